@@ -1,0 +1,49 @@
+"""The error hierarchy: each error tells the operator what to fix.
+
+The CLI maps `ConfigError` and `UsageError` to exit code 2; the others are
+caught per feed or per delivery and reported, so one failure never stops the
+rest of the run (exit code 1 for a partial failure).
+"""
+
+from __future__ import annotations
+
+
+class NotifierError(Exception):
+    """Base of every error the operator may see; the message says what to fix."""
+
+    exit_code = 1
+
+
+class ConfigError(NotifierError):
+    """The configuration file or an environment override is wrong."""
+
+    exit_code = 2
+
+
+class UsageError(NotifierError):
+    """The command line asks for something that cannot be done."""
+
+    exit_code = 2
+
+
+class FeedError(NotifierError):
+    """A feed could not be fetched or parsed; recorded on the feed, others go on."""
+
+
+class StoreError(NotifierError):
+    """The SQLite state cannot be opened, migrated or locked."""
+
+    exit_code = 2
+
+
+class DeliveryError(NotifierError):
+    """A digest could not be delivered.
+
+    `permanent` is True for a 5xx answer or a refused recipient: retrying the same
+    message will not help, so it is recorded and the others go on. Transient
+    errors (4xx, timeouts, refused connections) are retried on the next run.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent

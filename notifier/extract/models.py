@@ -1,0 +1,72 @@
+"""Typed results of extraction; see EXTRACTION.md in the design docs for the contract.
+
+Dataclasses rather than pydantic models: the extractor builds many of them on
+the hot path and only `to_json` needs a dict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Kind = Literal["displaced", "killed", "injured", "missing", "casualties", "at_risk"]
+Qualifier = Literal["exact", "about", "at_least", "at_most", "range"]
+Unit = Literal["people", "households"]
+
+KINDS: tuple[Kind, ...] = ("displaced", "killed", "injured", "missing", "casualties", "at_risk")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An explicit count of people (or households) of one kind, with its evidence.
+
+    `start`/`end` are offsets of the evidence sentence in `Report.text`.
+    """
+
+    kind: Kind
+    value: int
+    high: int | None
+    unit: Unit
+    qualifier: Qualifier
+    agency: str | None
+    place: str | None
+    country: str | None
+    term: str
+    evidence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    """A UN system entity named in the text, by its canonical acronym."""
+
+    acronym: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """A non-UN body cited as a source (ICRC, MSF, a national disaster agency...)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything extracted from one text; `text` is the text the offsets refer to."""
+
+    text: str
+    figures: tuple[Figure, ...]
+    agencies: tuple[Agency, ...]
+    organisations: tuple[Organisation, ...]
+    countries: tuple[str, ...]
+
+    def to_json(self, doc_id: str | None = None) -> dict[str, Any]:
+        """The JSON object `notifier extract` prints for one document."""
+        out: dict[str, Any] = {} if doc_id is None else {"id": doc_id}
+        out["figures"] = [asdict(f) for f in self.figures]
+        out["agencies"] = [asdict(a) for a in self.agencies]
+        out["organisations"] = [asdict(o) for o in self.organisations]
+        out["countries"] = list(self.countries)
+        return out

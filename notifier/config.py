@@ -1,0 +1,388 @@
+"""Settings: one TOML file plus NOTIFIER_* environment overrides, validated once at start.
+
+Validation happens here and only here, so a typo is reported before any feed is
+fetched, with the key, the reason and the line of the file (`check-config`).
+Every key has a default except `[[feeds]]` and `[[subscribers]]`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from notifier.errors import ConfigError
+
+CONFIG_ENV = "NOTIFIER_CONFIG"
+DEFAULT_CONFIG = Path("config.toml")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: object) -> timedelta:
+    """`30s`, `15m`, `2h`, `1d`, or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    else:
+        raise ValueError(f"must be a duration like 30s, 15m, 2h or 1d, got {value!r}")
+    if seconds < 1:
+        raise ValueError(f"must be at least 1 second, got {value!r}")
+    return timedelta(seconds=seconds)
+
+
+def _parse_clock(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and (m := re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)):
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise ValueError(f"must be a time of day HH:MM, got {value!r}")
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"must be an IANA time zone such as Europe/Geneva, got {value!r}") from e
+    return value
+
+
+def _check_port(value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise ValueError(f"must be 1-65535, got {value}")
+    return value
+
+
+def _check_iso3(values: list[str]) -> list[str]:
+    import pycountry  # noqa: PLC0415 - only configs with country filters pay for the import
+
+    out = []
+    for v in values:
+        code = v.strip().upper()
+        if pycountry.countries.get(alpha_3=code) is None:
+            raise ValueError(f"must be ISO 3166-1 alpha-3 codes such as SYR or SDN, got {v!r}")
+        out.append(code)
+    return out
+
+
+def _check_email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value.strip()):
+        raise ValueError(f"must be an email address, got {value!r}")
+    return value.strip()
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Clock = Annotated[time, BeforeValidator(_parse_clock)]
+TimeZone = Annotated[str, AfterValidator(_check_timezone)]
+Port = Annotated[int, AfterValidator(_check_port)]
+Email = Annotated[str, AfterValidator(_check_email)]
+People = Annotated[int, Field(ge=1)]
+
+
+class _Section(BaseModel):
+    """Config sections reject unknown keys: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(_Section):
+    """Where the state lives."""
+
+    path: Path = Path("notifier.db")
+
+
+class ScheduleSettings(_Section):
+    """When the daemon polls and sends the daily digest."""
+
+    poll_every: Duration = timedelta(minutes=30)
+    digest_at: Clock = time(7, 0)
+    timezone: TimeZone = "UTC"
+
+
+class DeliverySettings(_Section):
+    """How digests leave: by SMTP, or as .eml files in a folder."""
+
+    method: Literal["smtp", "outbox"] = "smtp"
+    outbox_dir: Path = Path("outbox")
+
+
+class SmtpSettings(_Section):
+    """The SMTP relay; the password is best given as NOTIFIER_SMTP__PASSWORD."""
+
+    host: str = "localhost"
+    port: Port = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    sender: str = "Humanitarian alerts <alerts@example.org>"
+    timeout: float = Field(default=30, gt=0)
+
+
+class FetchSettings(_Section):
+    """Limits for fetching feeds and linked pages, so one bad server cannot stall a run."""
+
+    concurrency: int = Field(default=16, ge=1, le=256)
+    timeout: float = Field(default=20, gt=0)
+    max_bytes: int = Field(default=10_000_000, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    user_agent: str = "notifier/0.1 (humanitarian alert digest; +https://example.org/notifier)"
+
+
+class Thresholds(_Section):
+    """People per kind; an item crosses when any of its figures reaches its kind's threshold."""
+
+    displaced: People = 10000
+    killed: People = 50
+    injured: People = 100
+    missing: People = 50
+    casualties: People = 100
+    at_risk: People = 100000
+
+    def merged(self, overrides: ThresholdOverrides) -> Thresholds:
+        """These thresholds with a subscriber's overrides applied."""
+        return self.model_copy(update=overrides.model_dump(exclude_none=True))
+
+
+class ThresholdOverrides(_Section):
+    """A subscriber's own thresholds; unset kinds fall back to `[thresholds]`."""
+
+    displaced: People | None = None
+    killed: People | None = None
+    injured: People | None = None
+    missing: People | None = None
+    casualties: People | None = None
+    at_risk: People | None = None
+
+
+class AlertSettings(_Section):
+    """When an item is too big to wait for the daily digest."""
+
+    immediate_factor: float = Field(default=10, ge=1)
+
+
+class DigestSettings(_Section):
+    """Rendering: where the Jinja templates are (empty: the bundled ones)."""
+
+    templates_dir: Path | None = None
+    subject_prefix: str = "[alerts]"
+    max_entries: int = Field(default=50, ge=1)
+
+
+class FeedSettings(_Section):
+    """One RSS/Atom feed: an http(s) URL or a local file path."""
+
+    name: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+    fetch_full_text: bool = False
+    alert_on_first_poll: bool = False
+
+
+class SubscriberSettings(_Section):
+    """One recipient and what they want to hear about."""
+
+    email: Email
+    name: str = ""
+    countries: Annotated[list[str], AfterValidator(_check_iso3)] = []
+    keywords: list[str] = []
+    timezone: TimeZone | None = None
+    thresholds: ThresholdOverrides = ThresholdOverrides()
+
+
+class Settings(BaseSettings):
+    """The whole configuration; build it with `load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NOTIFIER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    storage: StorageSettings = StorageSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    smtp: SmtpSettings = SmtpSettings()
+    fetch: FetchSettings = FetchSettings()
+    thresholds: Thresholds = Thresholds()
+    alerts: AlertSettings = AlertSettings()
+    digest: DigestSettings = DigestSettings()
+    feeds: list[FeedSettings] = Field(min_length=1)
+    subscribers: list[SubscriberSettings] = Field(min_length=1)
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feed_names(cls, feeds: list[FeedSettings]) -> list[FeedSettings]:
+        seen: set[str] = set()
+        for feed in feeds:
+            if feed.name in seen:
+                raise ValueError(f"feed names must be unique, {feed.name!r} appears twice")
+            seen.add(feed.name)
+        return feeds
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment first, so NOTIFIER_SMTP__PASSWORD overrides the file."""
+        return (env_settings, init_settings)
+
+    def thresholds_for(self, subscriber: SubscriberSettings) -> Thresholds:
+        """The thresholds that apply to one subscriber."""
+        return self.thresholds.merged(subscriber.thresholds)
+
+    def timezone_for(self, subscriber: SubscriberSettings) -> str:
+        """The subscriber's time zone, else the schedule's."""
+        return subscriber.timezone or self.schedule.timezone
+
+
+def config_path(explicit: str | Path | None) -> Path:
+    """`--config`, else NOTIFIER_CONFIG, else ./config.toml."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get(CONFIG_ENV):
+        return Path(env)
+    return DEFAULT_CONFIG
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read, validate and resolve the config; raise ConfigError listing every problem."""
+    file = config_path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ConfigError(
+            f"{file}: config file not found; copy config.example.toml to {file} "
+            f"or pass --config PATH (or set {CONFIG_ENV})"
+        ) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{file}: cannot read the config file: {e}") from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{file}: not valid TOML: {e}") from e
+    return settings_from_dict(data, base_dir=file.resolve().parent, source=(file, text))
+
+
+def settings_from_dict(
+    data: dict[str, Any],
+    *,
+    base_dir: Path,
+    source: tuple[Path, str] | None = None,
+) -> Settings:
+    """Validate a config mapping; relative paths are resolved against `base_dir`."""
+    try:
+        settings = Settings(**data)
+    except ValidationError as e:
+        raise ConfigError(_describe(e, source)) from e
+    return _resolve_paths(settings, base_dir)
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def rel(p: Path) -> Path:
+        p = p.expanduser()
+        return p if p.is_absolute() else base / p
+
+    templates = settings.digest.templates_dir
+    feeds = [
+        f.model_copy(update={"url": str(rel(Path(f.url)))}) if _is_local(f.url) else f
+        for f in settings.feeds
+    ]
+    return settings.model_copy(
+        update={
+            "storage": settings.storage.model_copy(update={"path": rel(settings.storage.path)}),
+            "delivery": settings.delivery.model_copy(
+                update={"outbox_dir": rel(settings.delivery.outbox_dir)}
+            ),
+            "digest": settings.digest.model_copy(
+                update={"templates_dir": rel(templates) if templates else None}
+            ),
+            "feeds": feeds,
+        }
+    )
+
+
+def _is_local(url: str) -> bool:
+    return "://" not in url
+
+
+def _describe(error: ValidationError, source: tuple[Path, str] | None) -> str:
+    """One line per problem: `key: reason (line N)`, as the operator needs to fix it."""
+    lines = []
+    for err in error.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            reason = "unknown key (misspelt? see config.example.toml for the keys)"
+        elif kind == "missing":
+            reason = "required, but missing"
+            if loc in (("feeds",), ("subscribers",)):
+                reason += f": add at least one [[{loc[0]}]] table"
+        elif kind == "value_error":
+            reason = str(err["msg"]).removeprefix("Value error, ")
+        else:
+            reason = f"{err['msg'][:1].lower()}{err['msg'][1:]}, got {err.get('input')!r}"
+        where = ""
+        if source is not None:
+            line = _find_line(source[1], loc)
+            where = f" ({source[0]}, line {line})" if line else f" ({source[0]})"
+        lines.append(f"{key}: {reason}{where}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\s]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line number of a key in TOML text; tomllib does not report positions."""
+    path = [str(p) for p in loc if isinstance(p, str)]
+    indexes = [p for p in loc if isinstance(p, int)]
+    table: list[str] = []
+    counts: dict[str, int] = {}
+    table_line: int | None = None
+    best: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if m := _HEADER.match(line):
+            table = [p.strip() for p in m.group(2).split(".")]
+            name = ".".join(table)
+            if m.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+            idx = counts.get(table[0], 0) if table and table[0] in counts else None
+            matches_index = not indexes or idx == indexes[0]
+            if table == path[: len(table)] and matches_index:
+                table_line = number
+                best = best or (number if table == path else None)
+            continue
+        if (m := _KEY.match(line)) and table + [m.group(1)] == path:
+            idx = counts.get(table[0]) if table and table[0] in counts else None
+            if not indexes or idx == indexes[0]:
+                return number
+    return best or table_line

@@ -381,7 +381,7 @@ def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
                 table_line = number
                 best = best or (number if table == path else None)
             continue
-        if (m := _KEY.match(line)) and table + [m.group(1)] == path:
+        if (m := _KEY.match(line)) and [*table, m.group(1)] == path:
             idx = counts.get(table[0]) if table and table[0] in counts else None
             if not indexes or idx == indexes[0]:
                 return number

@@ -65,7 +65,7 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ValueError(f"must be an IANA time zone such as Europe/Geneva, got {value!r}") from e
+        raise ValueError(f"must be an IANA time zone such as Europe/Zurich, got {value!r}") from e
     return value
 
 
@@ -185,7 +185,7 @@ class AlertSettings(_Section):
 class DigestSettings(_Section):
     """Rendering: where the Jinja templates are (empty: the bundled ones)."""
 
-    templates_dir: Path | None = None
+    templates_dir: Annotated[Path | None, BeforeValidator(lambda v: v or None)] = None
     subject_prefix: str = "[alerts]"
     max_entries: int = Field(default=50, ge=1)
 

@@ -1,0 +1,85 @@
+"""Which stored items a subscriber is alerted to, and how urgently.
+
+Pure functions over stored items and settings, evaluated when a digest is
+composed rather than when an item is stored: a subscriber who lowers a
+threshold or adds a country gets the effect on the next digest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from notifier.config import SubscriberSettings, Thresholds
+from notifier.extract.models import Figure
+from notifier.store import StoredItem
+
+PEOPLE_PER_HOUSEHOLD = 5
+"""Household counts are compared with people thresholds at this size (the usual planning figure)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An item that crossed a subscriber's thresholds.
+
+    `triggering` are the figures that reached their threshold, most severe
+    first; `severity` is the largest figure / threshold ratio.
+    """
+
+    item: StoredItem
+    triggering: tuple[Figure, ...]
+    severity: float
+    immediate: bool
+
+
+def people(figure: Figure) -> int:
+    """The figure as a count of people, for comparison with thresholds."""
+    return figure.value * (PEOPLE_PER_HOUSEHOLD if figure.unit == "households" else 1)
+
+
+def item_countries(item: StoredItem) -> set[str]:
+    """Countries of the item and of its figures."""
+    return set(item.countries) | {f.country for f in item.figures if f.country}
+
+
+@lru_cache(maxsize=256)
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(k.strip()) for k in keywords if k.strip())
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+
+def matches_filters(item: StoredItem, subscriber: SubscriberSettings) -> bool:
+    """The subscriber's country and keyword filters; empty filters match everything."""
+    if subscriber.countries and not item_countries(item) & set(subscriber.countries):
+        return False
+    keywords = tuple(k for k in subscriber.keywords if k.strip())
+    return not keywords or bool(_keyword_pattern(keywords).search(f"{item.title}\n{item.text}"))
+
+
+def evaluate(
+    item: StoredItem,
+    subscriber: SubscriberSettings,
+    thresholds: Thresholds,
+    *,
+    immediate_factor: float,
+) -> Alert | None:
+    """The alert this item raises for this subscriber, or None."""
+    if not item.alertable or not matches_filters(item, subscriber):
+        return None
+    crossing: list[tuple[float, Figure]] = []
+    for figure in item.figures:
+        limit: int = getattr(thresholds, figure.kind)
+        ratio = people(figure) / limit
+        if ratio >= 1:
+            crossing.append((ratio, figure))
+    if not crossing:
+        return None
+    crossing.sort(key=lambda pair: -pair[0])
+    severity = crossing[0][0]
+    return Alert(
+        item=item,
+        triggering=tuple(f for _, f in crossing),
+        severity=severity,
+        immediate=severity >= immediate_factor,
+    )

@@ -1,0 +1,337 @@
+"""The library behind the CLI and the daemon: poll, compose, deliver, preview.
+
+Every step reads and writes the store, one transaction at a time, so that a run
+that dies anywhere leaves a state from which the next run delivers every alert
+exactly once:
+
+1. poll: new items and their figures are stored (a feed's first poll is
+   recorded silently);
+2. compose: a subscriber's undelivered alerts are claimed in a new delivery row
+   (the outbox) before anything is sent;
+3. deliver: the rendered message is stored in that row, sent, and the row is
+   marked sent only after the server accepted it. Pending rows left by a
+   crashed run are sent first, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
+from typing import Literal
+
+import jinja2
+
+from notifier import feeds, mailer, render
+from notifier.config import Settings, SubscriberSettings
+from notifier.digest import build_digest
+from notifier.errors import DeliveryError, NotifierError
+from notifier.extract import extract
+from notifier.lock import RunLock
+from notifier.models import Digest, RenderedMessage
+from notifier.rules import Alert, evaluate
+from notifier.store import Delivery, FeedState, Store, StoredItem, utcnow
+
+log = logging.getLogger(__name__)
+
+DigestKind = Literal["daily", "immediate"]
+SEND_ATTEMPTS = 3
+"""Tries per message within one run for transient failures (4xx, timeouts); later runs retry too."""
+RETRY_DELAY = 1.0
+SEND_CONCURRENCY = 4
+
+
+@dataclass
+class PollReport:
+    """What one poll of every feed did."""
+
+    fetched: list[str] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    new_items: int = 0
+    first_poll: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did, per subscriber."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)  # email, subject, where
+    failed: dict[str, str] = field(default_factory=dict)
+    rendered: list[tuple[str, RenderedMessage]] = field(default_factory=list)  # dry run
+
+
+@dataclass
+class RunReport:
+    """A whole `run --once`."""
+
+    poll: PollReport
+    delivery: DeliveryReport
+
+    @property
+    def ok(self) -> bool:
+        """False when some feed or delivery failed (exit code 1)."""
+        return not self.poll.failed and not self.delivery.failed
+
+
+class Notifier:
+    """The pipeline for one configuration."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._env: jinja2.Environment | None = None
+
+    @property
+    def env(self) -> jinja2.Environment:
+        """The Jinja environment, built once (templates are checked when first needed)."""
+        if self._env is None:
+            self._env = render.make_environment(self.settings.digest.templates_dir)
+        return self._env
+
+    def store(self) -> Store:
+        """Open the state database."""
+        return Store(self.settings.storage.path)
+
+    def lock(self, wait: float = 60) -> RunLock:
+        """The lock that keeps two runs off one database."""
+        return RunLock(self.settings.storage.path, wait=wait)
+
+    # poll ----------------------------------------------------------------
+
+    async def poll(self, store: Store) -> PollReport:
+        """Fetch every feed concurrently; store new items with their figures."""
+        states = store.feed_states()
+        validators = {
+            f.name: feeds.Validators(states[f.name].etag, states[f.name].last_modified)
+            for f in self.settings.feeds
+            if f.name in states and states[f.name].url == f.url
+        }
+        results = await feeds.fetch_all(self.settings.feeds, validators, self.settings.fetch)
+        report = PollReport()
+        by_name = {f.name: f for f in self.settings.feeds}
+        for result in results:
+            feed = by_name[result.feed]
+            store.record_fetch(
+                feed.name,
+                feed.url,
+                error=result.error,
+                status=result.status,
+                etag=result.etag,
+                last_modified=result.last_modified,
+            )
+            if result.error is not None:
+                log.error("feed %r: %s", feed.name, result.error)
+                report.failed[feed.name] = result.error
+                continue
+            if result.not_modified:
+                report.not_modified.append(feed.name)
+                continue
+            report.fetched.append(feed.name)
+            known = store.known_guids(feed.name, (i.guid for i in result.items))
+            fresh = [i for i in result.items if i.guid not in known]
+            entries = [(i, extract(f"{i.title}\n\n{i.text}", html=False)) for i in fresh]
+            first = feed.name not in states or states[feed.name].first_polled_at is None
+            stored = store.add_items(
+                feed.name, feed.url, entries, alert_on_first_poll=feed.alert_on_first_poll
+            )
+            report.new_items += len(stored)
+            if first:
+                report.first_poll.append(feed.name)
+                log.info(
+                    "feed %r: first poll, %d item(s) recorded%s",
+                    feed.name,
+                    len(stored),
+                    "" if feed.alert_on_first_poll else " without alerting",
+                )
+            else:
+                log.info("feed %r: %d new item(s)", feed.name, len(stored))
+        return report
+
+    # compose ---------------------------------------------------------------
+
+    def alerts_for(
+        self, items: Sequence[StoredItem], subscriber: SubscriberSettings
+    ) -> list[Alert]:
+        """The items that cross this subscriber's thresholds."""
+        thresholds = self.settings.thresholds_for(subscriber)
+        factor = self.settings.alerts.immediate_factor
+        found = (evaluate(i, subscriber, thresholds, immediate_factor=factor) for i in items)
+        return [a for a in found if a is not None]
+
+    def compose(
+        self, store: Store, subscriber: SubscriberSettings, kind: DigestKind = "daily"
+    ) -> Digest | None:
+        """The digest this subscriber would get now; `immediate` keeps only the largest events."""
+        alerts = self.alerts_for(store.undelivered_items(subscriber.email), subscriber)
+        if kind == "immediate":
+            alerts = [a for a in alerts if a.immediate]
+        return self._digest(alerts, subscriber, kind)
+
+    def _digest(
+        self, alerts: Sequence[Alert], subscriber: SubscriberSettings, kind: DigestKind
+    ) -> Digest | None:
+        return build_digest(
+            alerts,
+            email=subscriber.email,
+            name=subscriber.name,
+            kind=kind,
+            created=utcnow(),
+            timezone=self.settings.timezone_for(subscriber),
+            max_entries=self.settings.digest.max_entries,
+        )
+
+    def render(self, digest: Digest) -> RenderedMessage:
+        """Subject, text and HTML of a digest."""
+        return render.render_digest(digest, self.env, self.settings.digest.subject_prefix)
+
+    def preview(self, subscriber: SubscriberSettings) -> RenderedMessage | None:
+        """What `deliver` would send this subscriber now; sends and marks nothing."""
+        with self.store() as store:
+            digest = self.compose(store, subscriber)
+        return self.render(digest) if digest else None
+
+    def subscriber(self, email: str) -> SubscriberSettings:
+        """A configured subscriber by address."""
+        for s in self.settings.subscribers:
+            if s.email.casefold() == email.casefold():
+                return s
+        known = ", ".join(s.email for s in self.settings.subscribers)
+        raise NotifierError(f"no subscriber {email!r} in the config (subscribers: {known})")
+
+    # deliver ---------------------------------------------------------------
+
+    async def deliver(
+        self,
+        store: Store,
+        *,
+        kind: DigestKind = "daily",
+        subscribers: Sequence[SubscriberSettings] | None = None,
+        dry_run: bool = False,
+    ) -> DeliveryReport:
+        """Send each subscriber's pending and new digests; one failure never blocks the others."""
+        report = DeliveryReport()
+        targets = list(subscribers or self.settings.subscribers)
+        if dry_run:
+            for s in targets:
+                digest = self.compose(store, s, kind)
+                if digest is not None:
+                    report.rendered.append((s.email, self.render(digest)))
+            return report
+        jobs: list[tuple[SubscriberSettings, Delivery]] = []
+        for s in targets:
+            jobs += [(s, d) for d in self._prepare(store, s, kind)]
+        gate = asyncio.Semaphore(SEND_CONCURRENCY)
+
+        async def one(s: SubscriberSettings, d: Delivery) -> None:
+            async with gate:
+                await self._send(store, s, d, report)
+
+        await asyncio.gather(*(one(s, d) for s, d in jobs))
+        return report
+
+    def _prepare(
+        self, store: Store, subscriber: SubscriberSettings, kind: DigestKind
+    ) -> list[Delivery]:
+        """Pending rows from earlier runs, then a new row for new alerts: all with a message."""
+        digest = self.compose(store, subscriber, kind)
+        if digest is not None:
+            ids = [i for e in digest.entries for i in e.item_ids]
+            if store.create_delivery(subscriber.email, kind, ids) is None:
+                log.warning("%s: items were claimed by another run; skipped", subscriber.email)
+        pending = []
+        for row in store.pending_deliveries(subscriber.email):
+            if row.message is None:
+                row = self._write_message(store, subscriber, row)
+            if row is not None:
+                pending.append(row)
+        return pending
+
+    def _write_message(
+        self, store: Store, subscriber: SubscriberSettings, row: Delivery
+    ) -> Delivery | None:
+        items = store.items(store.delivery_item_ids(row.id))
+        kind: DigestKind = "immediate" if row.kind == "immediate" else "daily"
+        digest = self._digest(self.alerts_for(items, subscriber), subscriber, kind)
+        if digest is None:
+            store.mark_attempt(row.id, "no alert left in its items", permanent=True)
+            return None
+        rendered = self.render(digest)
+        sender = self.settings.smtp.sender
+        domain = parseaddr(sender)[1].rpartition("@")[2] or "notifier.invalid"
+        message_id = mailer.make_message_id(f"delivery-{row.id}-{subscriber.email}", domain)
+        message = mailer.build_message(
+            rendered,
+            sender=sender,
+            to_email=subscriber.email,
+            to_name=subscriber.name,
+            message_id=message_id,
+            date=row.created_at,
+        )
+        store.set_message(row.id, subject=rendered.subject, message_id=message_id, message=message)
+        return replace(row, subject=rendered.subject, message_id=message_id, message=message)
+
+    async def _send(
+        self, store: Store, subscriber: SubscriberSettings, row: Delivery, report: DeliveryReport
+    ) -> None:
+        assert row.message is not None  # noqa: S101 - _prepare guarantees it
+        try:
+            where = await self._transmit(subscriber, row)
+        except DeliveryError as e:
+            store.mark_attempt(row.id, str(e), permanent=e.permanent)
+            state = "will not retry" if e.permanent else "will retry on the next run"
+            log.error("delivery to %s failed (%s): %s", subscriber.email, state, e)
+            report.failed[subscriber.email] = str(e)
+            return
+        store.mark_sent(row.id)
+        log.info("sent %r to %s (%s)", row.subject, subscriber.email, where)
+        report.sent.append((subscriber.email, row.subject, where))
+
+    async def _transmit(self, subscriber: SubscriberSettings, row: Delivery) -> str:
+        assert row.message is not None  # noqa: S101 - checked by the caller
+        if self.settings.delivery.method == "outbox":
+            name = f"{row.created_at:%Y%m%dT%H%M%SZ}-{row.id:06d}-{_safe(subscriber.email)}"
+            try:
+                path = mailer.write_outbox(row.message, self.settings.delivery.outbox_dir, name)
+            except OSError as e:
+                raise DeliveryError(
+                    f"cannot write to the outbox folder {self.settings.delivery.outbox_dir}: {e}"
+                ) from e
+            return str(path)
+        sender = parseaddr(self.settings.smtp.sender)[1]
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await mailer.send_smtp(
+                    row.message,
+                    sender=sender,
+                    recipients=[subscriber.email],
+                    smtp=self.settings.smtp,
+                )
+            except DeliveryError as e:
+                if e.permanent or attempt == SEND_ATTEMPTS:
+                    raise
+                await asyncio.sleep(RETRY_DELAY * 2 ** (attempt - 1))
+            else:
+                break
+        return f"smtp {self.settings.smtp.host}:{self.settings.smtp.port}"
+
+    # whole runs --------------------------------------------------------------
+
+    async def run_once(self, *, dry_run: bool = False) -> RunReport:
+        """Poll every feed, then deliver every subscriber's undelivered alerts now."""
+        with self.lock(), self.store() as store:
+            polled = await self.poll(store)
+            delivered = await self.deliver(store, dry_run=dry_run)
+        return RunReport(polled, delivered)
+
+    def feed_status(self) -> list[tuple[str, str, FeedState | None]]:
+        """Each configured feed with what the store knows of it (None: never fetched)."""
+        with self.store() as store:
+            states = store.feed_states()
+        return [(f.name, f.url, states.get(f.name)) for f in self.settings.feeds]
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80]

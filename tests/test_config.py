@@ -1,0 +1,147 @@
+"""Config: every key validated once, errors name the key, the reason and the line."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from notifier.config import config_path, load_settings, parse_duration
+from notifier.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MINIMAL = """
+[[feeds]]
+name = "Wire"
+url = "feeds/wire.xml"
+
+[[subscribers]]
+email = "desk@example.org"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads_with_every_section() -> None:
+    settings = load_settings(ROOT / "config.example.toml")
+    assert settings.schedule.poll_every == timedelta(minutes=30)
+    assert settings.schedule.digest_at == time(7, 0)
+    assert settings.thresholds.displaced == 10000
+    assert settings.subscribers[1].countries == ["SDN", "TCD", "SSD"]
+    assert settings.thresholds_for(settings.subscribers[1]).displaced == 5000
+    assert settings.thresholds_for(settings.subscribers[1]).at_risk == 100000
+    assert settings.digest.templates_dir is None
+
+
+def test_example_documents_every_key() -> None:
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    settings = load_settings(ROOT / "config.example.toml")
+    for section in ("storage", "schedule", "delivery", "smtp", "fetch", "thresholds", "alerts"):
+        for key in type(getattr(settings, section)).model_fields:
+            assert f"\n{key} = " in text, f"{section}.{key} is not in config.example.toml"
+    for key in type(settings.digest).model_fields:
+        assert f"\n{key} = " in text
+
+
+def test_defaults_and_relative_paths(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, MINIMAL))
+    assert settings.storage.path == tmp_path / "notifier.db"
+    assert settings.delivery.outbox_dir == tmp_path / "outbox"
+    assert settings.feeds[0].url == str(tmp_path / "feeds/wire.xml")
+    assert settings.smtp.port == 587
+    assert settings.timezone_for(settings.subscribers[0]) == "UTC"
+
+
+def test_http_urls_are_left_alone(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, MINIMAL.replace("feeds/wire.xml", "https://x.org/f")))
+    assert settings.feeds[0].url == "https://x.org/f"
+
+
+def test_bad_values_name_key_reason_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '[smtp]\nport = 70000\nsecirity = "tls"\n' + MINIMAL)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    message = str(err.value)
+    assert "smtp.port: must be 1-65535, got 70000" in message
+    assert "line 2" in message
+    assert "smtp.secirity: unknown key" in message
+    assert "line 3" in message
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ('[schedule]\npoll_every = "5x"\n', "schedule.poll_every: must be a duration"),
+        ('[schedule]\ndigest_at = "25:00"\n', "schedule.digest_at: must be a time of day"),
+        ('[schedule]\ntimezone = "Mars/Olympus"\n', "schedule.timezone: must be an IANA time zone"),
+        ('[delivery]\nmethod = "pigeon"\n', "delivery.method"),
+        ("[thresholds]\nkilled = 0\n", "thresholds.killed"),
+        ("[bogus]\nx = 1\n", "bogus: unknown key"),
+    ],
+)
+def test_each_bad_key_is_reported(tmp_path: Path, snippet: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(write(tmp_path, snippet + MINIMAL))
+
+
+def test_subscriber_errors_point_at_the_table(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[[subscribers]]\nemail = "not-an-address"\ncountries = ["XXX"]\n'
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text))
+    message = str(err.value)
+    assert "subscribers[1].email: must be an email address" in message
+    assert "subscribers[1].countries: must be ISO 3166-1 alpha-3" in message
+    assert "line 10)" in message  # the second [[subscribers]] table, not the first
+    assert "line 11)" in message
+
+
+def test_feeds_and_subscribers_are_required(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"feeds: required.*\[\[feeds\]\]"):
+        load_settings(write(tmp_path, '[smtp]\nhost = "x"\n'))
+
+
+def test_duplicate_feed_names(tmp_path: Path) -> None:
+    text = MINIMAL + '[[feeds]]\nname = "Wire"\nurl = "b.xml"\n'
+    with pytest.raises(ConfigError, match="unique"):
+        load_settings(write(tmp_path, text))
+
+
+def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[smtp\nport = 1"))
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFIER_SMTP__PASSWORD", "s3cret")
+    monkeypatch.setenv("NOTIFIER_SMTP__PORT", "2525")
+    settings = load_settings(write(tmp_path, "[smtp]\nport = 25\n" + MINIMAL))
+    assert settings.smtp.port == 2525
+    assert settings.smtp.password.get_secret_value() == "s3cret"
+    assert "s3cret" not in repr(settings)
+
+
+def test_config_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert config_path(None) == Path("config.toml")
+    monkeypatch.setenv("NOTIFIER_CONFIG", str(tmp_path / "env.toml"))
+    assert config_path(None) == tmp_path / "env.toml"
+    assert config_path("cli.toml") == Path("cli.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), (90, 90)]
+)
+def test_durations(text: str | int, seconds: int) -> None:
+    assert parse_duration(text).total_seconds() == seconds
+
+
+def test_duration_too_short() -> None:
+    with pytest.raises(ValueError, match="at least 1 second"):
+        parse_duration("0s")

@@ -1,0 +1,349 @@
+"""Fetching and parsing RSS/Atom feeds under the operator's limits.
+
+A run fetches every feed concurrently; a feed that is down, slow, huge or not a
+feed becomes an error on its own FetchResult, worded for the operator, and the
+other feeds go on. Conditional GETs (ETag / Last-Modified) keep polite polling
+cheap for the publishers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import logging
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
+from weakref import WeakKeyDictionary
+from xml.sax import SAXParseException
+
+import feedparser
+import httpx
+
+from notifier.config import FeedSettings, FetchSettings
+from notifier.errors import FeedError
+from notifier.fulltext import MAX_TEXT, Download, add_full_text, download, make_client
+from notifier.htmltext import to_text
+from notifier.models import FetchResult, Item
+
+logger = logging.getLogger(__name__)
+
+MAX_ITEMS = 500
+SUMMARY_CHARS = 300
+MAX_GUID = 1000
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+
+# The concurrency bound belongs to the client, so that fetch_feed called on a
+# client shared with fetch_all (feeds and their linked pages) obeys one bound.
+_bounds: WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What the store kept from the last successful fetch of a feed."""
+
+    etag: str | None
+    last_modified: str | None
+
+
+def _bound(client: httpx.AsyncClient, settings: FetchSettings) -> asyncio.Semaphore:
+    if client not in _bounds:
+        _bounds[client] = asyncio.Semaphore(settings.concurrency)
+    return _bounds[client]
+
+
+async def fetch_all(
+    feeds: Sequence[FeedSettings],
+    validators: Mapping[str, Validators],
+    settings: FetchSettings,
+) -> list[FetchResult]:
+    """One FetchResult per feed, in the order given; one feed's failure never stops the others."""
+    async with make_client(settings) as client:
+        results = await asyncio.gather(
+            *(fetch_feed(client, f, validators.get(f.name), settings) for f in feeds),
+            return_exceptions=True,
+        )
+    return [_isolate(feed, result) for feed, result in zip(feeds, results, strict=True)]
+
+
+def _isolate(feed: FeedSettings, result: FetchResult | BaseException) -> FetchResult:
+    """Turn a bug hit by one feed into that feed's error instead of losing the whole run.
+
+    Expected failures are FeedErrors handled in fetch_feed; whatever else arrives
+    here is a bug, logged with its traceback so it gets reported and fixed.
+    Cancellation and interrupts are re-raised: they must stop the run.
+    """
+    if isinstance(result, FetchResult):
+        return result
+    if not isinstance(result, Exception):
+        raise result
+    logger.error("bug while fetching feed %r", feed.name, exc_info=result)
+    return FetchResult(
+        feed.name,
+        feed.url,
+        error=f"feed {feed.name!r}: internal error ({type(result).__name__}: {result}); "
+        "please report it with the log",
+    )
+
+
+async def fetch_feed(
+    client: httpx.AsyncClient,
+    feed: FeedSettings,
+    validators: Validators | None,
+    settings: FetchSettings,
+) -> FetchResult:
+    """Fetch and parse one feed (http/https URL or local file); errors become FetchResult.error."""
+    bound = _bound(client, settings)
+    old = validators or Validators(None, None)
+    local = _is_local(feed.url)
+    try:
+        if local:
+            got = await _read_local(feed.url, old, settings)
+        else:
+            async with bound:
+                got = await download(client, feed.url, settings, headers=_request_headers(old))
+    except FeedError as e:
+        return _failure(feed, old, f"feed {feed.name!r} ({feed.url}): {e}")
+    status = None if local else got.status
+    etag, last_modified = got.headers.get("etag"), got.headers.get("last-modified")
+    if got.status == 304:
+        return FetchResult(
+            feed.name,
+            feed.url,
+            etag=etag or old.etag,
+            last_modified=last_modified or old.last_modified,
+            not_modified=True,
+            status=status,
+        )
+    if not 200 <= got.status < 300:
+        message = f"feed {feed.name!r} ({feed.url}): {_status_problem(got.status)}"
+        return _failure(feed, old, message, status)
+    content_type = got.headers.get("content-type")
+    try:
+        items = await asyncio.to_thread(
+            parse_feed, feed.name, got.body, content_type=content_type, url=got.url
+        )
+    except FeedError as e:
+        return _failure(feed, old, str(e), status)
+    if feed.fetch_full_text and items:
+        trusted = None if local else urlsplit(got.url).hostname
+        items = await add_full_text(client, feed.name, items, settings, bound, trusted_host=trusted)
+    return FetchResult(feed.name, feed.url, items, etag, last_modified, status=status)
+
+
+def _request_headers(old: Validators) -> dict[str, str]:
+    """Accept plus the conditional-GET validators, so an unchanged feed costs a 304."""
+    headers = {"Accept": FEED_ACCEPT}
+    if old.etag:
+        headers["If-None-Match"] = old.etag
+    if old.last_modified:
+        headers["If-Modified-Since"] = old.last_modified
+    return headers
+
+
+def _failure(
+    feed: FeedSettings, old: Validators, message: str, status: int | None = None
+) -> FetchResult:
+    """An error result that keeps the old validators, so the next poll fetches the feed again."""
+    return FetchResult(
+        feed.name,
+        feed.url,
+        etag=old.etag,
+        last_modified=old.last_modified,
+        error=message,
+        status=status,
+    )
+
+
+def _status_problem(status: int) -> str:
+    text = f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".rstrip()
+    if status in (404, 410):
+        return f"{text}; check the feed URL in the config (the feed may have moved)"
+    if status in (401, 403):
+        return (
+            f"{text}; the server refuses access: check the URL, or whether it blocks our User-Agent"
+        )
+    if status == 429 or status >= 500:
+        return (
+            f"{text}; the server is failing or overloaded, it will be tried again on the next poll"
+        )
+    return f"{text}; check the feed URL in the config"
+
+
+def _is_local(url: str) -> bool:
+    return "://" not in url or url.lower().startswith("file:")
+
+
+def _local_path(url: str) -> Path:
+    if not url.lower().startswith("file:"):
+        return Path(url)
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise FeedError(f"file URL on another host ({parts.netloc}); use a local path")
+    return Path(url2pathname(parts.path))
+
+
+async def _read_local(url: str, old: Validators, settings: FetchSettings) -> Download:
+    """Read a feed from disk (offline use, the demo), answering like a server would.
+
+    The mtime and size play ETag and Last-Modified, so an unchanged file is "not modified".
+    """
+    path = _local_path(url)
+    try:
+        info = await asyncio.to_thread(path.stat)
+        if not stat.S_ISREG(info.st_mode):
+            raise FeedError(f"{path} is not a regular file")
+        headers = httpx.Headers(
+            {
+                "etag": f'"{info.st_mtime_ns:x}-{info.st_size:x}"',
+                "last-modified": formatdate(info.st_mtime, usegmt=True),
+            }
+        )
+        if old.etag == headers["etag"]:
+            return Download(url, 304, headers, b"")
+        data = await asyncio.to_thread(_read_capped, path, settings.max_bytes)
+    except FileNotFoundError as e:
+        raise FeedError(
+            f"file not found: {path}; check the url "
+            "(relative paths are relative to the config file)"
+        ) from e
+    except OSError as e:
+        raise FeedError(f"cannot read {path}: {e.strerror or e}") from e
+    return Download(url, 200, headers, data)
+
+
+def _read_capped(path: Path, limit: int) -> bytes:
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise FeedError(f"{path} is larger than {limit} bytes (fetch.max_bytes)")
+    return data
+
+
+def parse_feed(
+    feed_name: str, data: bytes, *, content_type: str | None = None, url: str = ""
+) -> list[Item]:
+    """Items of an RSS/Atom document; FeedError when it is not a feed at all.
+
+    feedparser gets a stream, never bytes or a URL: given bytes it would try them
+    as a file name, given a URL it would fetch it, both outside our limits.
+    Broken feeds that still yield entries are accepted, as a feed reader would.
+    """
+    headers = {"content-type": content_type} if content_type else {}
+    web = url.startswith(("http://", "https://"))
+    if web:
+        headers["content-location"] = url
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+        # Seen when fuzzing feedparser 6.0 with broken feeds: chr() of an out-of-range
+        # character reference, int(None) for an empty <width>, KeyError('textinput'),
+        # georss coordinates, UnicodeDecodeError on a bogus encoding declaration.
+        # They are bugs of feedparser on hostile input, never of ours: the feed is bad.
+        where = f" ({url})" if url else ""
+        raise FeedError(
+            f"feed {feed_name!r}{where} is too malformed to parse "
+            f"({type(e).__name__}: {e}); tell the publisher"
+        ) from e
+    entries = parsed.get("entries") or []
+    if not entries:
+        broken = parsed.get("bozo_exception") if parsed.get("bozo") else None
+        if not isinstance(broken, SAXParseException):
+            broken = None
+        if not parsed.get("version") or broken:
+            raise FeedError(_not_a_feed(feed_name, url, content_type, data, broken))
+        return []
+    items: dict[str, Item] = {}
+    for entry in entries[:MAX_ITEMS]:
+        item = _item(feed_name, entry, url if web else "")
+        items.setdefault(item.guid, item)
+    return list(items.values())
+
+
+def _not_a_feed(
+    name: str, url: str, content_type: str | None, data: bytes, broken: SAXParseException | None
+) -> str:
+    where = f" ({url})" if url else ""
+    if "html" in (content_type or "").lower() or b"<html" in data[:2048].lower():
+        reason = f"it is a web page ({content_type or 'HTML'}); check that the URL is the feed's"
+    elif broken:
+        reason = f"broken XML ({broken}) and no readable entry; check the URL or tell the publisher"
+    else:
+        reason = "no RSS or Atom elements found; check that the URL is the feed's"
+    return f"feed {name!r}{where} is not an RSS/Atom feed: {reason}"
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _item(feed_name: str, entry: Mapping[str, Any], base: str) -> Item:
+    title = " ".join(to_text(_text(entry.get("title"))).split())
+    link = _link(_text(entry.get("link")).strip(), base)
+    bodies = [_text(c.get("value")) for c in entry.get("content") or [] if isinstance(c, Mapping)]
+    summary = to_text(_text(entry.get("summary")))
+    text = max([to_text(b) for b in bodies if b] + [summary], key=len)
+    text = _without_title(text, title)[:MAX_TEXT]
+    return Item(
+        feed=feed_name,
+        guid=_guid(_text(entry.get("id")).strip() or link, title, text),
+        link=link,
+        title=title,
+        published=_published(entry),
+        text=text,
+        summary=_shorten(summary or text, SUMMARY_CHARS),
+    )
+
+
+def _link(link: str, base: str) -> str:
+    """Absolute http(s) link, or "" (a javascript: or data: link must not reach a digest)."""
+    if base and link:
+        link = urljoin(base, link)
+    scheme = urlsplit(link).scheme.lower()
+    return link if scheme in ("http", "https") or (not scheme and not base) else ""
+
+
+def _guid(identity: str, title: str, text: str) -> str:
+    """The entry's id or link; else a content hash, so an entry without either is stored once."""
+    if identity and len(identity) <= MAX_GUID:
+        return identity
+    source = identity or f"{title}\n{text}"
+    return "sha256:" + hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _without_title(text: str, title: str) -> str:
+    """Drop a first line that repeats the title, so its figures are not counted twice."""
+    first, _, rest = text.partition("\n")
+    if title and " ".join(first.split()).casefold() == title.casefold():
+        return rest.strip()
+    return text
+
+
+def _published(entry: Mapping[str, Any]) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            try:
+                year, month, day, hour, minute, second = parsed[:6]
+                return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+            except (TypeError, ValueError, OverflowError):
+                continue
+    return None
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(" ,;:.") + "…"

@@ -1,0 +1,310 @@
+"""UN system entities and other cited bodies named in a text.
+
+Reports name a UN entity in many ways: its acronym, its full name, a description
+("the UN refugee agency") or its head ("UN humanitarian chief"). The names,
+acronyms and descriptions live in `data/agencies.toml`, written in a small
+pattern language that this module compiles into one regex, so the text is
+scanned once for agencies and organisations together and the leftmost, longest
+name wins ("Syrian Observatory for Human Rights" is never read as a human
+rights office, "Norwegian Refugee Council" never as a council).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from notifier.extract.models import Agency, Organisation
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyMention:
+    """One naming of a UN entity; `text[start:end]` is the words that name it."""
+
+    acronym: str
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrgMention:
+    """One naming of a non-UN body cited as a source (ICRC, MSF, NDMA...)."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What a group of the compiled regex names, and the checks it must pass."""
+
+    kind: Literal["agency", "org", "mission"]
+    key: str  # acronym (agency) or short name (org)
+    name: str  # canonical full name (agency) or short name (org)
+    guarded: bool = False  # the word before must not be a capitalised name
+    needs: re.Pattern[str] | None = None  # the text must contain this (bare acronyms)
+    shouted_word: bool = False  # an English word when written in capitals ("WHO")
+
+
+# "UN", "U.N.", "United Nations", possessive, and the adjectives reports put
+# between it and a description ("the UN's top human rights official").
+_UN = r"(?:UN|U\.N\.|United\s+Nations)(?:['\u2019]s?)?(?:\s+(?:top|main|own|leading|lead))?"
+_DASH = r"[-\u2010\u2011\s]?"
+# Capitalised words that may stand before "Security Council" when it is the UN's:
+# sentence openers and function words, not the name of another council.
+_OPENERS = frozenset(
+    "The A An In At By From For To But While When After Before As Meanwhile Last This That "
+    "If On Of With Under Since During Until UN U.N. Nations Nations' UN's U.N.'s".split()
+)
+_PREV_WORDS = re.compile(r"(\S+)\s+(\S+)\s*$|(\S+)\s*$")
+_LEFT_NAMES = re.compile(r"((?:[A-Z][\w'\u2019-]*\s+){1,3})$")
+_NOT_SOCIETY_WORDS = frozenset("The A An And Of In By For From With Said Local National".split())
+
+
+def _word(word: str) -> str:
+    """Regex for one word: lower-case words also match with a capital first letter."""
+    head, rest = "", word
+    if word[:1].islower():
+        head, rest = f"[{word[0]}{word[0].upper()}]", word[1:]
+    parts = []
+    for ch in rest:
+        if ch in "'\u2019":
+            parts.append("['\u2019]")
+        elif ch == "-":
+            parts.append(_DASH)
+        else:
+            parts.append(re.escape(ch))
+    return head + "".join(parts)
+
+
+def _slot(slot: str) -> str:
+    alternatives = []
+    for alt in slot.split("|"):
+        if alt == "UN":
+            alternatives.append(_UN)
+        else:
+            alternatives.append(r"\s+".join(_word(w) for w in alt.split("_")))
+    alternatives.sort(key=len, reverse=True)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _phrase(phrase: str) -> str:
+    """Compile one phrase of the data file's pattern language (see its header)."""
+    slots = phrase.lstrip("!").split(" ")
+    out = []
+    for i, slot in enumerate(slots):
+        last = i == len(slots) - 1
+        if slot.endswith("?") and not last:
+            out.append(f"(?:{_slot(slot[:-1])}\\s+)?")
+        else:
+            out.append(_slot(slot) + ("" if last else r"\s+"))
+    return "".join(out)
+
+
+def _acronyms(acronyms: list[str], titlecase: bool) -> list[str]:
+    """The written forms of acronyms, longest first; some papers write "Unicef"."""
+    forms = set(acronyms)
+    if titlecase:
+        forms |= {a.title() for a in acronyms if len(a) >= 4 and a.isalpha() and a.isupper()}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _mission_phrase(countries: dict[str, str]) -> str:
+    """Regex for "UN (peacekeeping) mission in <country>", how reports name a mission in passing."""
+    adjectives = (
+        "peacekeeping|stabilization|stabilisation|political|assistance|support|integrated|"
+        "interim|multidimensional|organization|organisation|peace"
+    )
+    adjective = "(?:" + "|".join(_word(a) for a in adjectives.split("|")) + r")\s+"
+    noun = "(?:" + "|".join(_word(n) for n in ("mission", "force", "peacekeepers")) + ")"
+    names = "|".join(re.escape(c) for c in sorted(countries, key=len, reverse=True))
+    return (
+        f"{_UN}\\s+(?:{adjective}){{0,3}}{noun}\\s+(?:in|to|for)\\s+(?:the\\s+)?"
+        f"(?P<country>{names})"
+    )
+
+
+_WORD_HEAD = re.compile(r"[^\W\d_]+")
+# A capitalised word where a name may start; its letters are the key of the
+# branches that can start there ("U.N." -> "U", "UNHCR's" -> "UNHCR").
+_CANDIDATE = re.compile(r"(?<![\w-])[A-Z\u00c0-\u00de][^\W\d_]*")
+
+
+def _first_words(phrase: str) -> set[str]:
+    """The keys (see `_CANDIDATE`) of the words a phrase can start with."""
+    keys: set[str] = set()
+    for slot in phrase.lstrip("!").split(" "):
+        for alt in slot.rstrip("?").split("|"):
+            if alt == "UN":
+                keys |= {"UN", "U", "United"}
+            else:
+                head = _WORD_HEAD.match(alt)
+                if head:
+                    keys.add(head.group()[0].upper() + head.group()[1:])
+        if not slot.endswith("?"):
+            return keys
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """The data file compiled: one small regex per word a name can start with."""
+
+    by_first_word: dict[str, re.Pattern[str]]
+    groups: dict[str, _Entry]
+    missions: dict[str, str]
+    names: dict[str, str]
+
+
+@cache
+def _table() -> _Table:
+    """Compile the data file once.
+
+    One regex of all names would be tried at every character (30 s per MB);
+    keying small regexes by the first word of the names they match means only a
+    few capitalised words per text run one.
+    """
+    raw = resources.files("notifier.extract").joinpath("data/agencies.toml").read_text("utf-8")
+    data: dict[str, Any] = tomllib.loads(raw)
+    branches: list[tuple[int, set[str], str, _Entry]] = []  # (priority, keys, regex, entry)
+    names: dict[str, str] = {}
+    kinds: tuple[tuple[Literal["agency", "org"], str], ...] = (
+        ("agency", "agency"),
+        ("org", "organisation"),
+    )
+    for kind, section in kinds:
+        for rec in data[section]:
+            key = rec["acronym"] if kind == "agency" else rec["name"]
+            name = rec.get("name", key)
+            if kind == "agency":
+                names[key] = name
+            needs = re.compile(rec["needs"]) if "needs" in rec else None
+            for phrase in rec["phrases"]:
+                entry = _Entry(kind, key, name, guarded=phrase.startswith("!"))
+                rx = _phrase(phrase) + r"(?!\w)"
+                branches.append((len(phrase), _first_words(phrase), rx, entry))
+            if rec["acronyms"]:
+                forms = _acronyms(rec["acronyms"], rec.get("titlecase", True))
+                heads = set().union(*(_first_words(f) for f in forms))
+                shouted = "WHO" in rec["acronyms"] or key == "CARE"
+                entry = _Entry(kind, key, name, needs=needs, shouted_word=shouted)
+                alternation = "|".join(re.escape(f) for f in forms)
+                branches.append((0, heads, rf"(?:{alternation})(?!\w)", entry))
+    missions: dict[str, str] = data["mission_countries"]
+    branches.append(
+        (1000, _first_words("UN"), _mission_phrase(missions), _Entry("mission", "", ""))
+    )
+    branches.sort(key=lambda b: -b[0])
+    groups: dict[str, _Entry] = {}
+    parts: dict[str, list[str]] = {}
+    for i, (_, keys, rx, entry) in enumerate(branches):
+        groups[f"g{i}"] = entry
+        for k in keys:
+            parts.setdefault(k, []).append(f"(?P<g{i}>{rx})")
+    compiled = {k: re.compile("|".join(v)) for k, v in parts.items()}
+    return _Table(compiled, groups, missions, names)
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    """True when the words around a mention are in capitals, as in a headline."""
+    window = text[max(0, start - 40) : start] + text[end : end + 40]
+    upper = sum(1 for c in window if c.isupper())
+    lower = sum(1 for c in window if c.islower())
+    return lower < 2 * upper
+
+
+def _guard_fails(text: str, start: int) -> bool:
+    """True when "Security Council"/"Human Rights Council" is another body's name."""
+    m = _PREV_WORDS.search(text, max(0, start - 60), start)
+    if not m:
+        return False
+    before, prev = (m.group(1), m.group(2)) if m.group(2) else ("", m.group(3))
+    if prev in {"and", "&"}:
+        return before in {"Peace", "peace"}  # the African Union's Peace and Security Council
+    if prev[-1] in '.:;|!?"\u201d)':
+        return False  # a sentence or headline starts here
+    return prev[0].isupper() and prev not in _OPENERS
+
+
+def _national_society(text: str, start: int, end: int, base: str) -> tuple[int, int, str]:
+    """Extend "Red Cross"/"Red Crescent" to the national society it belongs to."""
+    m = _LEFT_NAMES.search(text, max(0, start - 60), start)
+    if m:
+        words = m.group(1).split()
+        while words and words[0] in _NOT_SOCIETY_WORDS:
+            words.pop(0)
+        if words and words[-1] not in _NOT_SOCIETY_WORDS:
+            start = start - len(m.group(1)) + m.group(1).index(words[0])
+            base = " ".join([*words, base])
+    tail = re.match(r"\s+Society\b", text[end : end + 12])
+    if tail:
+        end += tail.end()
+        base += " Society"
+    return start, end, base
+
+
+@lru_cache(maxsize=8)
+def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]:
+    table = _table()
+    agencies: list[AgencyMention] = []
+    orgs: list[OrgMention] = []
+    done = 0  # names do not overlap: the leftmost, then longest, wins
+    for candidate in _CANDIDATE.finditer(text):
+        pattern = table.by_first_word.get(candidate.group())
+        if pattern is None or candidate.start() < done:
+            continue
+        m = pattern.match(text, candidate.start())
+        if m is None or m.lastgroup is None:
+            continue
+        entry = table.groups[m.lastgroup]
+        start, end = m.span()
+        if entry.guarded and _guard_fails(text, start):
+            continue
+        if entry.needs is not None and not entry.needs.search(text):
+            continue
+        if entry.shouted_word and _shouted(text, start, end):
+            continue
+        done = end
+        if entry.kind == "mission":
+            acronym = table.missions[m.group("country")]
+            agencies.append(AgencyMention(acronym, table.names[acronym], start, end))
+        elif entry.kind == "agency":
+            agencies.append(AgencyMention(entry.key, entry.name, start, end))
+        elif entry.key in {"Red Cross", "Red Crescent"}:
+            s, e, name = _national_society(text, start, end, entry.key)
+            orgs.append(OrgMention(name, s, e))
+        else:
+            orgs.append(OrgMention(entry.key, start, end))
+    return tuple(agencies), tuple(orgs)
+
+
+def find_agencies(text: str) -> list[AgencyMention]:
+    """Every naming of a UN entity, in text order, for attributing figures to it."""
+    return list(_scan(text)[0])
+
+
+def find_organisations(text: str) -> list[OrgMention]:
+    """Every naming of a non-UN source body, in text order."""
+    return list(_scan(text)[1])
+
+
+def document_agencies(mentions: list[AgencyMention]) -> tuple[Agency, ...]:
+    """The entities a text names, once each, in order of first mention."""
+    seen: dict[str, Agency] = {}
+    for m in mentions:
+        seen.setdefault(m.acronym, Agency(m.acronym, m.name))
+    return tuple(seen.values())
+
+
+def document_organisations(mentions: list[OrgMention]) -> tuple[Organisation, ...]:
+    """The source bodies a text names, once each, in order of first mention."""
+    seen: dict[str, Organisation] = {}
+    for m in mentions:
+        seen.setdefault(m.name, Organisation(m.name))
+    return tuple(seen.values())

@@ -1,0 +1,133 @@
+"""The SQLite store: stored once, first poll silent, outbox claims, schema version."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from notifier.errors import StoreError
+from notifier.extract.models import Agency, Figure, Report
+from notifier.lock import RunLock
+from notifier.models import Item
+from notifier.store import SCHEMA_VERSION, Store
+
+
+def figure(kind: str = "displaced", value: int = 20000, country: str | None = "PAK") -> Figure:
+    return Figure(
+        kind=kind,  # type: ignore[arg-type]
+        value=value,
+        high=None,
+        unit="people",
+        qualifier="exact",
+        agency="OCHA",
+        place="Sindh",
+        country=country,
+        term="displaced",
+        evidence=f"Floods displaced {value:,} people.",
+        start=0,
+        end=30,
+    )
+
+
+def entry(guid: str, text: str = "Floods displaced 20,000 people.", *figs: Figure) -> tuple[Item, Report]:
+    item = Item("Wire", guid, f"http://x.org/{guid}", f"Title {guid}", None, text)
+    report = Report(text, tuple(figs), (Agency("OCHA", "UN OCHA"),), (), ("PAK",))
+    return item, report
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "state.db")
+
+
+def test_schema_is_versioned(store: Store) -> None:
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "new.db")
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StoreError, match="newer notifier"):
+        Store(tmp_path / "new.db")
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the state database"):
+        Store(tmp_path / "junk.db")
+
+
+def test_first_poll_is_recorded_silently(store: Store) -> None:
+    ids = store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=False)
+    assert len(ids) == 1
+    assert store.undelivered_items("desk@x.org") == []
+    later = store.add_items("Wire", "u", [entry("b", "other", figure())], alert_on_first_poll=False)
+    assert [i.id for i in store.undelivered_items("desk@x.org")] == later
+
+
+def test_alert_on_first_poll(store: Store) -> None:
+    store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
+    assert len(store.undelivered_items("desk@x.org")) == 1
+
+
+def test_items_are_stored_once_by_guid_and_by_content(store: Store) -> None:
+    store.add_items("Wire", "u", [entry("a", "same text", figure())], alert_on_first_poll=True)
+    again = store.add_items("Wire", "u", [entry("a", "same text", figure())], alert_on_first_poll=True)
+    republished = Item("Wire", "z", "http://x.org/a", "Title a", None, "same text")
+    _, report = entry("z", "same text", figure())
+    new_guid = store.add_items("Wire", "u", [(republished, report)], alert_on_first_poll=True)
+    assert again == []
+    assert new_guid == []
+    assert store.known_guids("Wire", ["a", "z", "q"]) == {"a"}
+
+
+def test_round_trip_of_figures_and_entities(store: Store) -> None:
+    store.add_items("Wire", "u", [entry("a", "t", figure(), figure("killed", 60))], alert_on_first_poll=True)
+    [item] = store.undelivered_items("desk@x.org")
+    assert item.figures == (figure(), figure("killed", 60))
+    assert item.agencies == (Agency("OCHA", "UN OCHA"),)
+    assert item.countries == ("PAK",)
+
+
+def test_items_without_figures_never_alert(store: Store) -> None:
+    store.add_items("Wire", "u", [entry("a", "t")], alert_on_first_poll=True)
+    assert store.undelivered_items("desk@x.org") == []
+
+
+def test_delivery_claims_items_once_per_subscriber(store: Store) -> None:
+    ids = store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
+    first = store.create_delivery("desk@x.org", "daily", ids)
+    assert first is not None
+    assert store.create_delivery("desk@x.org", "daily", ids) is None
+    assert store.create_delivery("other@x.org", "daily", ids) is not None
+    assert store.undelivered_items("desk@x.org") == []
+    assert [d.id for d in store.pending_deliveries("desk@x.org")] == [first]
+    store.set_message(first, subject="S", message_id="<m@x>", message=b"raw")
+    store.mark_attempt(first, "451 later", permanent=False)
+    [pending] = store.pending_deliveries("desk@x.org")
+    assert (pending.attempts, pending.last_error, pending.message) == (1, "451 later", b"raw")
+    store.mark_sent(first)
+    assert store.pending_deliveries("desk@x.org") == []
+    store.mark_attempt(store.deliveries()[1].id, "550 no such user", permanent=True)
+    assert store.pending_deliveries() == []
+    assert [d.status for d in store.deliveries()] == ["sent", "failed"]
+
+
+def test_fetch_validators_reset_when_url_changes(store: Store) -> None:
+    store.record_fetch("Wire", "http://a/", error=None, status=200, etag='"1"', last_modified="x")
+    store.record_fetch("Wire", "http://a/", error="HTTP 500", status=500)
+    state = store.feed_states()["Wire"]
+    assert (state.etag, state.last_error, state.last_status) == ('"1"', "HTTP 500", 500)
+    store.record_fetch("Wire", "http://b/", error="boom", status=None)
+    assert store.feed_states()["Wire"].etag is None
+
+
+def test_run_lock_excludes_a_second_run(tmp_path: Path) -> None:
+    with RunLock(tmp_path / "state.db"):
+        with pytest.raises(StoreError, match="another notifier run"), RunLock(tmp_path / "state.db"):
+            pass
+    with RunLock(tmp_path / "state.db"):
+        pass

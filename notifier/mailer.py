@@ -1,0 +1,202 @@
+"""A rendered digest -> a MIME message -> an SMTP relay or an .eml file.
+
+The message is built once, as bytes, and stored with its delivery row before it
+is sent: a resend after a crash sends the same bytes with the same Message-ID,
+so the recipient's client can tell it is a duplicate. SMTP failures become
+`DeliveryError`s whose `permanent` flag tells the caller whether retrying on
+the next run can help, and whose message tells the operator what to fix.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import logging
+import os
+import ssl
+import tempfile
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+import aiosmtplib
+
+from notifier.config import SmtpSettings
+from notifier.errors import ConfigError, DeliveryError
+from notifier.models import RenderedMessage
+
+log = logging.getLogger(__name__)
+
+
+def sender_address(sender: str) -> str:
+    """The address part of 'Name <addr>': the SMTP envelope sender and the Message-ID domain."""
+    _, address = parseaddr(sender)
+    if "@" not in address:
+        raise ConfigError(
+            f"smtp.sender: {sender!r} has no email address; "
+            "write it as 'Humanitarian alerts <alerts@example.org>'"
+        )
+    return address
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of the sender: Message-IDs are made unique under a domain we own."""
+    return sender_address(sender).rpartition("@")[2]
+
+
+def make_message_id(key: str, domain: str) -> str:
+    """A Message-ID that depends only on `key`, so a resent delivery keeps its id.
+
+    The key (a delivery row's identity) is hashed: it may contain characters a
+    Message-ID cannot, and it need not be shown to recipients.
+    """
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<notifier.{digest}@{domain.strip().strip('<>') or 'localhost'}>"
+
+
+def build_message(
+    rendered: RenderedMessage,
+    *,
+    sender: str,
+    to_email: str,
+    to_name: str,
+    message_id: str,
+    date: datetime,
+) -> bytes:
+    """A multipart/alternative message: plain text first, HTML preferred by capable clients.
+
+    `Auto-Submitted: auto-generated` keeps vacation responders and mailing
+    lists from answering or looping. Naive dates are taken as UTC.
+    """
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = sender
+    msg["To"] = Address(display_name=to_name, addr_spec=to_email)
+    msg["Subject"] = rendered.subject
+    msg["Date"] = format_datetime(date if date.tzinfo else date.replace(tzinfo=UTC))
+    msg["Message-ID"] = message_id
+    msg["Auto-Submitted"] = "auto-generated"
+    # quoted-printable keeps the .eml readable and the HTML's long lines legal (RFC 5322).
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # A boundary derived from the content makes the bytes reproducible (same input, same
+    # message) and cannot occur in the quoted-printable parts, which never hold "=_".
+    seed = "\0".join((message_id, rendered.subject, rendered.text, rendered.html))
+    msg.set_boundary("=_notifier_" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32])
+    return msg.as_bytes(policy=email.policy.SMTP)
+
+
+def _security(smtp: SmtpSettings) -> tuple[bool, bool]:
+    """(use_tls, start_tls); 'none' says start_tls=False so aiosmtplib never upgrades on its own."""
+    if smtp.security == "tls":
+        return True, False
+    if smtp.security == "starttls":
+        return False, True
+    return False, False
+
+
+async def send_smtp(
+    message: bytes, *, sender: str, recipients: list[str], smtp: SmtpSettings
+) -> None:
+    """Hand the message to the relay; return only once the server has accepted it.
+
+    Raises DeliveryError: permanent for answers that a retry will not change
+    (5xx, refused recipients, a refused login, a server without the configured
+    security); transient for what may pass next run (connection refused,
+    timeouts, 4xx).
+    """
+    envelope_from = sender_address(sender)
+    use_tls, start_tls = _security(smtp)
+    where = f"SMTP server {smtp.host}:{smtp.port}"
+    username = smtp.username or None
+    try:
+        refused, _ = await aiosmtplib.send(
+            message,
+            sender=envelope_from,
+            recipients=recipients,
+            hostname=smtp.host,
+            port=smtp.port,
+            use_tls=use_tls,
+            start_tls=start_tls,
+            username=username,
+            password=smtp.password.get_secret_value() if username else None,
+            timeout=smtp.timeout,
+        )
+    except aiosmtplib.SMTPAuthenticationError as e:
+        raise DeliveryError(
+            f"{where} refused the login for {smtp.username!r} ({e.code} {e.message}); "
+            "check smtp.username and the password (NOTIFIER_SMTP__PASSWORD)",
+            permanent=True,
+        ) from e
+    except aiosmtplib.SMTPRecipientsRefused as e:
+        answers = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in e.recipients)
+        raise DeliveryError(
+            f"{where} refused the recipient(s): {answers}; check the subscriber's address",
+            permanent=all(r.code >= 500 for r in e.recipients),
+        ) from e
+    except aiosmtplib.SMTPSenderRefused as e:
+        raise DeliveryError(
+            f"{where} refused the sender {e.sender!r} ({e.code} {e.message}); "
+            "check smtp.sender: the relay must accept mail from that address",
+            permanent=e.code >= 500,
+        ) from e
+    except aiosmtplib.SMTPResponseException as e:
+        later = "it will be retried on the next run" if e.code < 500 else "it was not retried"
+        raise DeliveryError(
+            f"{where} answered {e.code} {e.message}; {later}", permanent=e.code >= 500
+        ) from e
+    except aiosmtplib.SMTPTimeoutError as e:
+        raise DeliveryError(
+            f"{where} did not answer within {smtp.timeout:g}s ({e}); check smtp.host and "
+            "smtp.port, or raise smtp.timeout for a slow relay; it will be retried",
+        ) from e
+    except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected) as e:
+        raise DeliveryError(
+            f"cannot talk to {where} ({e}); check that it runs and that smtp.host, smtp.port "
+            f"and smtp.security ({smtp.security!r}) match it; it will be retried",
+        ) from e
+    except ssl.SSLError as e:
+        raise DeliveryError(
+            f"TLS with {where} failed ({e}); check smtp.security ({smtp.security!r}: 'tls' "
+            "for port 465, 'starttls' for 587) and the server's certificate; it will be retried",
+        ) from e
+    except aiosmtplib.SMTPException as e:
+        raise DeliveryError(
+            f"{where}: {e}; check smtp.security ({smtp.security!r}) and smtp.username "
+            "against what the server offers",
+            permanent=True,
+        ) from e
+    if refused:
+        # Some recipients took it: retrying would send it to them twice.
+        log.warning("%s refused some recipients: %s", where, refused)
+
+
+def write_outbox(message: bytes, outbox_dir: Path, name: str) -> Path:
+    """Write `<name>.eml` so that a reader never sees half a message.
+
+    The temp file lives in the same folder, so os.replace is an atomic rename
+    on the same file system; a crash leaves a hidden .tmp file, never a torn .eml.
+    """
+    if not name or Path(name).name != name or name.startswith("."):
+        raise ValueError(f"outbox file name must be a plain name, got {name!r}")
+    target = outbox_dir / f"{name}.eml"
+    tmp: str | None = None
+    try:
+        outbox_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=outbox_dir, prefix=f".{name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(message)
+            f.flush()
+            os.fsync(f.fileno())
+        Path(tmp).replace(target)
+        tmp = None
+    except OSError as e:
+        raise DeliveryError(
+            f"cannot write {target} ({e}); check that delivery.outbox_dir ({outbox_dir}) "
+            "is a writable folder; it will be retried"
+        ) from e
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return target

@@ -1,0 +1,518 @@
+"""Mailer: MIME building, the outbox folder, and SMTP against real local servers.
+
+The SMTP tests talk to a real aiosmtpd server on 127.0.0.1 (or, for failures
+aiosmtpd cannot produce, a few lines of asyncio playing a broken server): every
+error branch of `send_smtp` is driven by a server that really answers that way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+
+from notifier.config import SmtpSettings
+from notifier.errors import ConfigError, DeliveryError
+from notifier.mailer import (
+    build_message,
+    make_message_id,
+    send_smtp,
+    sender_address,
+    sender_domain,
+    write_outbox,
+)
+from notifier.models import RenderedMessage
+
+SENDER = "Humanitarian alerts <alerts@example.org>"
+DASH = "\u2013"  # an en dash: non-ASCII punctuation must survive the trip
+PASSWORD = "s3cret"  # noqa: S105 - the test relay's password
+WRONG = PASSWORD + "-typo"
+TEXT = f"60,000 people displaced in Côte d'Ivoire {DASH} more than last week.\n"
+HTML = f"<p>60,000 people displaced in <b>Côte d'Ivoire</b> {DASH} more than last week.</p>"
+RENDERED = RenderedMessage(
+    subject="[alerts] 60,000 displaced in Côte d'Ivoire", text=TEXT, html=HTML
+)
+DATE = datetime(2026, 11, 24, 7, 0, tzinfo=timezone(timedelta(hours=1)))
+
+
+def message(to: str = "desk@example.org") -> bytes:
+    return build_message(
+        RENDERED,
+        sender=SENDER,
+        to_email=to,
+        to_name="Opérations desk",
+        message_id=make_message_id("delivery-42", "example.org"),
+        date=DATE,
+    )
+
+
+def parse(raw: bytes) -> EmailMessage:
+    parsed = message_from_bytes(raw, policy=default_policy)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+# --- building ---------------------------------------------------------------------
+
+
+def test_build_message_is_multipart_alternative() -> None:
+    msg = parse(message())
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = list(msg.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in parts)
+    # SMTP lines end in CRLF; the content is the same text.
+    assert parts[0].get_content().replace("\r\n", "\n") == TEXT
+    assert parts[1].get_content().rstrip("\r\n") == HTML
+    assert msg["From"] == SENDER
+    assert msg["To"] == "Opérations desk <desk@example.org>"
+    assert msg["Subject"] == RENDERED.subject
+    assert msg["Date"] == "Tue, 24 Nov 2026 07:00:00 +0100"
+    assert msg["Message-ID"] == make_message_id("delivery-42", "example.org")
+    assert msg["Auto-Submitted"] == "auto-generated"
+
+
+def test_build_message_is_7bit_with_crlf_and_reproducible() -> None:
+    raw = message()
+    assert raw == message()  # a resend from the stored row or a rebuild: the same bytes
+    assert raw.isascii()  # non-ASCII is encoded, so any relay carries it unchanged
+    assert b"\r\n" in raw
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+
+
+def test_build_message_naive_date_is_utc() -> None:
+    raw = build_message(
+        RENDERED,
+        sender=SENDER,
+        to_email="a@example.org",
+        to_name="",
+        message_id="<x@example.org>",
+        date=datetime(2026, 1, 2, 3, 4, 5),
+    )
+    assert parse(raw)["Date"] == "Fri, 02 Jan 2026 03:04:05 +0000"
+    assert parse(raw)["To"] == "a@example.org"
+
+
+def test_message_id_is_stable_per_key() -> None:
+    first = make_message_id("subscriber=desk@example.org window=2026-11-24", "example.org")
+    assert first == make_message_id("subscriber=desk@example.org window=2026-11-24", "example.org")
+    assert first != make_message_id("subscriber=desk@example.org window=2026-11-25", "example.org")
+    assert first.startswith("<notifier.")
+    assert first.endswith("@example.org>")
+    assert make_message_id("k", "") == make_message_id("k", "localhost")
+
+
+def test_sender_address_and_domain() -> None:
+    assert sender_address(SENDER) == "alerts@example.org"
+    assert sender_address("ops@relief.example.net") == "ops@relief.example.net"
+    assert sender_domain(SENDER) == "example.org"
+    with pytest.raises(ConfigError, match=r"smtp\.sender"):
+        sender_address("Humanitarian alerts")
+
+
+# --- the outbox folder ------------------------------------------------------------
+
+
+def test_write_outbox_creates_folder_and_file(tmp_path: Path) -> None:
+    outbox = tmp_path / "deep" / "outbox"
+    path = write_outbox(message(), outbox, "0042-desk")
+    assert path == outbox / "0042-desk.eml"
+    assert path.read_bytes() == message()
+    assert [p.name for p in outbox.iterdir()] == ["0042-desk.eml"]  # no temp file left
+    # A resend overwrites with the same content: still one file.
+    write_outbox(message(), outbox, "0042-desk")
+    assert [p.name for p in outbox.iterdir()] == ["0042-desk.eml"]
+
+
+def test_write_outbox_failure_is_a_delivery_error_and_leaves_no_temp(tmp_path: Path) -> None:
+    (tmp_path / "0042.eml").mkdir()  # the rename target is a folder: os.replace fails
+    with pytest.raises(DeliveryError, match=r"delivery\.outbox_dir") as info:
+        write_outbox(message(), tmp_path, "0042")
+    assert info.value.permanent is False
+    assert isinstance(info.value.__cause__, OSError)
+    assert [p.name for p in tmp_path.iterdir()] == ["0042.eml"]
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a/b", ".hidden"])
+def test_write_outbox_rejects_paths(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError, match="plain name"):
+        write_outbox(b"x", tmp_path, name)
+
+
+# --- SMTP against a real aiosmtpd server ------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Relay:
+    """An aiosmtpd handler that keeps what it accepts and refuses on cue.
+
+    Recipients starting with `nobody@` get 550, `later@` 451; `data_answer`
+    replaces the answer to DATA; `mail_answer` the answer to MAIL FROM.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[Envelope] = []
+        self.data_answer: str | None = None
+        self.mail_answer: str | None = None
+
+    async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.mail_answer:
+            return self.mail_answer
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.startswith("nobody@"):
+            return "550 no such user"
+        if address.startswith("later@"):
+            return "451 try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
+        if self.data_answer:
+            return self.data_answer
+        self.received.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _authenticate(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and auth_data == (b"notifier", PASSWORD.encode())
+    return AuthResult(success=ok, handled=False)
+
+
+@contextmanager
+def _serve(relay: Relay, **smtp_params: Any) -> Iterator[tuple[Relay, int]]:
+    port = free_port()
+    controller = Controller(relay, hostname="127.0.0.1", port=port, **smtp_params)
+    controller.start()
+    try:
+        yield relay, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def relay() -> Iterator[tuple[Relay, int]]:
+    with _serve(Relay()) as serving:
+        yield serving
+
+
+@pytest.fixture
+def auth_relay() -> Iterator[tuple[Relay, int]]:
+    with _serve(Relay(), authenticator=_authenticate, auth_require_tls=False) as serving:
+        yield serving
+
+
+def settings(port: int, **kw: Any) -> SmtpSettings:
+    return SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=5, **kw)
+
+
+async def test_send_none_delivers_multipart_utf8(relay: tuple[Relay, int]) -> None:
+    server, port = relay
+    await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=settings(port))
+    assert len(server.received) == 1
+    envelope = server.received[0]
+    assert envelope.mail_from == "alerts@example.org"  # the address part, not the display name
+    assert envelope.rcpt_tos == ["desk@example.org"]
+    assert isinstance(envelope.original_content, bytes)
+    got = parse(envelope.original_content)
+    assert [p.get_content_type() for p in got.iter_parts()] == ["text/plain", "text/html"]
+    plain, html = (p.get_content() for p in got.iter_parts())
+    assert f"Côte d'Ivoire {DASH} more" in plain
+    assert f"<b>Côte d'Ivoire</b> {DASH}" in html
+    for header in ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted"):
+        assert got[header], header
+    assert got["Subject"] == RENDERED.subject
+
+
+async def test_login_with_the_right_password(auth_relay: tuple[Relay, int]) -> None:
+    server, port = auth_relay
+    smtp = settings(port, username="notifier", password=PASSWORD)
+    await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
+    assert len(server.received) == 1
+
+
+async def test_wrong_password_is_permanent(auth_relay: tuple[Relay, int]) -> None:
+    server, port = auth_relay
+    smtp = settings(port, username="notifier", password=WRONG)
+    with pytest.raises(DeliveryError, match=r"smtp\.username") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
+    assert info.value.permanent is True
+    assert WRONG not in str(info.value)  # the password is never echoed
+    assert server.received == []
+
+
+async def test_login_on_a_server_without_auth_is_permanent(relay: tuple[Relay, int]) -> None:
+    _, port = relay
+    smtp = settings(port, username="notifier", password=PASSWORD)
+    with pytest.raises(DeliveryError, match="AUTH") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
+    assert info.value.permanent is True
+
+
+async def test_starttls_on_a_server_without_it_is_permanent(relay: tuple[Relay, int]) -> None:
+    _, port = relay
+    smtp = settings(port).model_copy(update={"security": "starttls"})
+    with pytest.raises(DeliveryError, match="STARTTLS") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
+    assert info.value.permanent is True
+
+
+async def test_refused_connection_is_transient_and_quick() -> None:
+    port = free_port()  # nothing listens there any more
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match=r"smtp\.host") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
+    assert info.value.permanent is False
+    assert isinstance(info.value.__cause__, ConnectionError)
+    assert time.monotonic() - started < 3
+
+
+async def test_unknown_recipient_550_is_permanent(relay: tuple[Relay, int]) -> None:
+    _, port = relay
+    with pytest.raises(DeliveryError, match="no such user") as info:
+        await send_smtp(
+            message(), sender=SENDER, recipients=["nobody@example.org"], smtp=settings(port)
+        )
+    assert info.value.permanent is True
+
+
+async def test_recipient_451_is_transient(relay: tuple[Relay, int]) -> None:
+    _, port = relay
+    with pytest.raises(DeliveryError, match="try later") as info:
+        await send_smtp(
+            message(), sender=SENDER, recipients=["later@example.org"], smtp=settings(port)
+        )
+    assert info.value.permanent is False
+
+
+@pytest.mark.parametrize(("answer", "permanent"), [("451 try later", False), ("554 spam", True)])
+async def test_data_answer_decides_permanence(
+    relay: tuple[Relay, int], answer: str, permanent: bool
+) -> None:
+    server, port = relay
+    server.data_answer = answer
+    with pytest.raises(DeliveryError, match=answer) as info:
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
+    assert info.value.permanent is permanent
+
+
+async def test_refused_sender_points_at_smtp_sender(relay: tuple[Relay, int]) -> None:
+    server, port = relay
+    server.mail_answer = "553 sender not allowed"
+    with pytest.raises(DeliveryError, match=r"smtp\.sender") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
+    assert info.value.permanent is True
+
+
+async def test_partly_refused_recipients_are_logged_not_raised(
+    relay: tuple[Relay, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, port = relay
+    caplog.set_level(logging.WARNING, logger="notifier.mailer")
+    recipients = ["desk@example.org", "nobody@example.org"]
+    await send_smtp(message(), sender=SENDER, recipients=recipients, smtp=settings(port))
+    assert server.received[0].rcpt_tos == ["desk@example.org"]
+    assert "nobody@example.org" in caplog.text
+
+
+# --- failures aiosmtpd cannot play: a few lines of asyncio ----------------------------
+
+Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@pytest.fixture
+async def fake_server() -> AsyncIterator[Callable[[Script], Awaitable[int]]]:
+    servers: list[asyncio.Server] = []
+
+    async def start(script: Script) -> int:
+        server = await asyncio.start_server(script, "127.0.0.1", 0)
+        servers.append(server)
+        port: int = server.sockets[0].getsockname()[1]
+        return port
+
+    yield start
+    for server in servers:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_silent_server_times_out_transient(
+    fake_server: Callable[[Script], Awaitable[int]],
+) -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # never greets; returns when the client gives up
+        writer.close()
+
+    port = await fake_server(silent)
+    smtp = settings(port).model_copy(update={"timeout": 0.3})
+    with pytest.raises(DeliveryError, match=r"smtp\.timeout") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
+    assert info.value.permanent is False
+
+
+async def test_server_hanging_up_is_transient(
+    fake_server: Callable[[Script], Awaitable[int]],
+) -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 fake ESMTP\r\n")
+        await reader.readline()  # EHLO
+        writer.close()
+
+    port = await fake_server(hang_up)
+    with pytest.raises(DeliveryError, match="it will be retried") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
+    assert info.value.permanent is False
+
+
+async def test_broken_tls_handshake_is_transient(
+    fake_server: Callable[[Script], Awaitable[int]],
+) -> None:
+    async def fake_starttls(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 fake ESMTP\r\n")
+        await reader.readline()  # EHLO
+        writer.write(b"250-fake\r\n250 STARTTLS\r\n")
+        await reader.readline()  # STARTTLS
+        writer.write(b"220 go ahead\r\n")
+        await reader.read(5)  # the client's hello: answer it with plain text
+        writer.write(b"this is not a TLS handshake\r\n" * 20)
+        await writer.drain()
+        await reader.read()
+        writer.close()
+
+    port = await fake_server(fake_starttls)
+    smtp = settings(port).model_copy(update={"security": "starttls"})
+    with pytest.raises(DeliveryError, match=r"smtp\.security") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
+    assert info.value.permanent is False
+    assert isinstance(info.value.__cause__, ssl.SSLError)
+
+
+async def test_tls_to_a_plain_server_is_transient(relay: tuple[Relay, int]) -> None:
+    _, port = relay
+    smtp = settings(port).model_copy(update={"security": "tls"})
+    with pytest.raises(DeliveryError, match=r"smtp\.security") as info:
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
+    assert info.value.permanent is False
+
+
+# --- real TLS: needs a certificate, made with `cryptography` when it is installed ---------
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, as (cert.pem, key.pem)."""
+    pytest.importorskip(
+        "cryptography",
+        reason="TLS/STARTTLS tests need the cryptography package to make a test certificate; "
+        "it is not installed (the code paths of TLS failures are covered without it)",
+    )
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "notifier test relay")])
+    now = datetime.now(UTC)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+async def test_tls_delivers(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # trust the test certificate
+    with _serve(Relay(), ssl_context=server_context(certificate)) as (server, port):
+        smtp = settings(port).model_copy(update={"security": "tls"})
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
+        assert len(server.received) == 1
+
+
+async def test_starttls_delivers_with_login(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    serving = _serve(
+        Relay(),
+        tls_context=server_context(certificate),
+        require_starttls=True,
+        authenticator=_authenticate,
+    )
+    with serving as (server, port):
+        smtp = settings(port, username="notifier", password=PASSWORD)
+        smtp = smtp.model_copy(update={"security": "starttls"})
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
+        assert len(server.received) == 1
+
+
+async def test_untrusted_certificate_is_reported(certificate: tuple[Path, Path]) -> None:
+    with _serve(Relay(), tls_context=server_context(certificate)) as (_, port):
+        smtp = settings(port).model_copy(update={"security": "starttls"})
+        with pytest.raises(DeliveryError, match="certificate") as info:
+            await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
+        assert info.value.permanent is False

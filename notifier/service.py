@@ -319,9 +319,12 @@ class Notifier:
 
     # whole runs --------------------------------------------------------------
 
-    async def run_once(self, *, dry_run: bool = False) -> RunReport:
-        """Poll every feed, then deliver every subscriber's undelivered alerts now."""
-        with self.lock(), self.store() as store:
+    async def run_once(self, *, dry_run: bool = False, lock_wait: float = 60) -> RunReport:
+        """Poll every feed, then deliver every subscriber's undelivered alerts now.
+
+        `lock_wait` is how long to wait for another run on the same database.
+        """
+        with self.lock(lock_wait), self.store() as store:
             polled = await self.poll(store)
             delivered = await self.deliver(store, dry_run=dry_run)
         return RunReport(polled, delivered)

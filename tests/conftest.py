@@ -92,6 +92,15 @@ class Mailbox:
 
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     reply: str | None = None
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.reply:

@@ -1,0 +1,127 @@
+"""`notifier run --once` as a subprocess against a real feed server and a real SMTP server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import FLOODS, QUIET, SMALL, FeedServer, Mailbox, parts, rss, run_cli, write_config
+
+
+def test_run_once_end_to_end(tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]) -> None:
+    box, port = smtp_server
+    feed_server.set("/wire.xml", rss([QUIET]))
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", feed_server.url("/wire.xml"))],
+        subscribers=["desk@example.org"],
+        smtp_port=port,
+    )
+
+    first = run_cli("run", "--once", "--config", str(cfg))
+    assert first.returncode == 0, first.stderr
+    assert box.messages == []
+    assert "first poll of 'Wire'" in first.stdout
+
+    feed_server.set("/wire.xml", rss([FLOODS, SMALL, QUIET]))
+    second = run_cli("run", "--once", "--config", str(cfg))
+    assert second.returncode == 0, second.stderr
+    assert len(box.messages) == 1
+    rcpts, msg = box.messages[0]
+    assert rcpts == ["desk@example.org"]
+    assert msg.get_content_type() == "multipart/alternative"
+    for header in ("Subject", "Date", "Message-ID", "From", "To"):
+        assert msg[header], header
+    assert "45,000" in str(msg["Subject"])
+    text, html = parts(msg)["text/plain"], parts(msg)["text/html"]
+    for body in (text, html):
+        assert "45,000" in body
+        assert "OCHA" in body
+        assert "http://news.example.org/sindh-floods" in body
+        assert "small-landslide" not in body
+        assert "700" not in body
+
+    third = run_cli("run", "--once", "--config", str(cfg))
+    assert third.returncode == 0, third.stderr
+    assert "nothing to send" in third.stdout
+    assert len(box.messages) == 1
+    # The feed did not change: the server answered 304 to the conditional GET.
+    assert feed_server.requests[-1][1].get("If-None-Match")
+
+
+def test_dry_run_and_preview_send_and_mark_nothing(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp_server
+    feed_server.set("/wire.xml", rss([QUIET]))
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", feed_server.url("/wire.xml"))],
+        subscribers=["desk@example.org"],
+        smtp_port=port,
+    )
+    assert run_cli("run", "--once", "--config", str(cfg)).returncode == 0
+    feed_server.set("/wire.xml", rss([FLOODS, QUIET]))
+
+    dry = run_cli("run", "--once", "--dry-run", "--config", str(cfg))
+    assert dry.returncode == 0, dry.stderr
+    assert "would send to desk@example.org" in dry.stdout
+    out = tmp_path / "preview.html"
+    preview = run_cli("preview", "--subscriber", "desk@example.org", "--out", str(out), "--config", str(cfg))
+    assert preview.returncode == 0, preview.stderr
+    assert "45,000" in out.read_text(encoding="utf-8")
+    assert box.messages == []
+
+    real = run_cli("run", "--once", "--config", str(cfg))
+    assert real.returncode == 0, real.stderr
+    assert len(box.messages) == 1
+
+
+def test_outbox_delivery_and_feed_status(tmp_path: Path, feed_server: FeedServer) -> None:
+    feed_server.set("/wire.xml", rss([FLOODS]))
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", feed_server.url("/wire.xml")), ("Gone", feed_server.url("/gone.xml"))],
+        subscribers=["desk@example.org"],
+        method="outbox",
+        extra='',
+    )
+    text = cfg.read_text().replace('name = "Wire"', 'name = "Wire"\nalert_on_first_poll = true')
+    cfg.write_text(text)
+    result = run_cli("run", "--once", "--config", str(cfg))
+    assert result.returncode == 1, result.stdout  # the missing feed is a partial failure
+    assert "feed 'Gone' failed" in result.stdout
+    files = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 1
+    assert b"45,000" in files[0].read_bytes()
+
+    status = run_cli("feeds", "--config", str(cfg))
+    assert status.returncode == 1
+    assert "Wire: ok; 1 item(s)" in status.stdout
+    assert "Gone: ERROR" in status.stdout and "404" in status.stdout
+
+
+def test_bad_config_exits_2_with_the_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[smtp]\nport = 70000\n[[feeds]]\nname="a"\nurl="a.xml"\n[[subscribers]]\nemail="d@x.org"\n')
+    for command in (["check-config"], ["run", "--once"], ["feeds"]):
+        result = run_cli(*command, "--config", str(cfg))
+        assert result.returncode == 2
+        assert "smtp.port: must be 1-65535, got 70000" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_run_without_once_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("run", "--config", str(tmp_path / "none.toml"))
+    assert result.returncode == 2
+    assert "--once" in result.stderr
+
+
+def test_demo_writes_digests(tmp_path: Path) -> None:
+    result = run_cli("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = list((tmp_path / "notifier-demo" / "outbox").glob("*.eml"))
+    assert len(files) == 2
+    assert "digest(s) written to" in result.stdout
+    again = run_cli("demo", cwd=tmp_path)
+    assert again.returncode == 0
+    assert len(list((tmp_path / "notifier-demo" / "outbox").glob("*.eml"))) == 2

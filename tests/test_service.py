@@ -1,0 +1,132 @@
+"""Failures and crashes: nothing lost, nothing sent twice, one failure never blocks the rest."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, rss, write_config
+from notifier.config import Settings, load_settings
+from notifier.errors import StoreError
+from notifier.service import Notifier
+
+
+def settings(tmp_path: Path, server: FeedServer, port: int, subscribers: list[str]) -> Settings:
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", server.url("/wire.xml")), ("Broken", server.url("/broken.xml"))],
+        subscribers=subscribers,
+        smtp_port=port,
+    )
+    return load_settings(cfg)
+
+
+def prime(notifier: Notifier, server: FeedServer) -> None:
+    """First poll (silent), then a new alerting item appears."""
+    server.set("/wire.xml", rss([QUIET]))
+    server.set("/broken.xml", "<html><body>Service unavailable</body></html>", "text/html")
+    asyncio.run(notifier.run_once())
+    server.set("/wire.xml", rss([FLOODS, QUIET]))
+
+
+def test_broken_feed_does_not_stop_the_others(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp_server
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
+    prime(notifier, feed_server)
+    report = asyncio.run(notifier.run_once())
+    assert not report.ok
+    assert "Broken" in report.poll.failed
+    assert len(box.to("desk@example.org")) == 1
+
+
+def test_refused_connection_is_retried_next_run(tmp_path: Path, feed_server: FeedServer) -> None:
+    port = free_port()  # nothing listens there yet
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
+    prime(notifier, feed_server)
+    failed = asyncio.run(notifier.run_once())
+    assert "desk@example.org" in failed.delivery.failed
+    with notifier.store() as store:
+        [pending] = store.pending_deliveries()
+        assert pending.attempts == 1
+        first_id = pending.message_id
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        asyncio.run(notifier.run_once())
+        asyncio.run(notifier.run_once())
+    finally:
+        controller.stop()
+    [msg] = box.to("desk@example.org")
+    assert msg["Message-ID"] == first_id
+
+
+def test_permanent_refusal_of_one_recipient_does_not_block_others(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp_server
+    box.refuse.add("gone@example.org")
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["gone@example.org", "desk@example.org"]))
+    prime(notifier, feed_server)
+    report = asyncio.run(notifier.run_once())
+    assert "gone@example.org" in report.delivery.failed
+    assert len(box.to("desk@example.org")) == 1
+    asyncio.run(notifier.run_once())
+    with notifier.store() as store:
+        statuses = {d.subscriber: d.status for d in store.deliveries()}
+    assert statuses == {"gone@example.org": "failed", "desk@example.org": "sent"}
+    assert len(box.messages) == 1
+
+
+def test_crash_after_claim_resends_the_same_row_once(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    """A run that died after writing its outbox rows: the next run sends them, and no new ones."""
+    box, port = smtp_server
+    subs = ["a@example.org", "b@example.org"]
+    notifier = Notifier(settings(tmp_path, feed_server, port, subs))
+    prime(notifier, feed_server)
+    with notifier.store() as store:
+        asyncio.run(notifier.poll(store))
+        # "Crash" 1: a's row was claimed and its message written, but never sent.
+        [row_a] = notifier._prepare(store, notifier.settings.subscribers[0], "daily")
+        # "Crash" 2: b's items were claimed, the process died before the message was written.
+        items = store.undelivered_items("b@example.org")
+        row_b = store.create_delivery("b@example.org", "daily", [i.id for i in items])
+        assert row_b is not None
+    asyncio.run(notifier.run_once())
+    asyncio.run(notifier.run_once())
+    assert [len(box.to(s)) for s in subs] == [1, 1]
+    assert box.to("a@example.org")[0]["Message-ID"] == row_a.message_id
+    with notifier.store() as store:
+        assert [d.status for d in store.deliveries()] == ["sent", "sent"]
+
+
+def test_transient_4xx_is_retried_then_left_pending(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box, port = smtp_server
+    box.reply = "451 4.3.0 try again later"
+    monkeypatch.setattr("notifier.service.RETRY_DELAY", 0.01)
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
+    prime(notifier, feed_server)
+    report = asyncio.run(notifier.run_once())
+    assert "desk@example.org" in report.delivery.failed
+    with notifier.store() as store:
+        [pending] = store.pending_deliveries()
+    assert pending.attempts == 1
+    box.reply = None
+    asyncio.run(notifier.run_once())
+    assert len(box.to("desk@example.org")) == 1
+
+
+def test_one_run_at_a_time(tmp_path: Path, feed_server: FeedServer) -> None:
+    notifier = Notifier(settings(tmp_path, feed_server, 25, ["desk@example.org"]))
+    with notifier.lock(), pytest.raises(StoreError, match="another notifier run"):
+        asyncio.run(Notifier(notifier.settings).run_once(lock_wait=0))

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import io
 import logging
+import re
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,10 +31,11 @@ import httpx
 from notifier.config import FeedSettings, FetchSettings
 from notifier.errors import FeedError
 from notifier.fulltext import MAX_TEXT, Download, add_full_text, download, make_client
-from notifier.htmltext import to_text
+from notifier.htmltext import html_to_text, looks_like_html
 from notifier.models import FetchResult, Item
 
 logger = logging.getLogger(__name__)
+_SOURCE_BREAKS = re.compile(r"[\r\n]+")
 
 MAX_ITEMS = 500
 SUMMARY_CHARS = 300
@@ -281,6 +283,17 @@ def _not_a_feed(
     else:
         reason = "no RSS or Atom elements found; check that the URL is the feed's"
     return f"feed {name!r}{where} is not an RSS/Atom feed: {reason}"
+
+
+def to_text(content: str) -> str:
+    """Plain text of feed content; HTML source line breaks are spaces, as a browser shows them.
+
+    Feeds wrap paragraphs at ~80 columns; kept as line breaks they would cut the
+    extractor's sentences in the middle ("12,000 people" / "across three districts").
+    """
+    if looks_like_html(content):
+        return html_to_text(_SOURCE_BREAKS.sub(" ", content))
+    return content.strip()
 
 
 def _text(value: object) -> str:

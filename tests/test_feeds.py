@@ -1,0 +1,667 @@
+"""Feed fetching and parsing against a real HTTP server on 127.0.0.1.
+
+No mocks of httpx or feedparser: real sockets, real parsing.
+
+The server runs in a thread; each test registers the routes it needs. Routes that
+must hang (timeouts) wait on an event the fixture sets at teardown, so no test
+leaves a thread sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import http.server
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from notifier import feeds
+from notifier.config import FeedSettings, FetchSettings
+from notifier.errors import FeedError
+from notifier.feeds import Validators, fetch_all, fetch_feed, make_client, parse_feed
+from notifier.fulltext import fetch_full_text, load_extractor
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+  <title>Field Updates</title>
+  <link>https://updates.example.org/</link>
+  <description>Situation reports from the field teams</description>
+  <item>
+    <title>Floods displace 12,000 people in Northern Province</title>
+    <link>/reports/floods-northern-province</link>
+    <guid isPermaLink="false">fu-2026-0412</guid>
+    <pubDate>Tue, 24 Nov 2026 08:30:00 +0100</pubDate>
+    <description>Heavy rains have displaced about 12,000 people.</description>
+    <content:encoded><![CDATA[
+      <h2>Floods displace 12,000 people in Northern Province</h2>
+      <p>Heavy rains since 20 November have displaced an estimated 12,000 people
+         across three districts, according to the provincial disaster office.</p>
+      <p>At least 14 people were killed and 37 injured. Shelter, clean water and
+         health care are the most urgent needs.</p>
+      <ul><li>2,300 houses damaged</li><li>Two health centres flooded</li></ul>
+    ]]></content:encoded>
+  </item>
+  <item>
+    <title>Cholera cases rise in the coastal region</title>
+    <link>https://updates.example.org/reports/cholera-coast</link>
+    <pubDate>Mon, 23 Nov 2026 16:00:00 GMT</pubDate>
+    <description>&lt;p&gt;Health partners report 480 suspected cases and 6 deaths
+      since the start of the month.&lt;/p&gt;</description>
+  </item>
+  <item>
+    <title>Weekly humanitarian snapshot</title>
+    <description>Food insecurity affects 1.2 million people in the region.</description>
+  </item>
+</channel>
+</rss>
+"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Emergency Alerts</title>
+  <id>urn:uuid:7d1f6a52-3c1e-4a47-9b1d-0f3f5c2a9e10</id>
+  <updated>2026-11-23T17:05:00Z</updated>
+  <link href="https://alerts.example.net/"/>
+  <entry>
+    <title type="html">Earthquake: 3,400 people in evacuation centres</title>
+    <id>tag:alerts.example.net,2026:eq-77</id>
+    <updated>2026-11-23T17:05:00Z</updated>
+    <link rel="alternate" href="https://alerts.example.net/eq-77"/>
+    <summary>A magnitude 6.1 earthquake struck the western valley.</summary>
+    <content type="html">&lt;p&gt;A magnitude 6.1 earthquake struck the western valley
+      on Monday morning.&lt;/p&gt;&lt;p&gt;Some 3,400 people are staying in evacuation
+      centres and 120 were injured.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+HTML_PAGE = b"""<!DOCTYPE html><html><head><title>Updates</title></head>
+<body><h1>Welcome to our updates portal</h1><p>Sign in to continue.</p></body></html>"""
+
+ARTICLE = b"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Floods displace 12,000 people</title></head><body>
+<nav><a href="/">Home</a> | <a href="/about">About us</a> | <a href="/donate">Donate now</a></nav>
+<article>
+<h1>Floods displace 12,000 people in Northern Province</h1>
+<p>Heavy rains since 20 November have displaced an estimated 12,000 people across three
+districts, according to the provincial disaster office, which opened 45 collective
+centres in schools and public buildings.</p>
+<p>At least 14 people were killed and 37 injured. Access to the worst-affected villages
+remains difficult because two bridges collapsed on the main road to the district capital.</p>
+<p>Partners have distributed hygiene kits to 3,100 families and deployed mobile health teams
+to the collective centres, where cases of acute watery diarrhoea have been reported.</p>
+</article>
+<footer>Copyright 2026 Field Updates. Subscribe to our newsletter.</footer>
+</body></html>"""
+
+Route = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+class Server:
+    """Routes by path; records request headers and the peak of simultaneous requests."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.active = 0
+        self.peak = 0
+        self.port = 0
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def serve(self, path: str, body: bytes, ctype: str = "application/rss+xml", **kw: str) -> None:
+        self.routes[path] = static(body, ctype, **kw)
+
+
+def static(
+    body: bytes, ctype: str, etag: str | None = None, last_modified: str | None = None
+) -> Route:
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        if (etag and h.headers.get("If-None-Match") == etag) or (
+            last_modified and h.headers.get("If-Modified-Since") == last_modified
+        ):
+            h.send_response(304)
+            h.end_headers()
+            return
+        h.send_response(200)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        if etag:
+            h.send_header("ETag", etag)
+        if last_modified:
+            h.send_header("Last-Modified", last_modified)
+        h.end_headers()
+        h.wfile.write(body)
+
+    return route
+
+
+def status(code: int) -> Route:
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_error(code)
+
+    return route
+
+
+def redirect(to: str, code: int = 302) -> Route:
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(code)
+        h.send_header("Location", to)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    return route
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    state = Server()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with state.lock:
+                state.requests.append((self.path, dict(self.headers.items())))
+                state.active += 1
+                state.peak = max(state.peak, state.active)
+            try:
+                state.routes.get(self.path, status(404))(self)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (size cap, deadline): what the test wants
+            finally:
+                with state.lock:
+                    state.active -= 1
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    yield state
+    state.stop.set()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def settings(**kw: float) -> FetchSettings:
+    return FetchSettings(**{"timeout": 5, **kw})
+
+
+def feed(name: str, url: str, **kw: bool) -> FeedSettings:
+    return FeedSettings(name=name, url=url, **kw)
+
+
+# parsing ------------------------------------------------------------------
+
+
+def test_rss_items_with_content_converted_and_links_resolved() -> None:
+    items = parse_feed("Field", RSS, content_type="application/rss+xml", url="https://x.org/f/rss")
+    assert [i.guid for i in items][:2] == [
+        "fu-2026-0412",
+        "https://updates.example.org/reports/cholera-coast",
+    ]
+    floods = items[0]
+    assert floods.feed == "Field"
+    assert floods.title == "Floods displace 12,000 people in Northern Province"
+    assert floods.link == "https://x.org/reports/floods-northern-province"
+    assert floods.published == datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
+    # content:encoded wins over the shorter description; the repeated title is dropped
+    assert floods.text.startswith("Heavy rains since 20 November")
+    assert "three districts, according" in floods.text  # whitespace inside a line collapsed
+    assert "\n\nAt least 14 people were killed" in floods.text
+    assert "people across three districts" in floods.text  # source line breaks are spaces
+    assert "\n• 2,300 houses damaged\n" in floods.text
+    assert floods.text.endswith("\n• Two health centres flooded")
+    assert floods.summary == "Heavy rains have displaced about 12,000 people."
+    cholera = items[1]
+    assert cholera.text.startswith("Health partners report 480 suspected cases")
+    assert "<p>" not in cholera.text
+
+
+def test_entry_without_guid_or_link_gets_a_stable_hash() -> None:
+    first = parse_feed("Field", RSS)[2]
+    again = parse_feed("Field", RSS.replace(b"Field Updates", b"Renamed channel"))[2]
+    assert first.guid.startswith("sha256:")
+    assert first.guid == again.guid
+    assert first.link == ""
+    other = parse_feed("Field", RSS.replace(b"1.2 million", b"1.3 million"))[2]
+    assert other.guid != first.guid
+
+
+def test_atom_entry() -> None:
+    [item] = parse_feed("Alerts", ATOM, content_type="application/atom+xml")
+    assert item.guid == "tag:alerts.example.net,2026:eq-77"
+    assert item.link == "https://alerts.example.net/eq-77"
+    assert item.title == "Earthquake: 3,400 people in evacuation centres"
+    assert item.published == datetime(2026, 11, 23, 17, 5, tzinfo=UTC)
+    assert item.text.split("\n\n") == [
+        "A magnitude 6.1 earthquake struck the western valley on Monday morning.",
+        "Some 3,400 people are staying in evacuation centres and 120 were injured.",
+    ]
+    assert item.summary == "A magnitude 6.1 earthquake struck the western valley."
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(FeedError, match=r"'Portal' .* is not an RSS/Atom feed: it is a web page"):
+        parse_feed("Portal", HTML_PAGE, content_type="text/html; charset=utf-8", url="http://x/")
+
+
+def test_broken_xml_without_entries_is_an_error_but_with_entries_is_accepted() -> None:
+    with pytest.raises(FeedError, match="broken XML"):
+        parse_feed("Broken", b"<rss version='2.0'><channel><title>x</title><")
+    truncated = RSS[: RSS.index(b"<item>\n    <title>Weekly")]
+    assert len(parse_feed("Truncated", truncated)) == 2
+
+
+def test_valid_feed_without_entries_is_empty() -> None:
+    assert (
+        parse_feed("Quiet", b"<rss version='2.0'><channel><title>q</title></channel></rss>") == []
+    )
+
+
+def test_feedparser_crash_on_hostile_input_becomes_feed_error() -> None:
+    hostile = b"<rss version='2.0'><channel><item><title>a &#x110000; b</title></item></channel>"
+    with pytest.raises(FeedError, match="too malformed to parse"):
+        parse_feed("Hostile", hostile)
+
+
+def test_limits_and_unsafe_links() -> None:
+    entries = "".join(
+        f"<item><guid>g{n}</guid><title>t{n}</title><description>d</description></item>"
+        for n in range(feeds.MAX_ITEMS + 100)
+    )
+    many = f"<rss version='2.0'><channel>{entries}</channel></rss>".encode()
+    assert len(parse_feed("Many", many)) == feeds.MAX_ITEMS
+    long = "word " * 400
+    unsafe = (
+        "<rss version='2.0'><channel><item><guid>g</guid><title>t</title>"
+        f"<link>javascript:alert(1)</link><description>{long}</description></item></channel></rss>"
+    )
+    [item] = parse_feed("Unsafe", unsafe.encode(), url="https://x.org/feed")
+    assert item.link == ""
+    assert len(item.summary) <= feeds.SUMMARY_CHARS + 1
+    assert item.summary.endswith("…")
+
+
+# fetching ---------------------------------------------------------------------
+
+
+async def test_fetch_all_rss_and_atom(server: Server) -> None:
+    server.serve("/rss", RSS, etag='"v1"')
+    server.serve("/atom", ATOM, "application/atom+xml")
+    results = await fetch_all(
+        [feed("Field", server.url("/rss")), feed("Alerts", server.url("/atom"))], {}, settings()
+    )
+    assert [(r.feed, r.status, r.error, len(r.items)) for r in results] == [
+        ("Field", 200, None, 3),
+        ("Alerts", 200, None, 1),
+    ]
+    assert results[0].etag == '"v1"'
+    assert results[0].items[0].link == server.url("/reports/floods-northern-province")
+    _, headers = server.requests[0]
+    assert headers["User-Agent"] == FetchSettings().user_agent
+    assert "application/rss+xml" in headers["Accept"]
+
+
+async def test_etag_round_trip_gives_not_modified(server: Server) -> None:
+    server.serve("/rss", RSS, etag='"v1"')
+    [first] = await fetch_all([feed("Field", server.url("/rss"))], {}, settings())
+    validators = {"Field": Validators(first.etag, first.last_modified)}
+    [second] = await fetch_all([feed("Field", server.url("/rss"))], validators, settings())
+    assert second.not_modified
+    assert second.status == 304
+    assert second.items == []
+    assert second.etag == '"v1"'
+    assert server.requests[-1][1]["If-None-Match"] == '"v1"'
+
+
+async def test_last_modified_round_trip(server: Server) -> None:
+    stamp = "Tue, 24 Nov 2026 07:00:00 GMT"
+    server.serve("/rss", RSS, last_modified=stamp)
+    [first] = await fetch_all([feed("Field", server.url("/rss"))], {}, settings())
+    assert (first.last_modified, first.etag) == (stamp, None)
+    validators = {"Field": Validators(None, first.last_modified)}
+    [second] = await fetch_all([feed("Field", server.url("/rss"))], validators, settings())
+    assert second.not_modified
+    assert second.last_modified == stamp
+    assert server.requests[-1][1]["If-Modified-Since"] == stamp
+
+
+async def test_http_errors_name_the_feed_and_others_go_on(server: Server) -> None:
+    server.serve("/rss", RSS)
+    server.routes["/boom"] = status(500)
+    old = Validators('"old"', None)
+    results = await fetch_all(
+        [
+            feed("Gone", server.url("/missing")),
+            feed("Field", server.url("/rss")),
+            feed("Broken server", server.url("/boom")),
+        ],
+        {"Broken server": old},
+        settings(),
+    )
+    gone, ok, boom = results
+    assert gone.status == 404
+    assert gone.error is not None
+    assert "'Gone'" in gone.error
+    assert "HTTP 404 Not Found; check the feed URL" in gone.error
+    assert ok.error is None
+    assert len(ok.items) == 3
+    assert boom.status == 500
+    assert boom.error is not None
+    assert "'Broken server'" in boom.error
+    assert "next poll" in boom.error
+    assert boom.etag == '"old"'  # kept, so the next poll asks again
+
+
+async def test_server_that_never_answers_times_out(server: Server) -> None:
+    server.routes["/hang"] = lambda h: server.stop.wait(30) and None
+    server.serve("/rss", RSS)
+    start = time.monotonic()
+    hang, ok = await fetch_all(
+        [feed("Hang", server.url("/hang")), feed("Field", server.url("/rss"))],
+        {},
+        settings(timeout=0.5),
+    )
+    assert time.monotonic() - start < 3
+    assert hang.error is not None
+    assert "'Hang'" in hang.error
+    assert "no complete answer within 0.5 s" in hang.error
+    assert ok.items
+
+
+async def test_trickling_server_is_cut_by_the_total_deadline(server: Server) -> None:
+    def trickle(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.end_headers()
+        h.wfile.write(b"<rss version='2.0'><channel>")
+        while not server.stop.wait(0.05):  # one byte every 50 ms: never a read timeout
+            h.wfile.write(b" ")
+            h.wfile.flush()
+
+    server.routes["/slow"] = trickle
+    start = time.monotonic()
+    [result] = await fetch_all([feed("Slow", server.url("/slow"))], {}, settings(timeout=0.6))
+    assert time.monotonic() - start < 3
+    assert result.error is not None
+    assert "no complete answer within 0.6 s" in result.error
+
+
+@pytest.mark.parametrize("declared", [True, False])
+async def test_body_over_max_bytes(server: Server, declared: bool) -> None:
+    body = RSS.replace(b"</channel>", b"<!--" + b"x" * 5000 + b"--></channel>")
+
+    def big(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        if declared:
+            h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    server.routes["/big"] = big
+    [result] = await fetch_all([feed("Big", server.url("/big"))], {}, settings(max_bytes=2048))
+    assert result.error is not None
+    assert "'Big'" in result.error
+    assert "larger than 2048 bytes (fetch.max_bytes)" in result.error
+
+
+async def test_redirect_followed_and_links_resolved_against_final_url(server: Server) -> None:
+    server.serve("/new/rss", RSS)
+    server.routes["/old"] = redirect("/new/rss", 301)
+    [result] = await fetch_all([feed("Moved", server.url("/old"))], {}, settings())
+    assert result.error is None
+    assert result.items[0].link == server.url("/reports/floods-northern-province")
+
+
+async def test_too_many_redirects(server: Server) -> None:
+    for n in range(5):
+        server.routes[f"/r{n}"] = redirect(f"/r{n + 1}")
+    [result] = await fetch_all([feed("Loop", server.url("/r0"))], {}, settings(max_redirects=2))
+    assert result.error is not None
+    assert "more than 2 redirects (fetch.max_redirects)" in result.error
+    assert [p for p, _ in server.requests] == ["/r0", "/r1", "/r2"]
+
+
+async def test_redirect_to_a_file_url_is_refused(server: Server) -> None:
+    server.routes["/sneaky"] = redirect("file:///etc/passwd")
+    [result] = await fetch_all([feed("Sneaky", server.url("/sneaky"))], {}, settings())
+    assert result.error is not None
+    assert "only http and https URLs" in result.error
+
+
+async def test_html_page_instead_of_feed(server: Server) -> None:
+    server.serve("/home", HTML_PAGE, "text/html; charset=utf-8")
+    [result] = await fetch_all([feed("Portal", server.url("/home"))], {}, settings())
+    assert result.status == 200
+    assert result.error is not None
+    assert "'Portal'" in result.error
+    assert "is not an RSS/Atom feed: it is a web page" in result.error
+
+
+async def test_connection_refused_and_tls_errors(server: Server) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    refused, tls, scheme = await fetch_all(
+        [
+            feed("Down", f"http://127.0.0.1:{closed}/rss"),
+            feed("Not TLS", f"https://127.0.0.1:{server.port}/rss"),
+            feed("FTP", "ftp://example.org/rss"),
+        ],
+        {},
+        settings(),
+    )
+    assert refused.error is not None
+    assert "cannot connect" in refused.error
+    assert tls.error is not None
+    assert "TLS/certificate error" in tls.error
+    assert scheme.error is not None
+    assert "only http and https URLs" in scheme.error
+
+
+async def test_concurrency_bound_is_respected(server: Server) -> None:
+    def slow(h: http.server.BaseHTTPRequestHandler) -> None:
+        server.stop.wait(0.2)
+        static(RSS, "application/rss+xml")(h)
+
+    for n in range(6):
+        server.routes[f"/f{n}"] = slow
+    start = time.monotonic()
+    results = await fetch_all(
+        [feed(f"F{n}", server.url(f"/f{n}")) for n in range(6)], {}, settings(concurrency=2)
+    )
+    assert all(r.error is None for r in results)
+    assert server.peak == 2
+    assert time.monotonic() - start >= 0.55  # three rounds of two
+
+
+async def test_a_bug_for_one_feed_does_not_lose_the_others(
+    server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.serve("/rss", RSS)
+    server.serve("/atom", ATOM, "application/atom+xml")
+    real = feeds.parse_feed
+
+    def buggy(name: str, data: bytes, **kw: str) -> list[feeds.Item]:
+        if name == "Buggy":
+            raise RuntimeError("simulated bug")
+        return real(name, data, **kw)
+
+    monkeypatch.setattr(feeds, "parse_feed", buggy)
+    buggy_result, ok = await fetch_all(
+        [feed("Buggy", server.url("/rss")), feed("Alerts", server.url("/atom"))], {}, settings()
+    )
+    assert buggy_result.error is not None
+    assert "internal error (RuntimeError: simulated bug)" in buggy_result.error
+    assert ok.items
+    assert "bug while fetching feed 'Buggy'" in caplog.text
+
+
+# local files ------------------------------------------------------------------
+
+
+async def test_local_path_and_file_url(tmp_path: Path) -> None:
+    path = tmp_path / "field.xml"
+    path.write_bytes(RSS)
+    plain, as_url = await fetch_all(
+        [feed("Path", str(path)), feed("URL", path.as_uri())], {}, settings()
+    )
+    assert plain.error is None
+    assert len(plain.items) == 3
+    assert [dataclasses.replace(i, feed="Path") for i in as_url.items] == plain.items
+    assert plain.status is None
+    assert plain.etag is not None
+    validators = {"Path": Validators(plain.etag, plain.last_modified)}
+    [again] = await fetch_all([feed("Path", str(path))], validators, settings())
+    assert again.not_modified
+    path.write_bytes(ATOM)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    [changed] = await fetch_all([feed("Path", str(path))], validators, settings())
+    assert not changed.not_modified
+    assert changed.items[0].guid == "tag:alerts.example.net,2026:eq-77"
+
+
+async def test_local_file_errors(tmp_path: Path) -> None:
+    big = tmp_path / "big.xml"
+    big.write_bytes(RSS + b" " * 4096)
+    html = tmp_path / "page.xml"
+    html.write_bytes(HTML_PAGE)
+    missing, too_big, directory, page = await fetch_all(
+        [
+            feed("Missing", str(tmp_path / "nope.xml")),
+            feed("Big", str(big)),
+            feed("Dir", str(tmp_path)),
+            feed("Page", str(html)),
+        ],
+        {},
+        settings(max_bytes=2048),
+    )
+    assert missing.error is not None
+    assert "file not found" in missing.error
+    assert too_big.error is not None
+    assert "larger than 2048 bytes" in too_big.error
+    assert directory.error is not None
+    assert "not a regular file" in directory.error
+    assert page.error is not None
+    assert "is not an RSS/Atom feed" in page.error
+
+
+# full text -------------------------------------------------------------------
+
+
+def teaser_feed(link: str) -> bytes:
+    return f"""<rss version="2.0"><channel><title>t</title>
+<item><guid>a1</guid><title>Floods displace 12,000 people</title><link>{link}</link>
+<description>Heavy rains have displaced about 12,000 people.</description></item>
+<item><guid>a2</guid><title>Missing page</title><link>/gone</link>
+<description>Teaser kept.</description></item>
+</channel></rss>""".encode()
+
+
+async def test_fetch_full_text_extracts_the_article(server: Server) -> None:
+    pytest.importorskip("trafilatura")
+    server.serve("/article", ARTICLE, "text/html; charset=utf-8")
+    async with make_client(settings()) as client:
+        text = await fetch_full_text(
+            client, server.url("/article"), settings(), trusted_host="127.0.0.1"
+        )
+    assert text is not None
+    assert "45 collective centres" in text.replace("\n", " ")
+    assert "hygiene kits to 3,100 families" in text.replace("\n", " ")
+    assert "Donate now" not in text
+    assert "newsletter" not in text
+
+
+async def test_feed_with_full_text(server: Server, caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("trafilatura")
+    server.serve("/article", ARTICLE, "text/html; charset=utf-8")
+    server.serve("/rss", teaser_feed("/article"))
+    caplog.set_level(logging.WARNING)
+    [result] = await fetch_all(
+        [feed("Full", server.url("/rss"), fetch_full_text=True)], {}, settings()
+    )
+    full, kept = result.items
+    assert "two bridges collapsed" in full.text
+    assert kept.text == "Teaser kept."
+    assert "keeping the feed's text of" in caplog.text
+    assert "HTTP 404" in caplog.text
+
+
+async def test_full_text_refuses_internal_addresses(server: Server) -> None:
+    pytest.importorskip("trafilatura")
+    server.serve("/article", ARTICLE, "text/html")
+    server.serve("/rss", teaser_feed(f"http://localhost:{server.port}/article"))
+    async with make_client(settings()) as client:
+        with pytest.raises(FeedError, match="internal address"):
+            await fetch_full_text(client, server.url("/article"), settings())
+        [item, _] = (
+            await fetch_feed(
+                client, feed("F", server.url("/rss"), fetch_full_text=True), None, settings()
+            )
+        ).items
+    assert item.text == "Heavy rains have displaced about 12,000 people."
+    assert all(path != "/article" for path, _ in server.requests)
+
+
+async def test_full_text_refuses_non_html(server: Server) -> None:
+    pytest.importorskip("trafilatura")
+    server.serve("/doc.pdf", b"%PDF-1.4", "application/pdf")
+    async with make_client(settings()) as client:
+        with pytest.raises(FeedError, match="not an HTML page"):
+            await fetch_full_text(
+                client, server.url("/doc.pdf"), settings(), trusted_host="127.0.0.1"
+            )
+        with pytest.raises(FeedError, match="only http and https"):
+            await fetch_full_text(client, "file:///etc/passwd", settings())
+
+
+async def test_full_text_without_trafilatura_says_how_to_install(
+    server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # makes `import trafilatura` fail
+    with pytest.raises(FeedError, match=r"pip install 'notifier\[fulltext\]'"):
+        load_extractor()
+    server.serve("/rss", teaser_feed("/article"))
+    [result] = await fetch_all(
+        [feed("Full", server.url("/rss"), fetch_full_text=True)], {}, settings()
+    )
+    assert result.error is None
+    assert result.items[0].text == "Heavy rains have displaced about 12,000 people."
+    assert "notifier[fulltext]" in caplog.text
+
+
+async def test_fetch_feed_timeout_does_not_block_the_event_loop(server: Server) -> None:
+    server.routes["/hang"] = lambda h: server.stop.wait(30) and None
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.05)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    async with make_client(settings(timeout=0.5)) as client:
+        result = await fetch_feed(
+            client, feed("Hang", server.url("/hang")), None, settings(timeout=0.5)
+        )
+    task.cancel()
+    assert result.error is not None
+    assert ticks >= 5

@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from notifier import render
 from notifier.errors import ConfigError
 from notifier.extract.models import Agency, Figure, Organisation
 from notifier.models import Digest, DigestEntry, Source
@@ -330,6 +331,37 @@ def test_strict_undefined_reports_template_mistakes(tmp_path: Path) -> None:
     (tmp_path / "subject.j2").write_text("{{ no_such_name }}", encoding="utf-8")
     with pytest.raises(jinja2.UndefinedError):
         render_digest(sample_digest(), make_environment(tmp_path))
+
+
+def test_figure_agency_not_in_the_entry_list(env: jinja2.Environment) -> None:
+    digest = sample_digest()
+    entry = digest.entries[2]
+    fields = {name: getattr(entry, name) for name in DigestEntry.__slots__}
+    figures = (fig("killed", 62, agency="OHCHR"),)
+    odd = DigestEntry(**{**fields, "figures": figures, "agencies": ()})
+    html = render_digest(Digest(**{**_fields(digest), "entries": (odd,)}), env).html
+    assert '<abbr title="OHCHR">OHCHR</abbr>' in html
+
+
+def test_templates_without_css_still_render() -> None:
+    names = ("subject.j2", "digest.txt.j2", "digest.html.j2")
+    sources = {name: bundled_templates().joinpath(name).read_text("utf-8") for name in names}
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader(sources), undefined=jinja2.StrictUndefined, autoescape=True
+    )
+    env.filters.update(make_environment(None).filters)
+    rendered = render_digest(sample_digest(), env)
+    assert 'style="' not in rendered.html
+    assert "Hama" in rendered.html
+    # An environment without a loader (built by hand) has no stylesheet to inline.
+    assert render._read_css(jinja2.Environment(autoescape=True)) == ""
+
+
+def test_source_checkout_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not installed (a bare checkout): the package is missing, templates/ sits beside notifier/.
+    monkeypatch.setattr(render, "TEMPLATES_PACKAGE", "notifier.no_such_templates")
+    expected = Path(render.__file__).resolve().parent.parent / "templates"
+    assert bundled_templates() == expected
 
 
 def test_bundled_templates_are_found() -> None:

@@ -127,7 +127,7 @@ def _read_bundled(root: Traversable, name: str) -> str | None:
 
 
 def render_digest(
-    digest: Digest, env: jinja2.Environment, *, subject_prefix: str = "[alerts]"
+    digest: Digest, env: jinja2.Environment, subject_prefix: str = "[alerts]"
 ) -> RenderedMessage:
     """Render one digest; the subject names its biggest event so the inbox shows it."""
     top_entry, top_figure = _top_event(digest.entries)

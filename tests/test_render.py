@@ -183,7 +183,7 @@ def test_digest_matches_golden_files(env: jinja2.Environment) -> None:
 
 def test_subject_names_the_largest_figure(env: jinja2.Environment) -> None:
     # The drought entry comes first, but 2 million at risk is the largest figure.
-    rendered = render_digest(sample_digest(), env, subject_prefix="[ops]")
+    rendered = render_digest(sample_digest(), env, "[ops]")
     assert rendered.subject == "[ops] 2 million at risk in Côte d'Ivoire + 2 more"
 
 

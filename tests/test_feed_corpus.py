@@ -1,0 +1,60 @@
+"""Robustness of parse_feed over feedparser's own test corpus, when it sits next to the repo.
+
+The corpus holds ~2,000 small feeds built to break parsers: bad encodings,
+entities, ill-formed XML, odd dates. The promise tested is the one fetch_all
+relies on: parse_feed returns Items or raises FeedError, never anything else,
+and never takes long. The corpus is read in place, never copied into the repo.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from notifier.errors import FeedError
+from notifier.feeds import MAX_TEXT, parse_feed
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "feedparser-corpus" / "tests"
+
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"feedparser's test corpus is not at {CORPUS}"
+)
+
+
+@pytest.mark.parametrize("content_type", [None, "application/rss+xml", "text/html; charset=utf-8"])
+def test_corpus_gives_items_or_feed_error(content_type: str | None) -> None:
+    files = sorted(CORPUS.rglob("*.xml"))
+    assert files, f"no .xml files under {CORPUS}"
+    unexpected: list[str] = []
+    counts = {"items": 0, "feeds": 0, "errors": 0}
+    slowest = (0.0, "")
+    start = time.perf_counter()
+    for path in files:
+        data = path.read_bytes()
+        began = time.perf_counter()
+        try:
+            items = parse_feed(
+                path.stem, data, content_type=content_type, url="http://example.org/"
+            )
+        except FeedError as e:
+            assert path.stem in str(e)
+            counts["errors"] += 1
+        except Exception as e:  # noqa: BLE001 - anything but FeedError is the failure reported
+            unexpected.append(f"{path.relative_to(CORPUS)}: {type(e).__name__}: {e}")
+        else:
+            counts["feeds"] += 1
+            counts["items"] += len(items)
+            for item in items:
+                assert item.guid
+                assert item.published is None or item.published.utcoffset() is not None
+                assert len(item.text) <= MAX_TEXT
+                assert item.link == "" or item.link.startswith(("http://", "https://"))
+        took = time.perf_counter() - began
+        slowest = max(slowest, (took, str(path.relative_to(CORPUS))))
+    elapsed = time.perf_counter() - start
+    assert not unexpected, "\n".join(unexpected)
+    assert counts["feeds"] > len(files) // 2  # most of the corpus is readable
+    assert slowest[0] < 5, f"{slowest[1]} took {slowest[0]:.1f} s"
+    assert elapsed < 120, f"{len(files)} files took {elapsed:.0f} s"

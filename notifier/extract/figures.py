@@ -1,0 +1,235 @@
+"""Decide, for each number in a sentence, whether it is a figure and of which kind.
+
+The cascade, per number: drop what counts something other than people (the
+noun after it, an age, a rate, capacity or aid delivered); then find the
+trigger: a verb right before it ("killed 12"), the subject of a rising toll
+("the death toll rose to 1,136"), the words after it up to the end of its
+clause ("60,000 people were forced to leave their homes"), and for a table or
+label line the words before it. A sub-count with no trigger of its own
+("including 66 children", "Thousands more") takes the kind of its neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from notifier.extract.lexicon import (
+    CLAUSE_END_RE,
+    CONNECTOR_RE,
+    FILLER_RE,
+    HOUSEHOLD_NOUNS,
+    INHERIT_LEFT_RE,
+    INHERIT_RIGHT_RE,
+    LEFT_EXCLUDE_RE,
+    LEFT_TRIGGER_RE,
+    NON_PERSON_NOUNS,
+    PERSON_NOUNS,
+    QUALIFIER_RE,
+    RIGHT_EXCLUDE_RE,
+    TRIGGER_RE,
+)
+from notifier.extract.models import Kind, Qualifier, Unit
+from notifier.extract.numbers import NumberMention
+
+_HEAD_WORDS = re.compile(r"[^\W\d_][\w'’-]*|[,.;:!?()\[\]|•]", re.UNICODE)
+_SKIP_HEAD = frozenset("of the its their his her these those an a".split())
+_WINDOW = 160
+_EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-–—]*(?:\([^)]*\))?[\s.,;:!?]*$")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A number that passed the filters; `kind` stays None until a trigger is found."""
+
+    number: NumberMention
+    sentence: int
+    kind: Kind | None
+    term: str
+    qualifier: Qualifier
+    unit: Unit
+    has_head_noun: bool
+    pre: str
+    post: str
+
+
+def _head(post: str) -> tuple[str, bool, int]:
+    """Classify the words right after a number: ('person'|'thing'|'none', households, words).
+
+    Up to four words are read, skipping articles and adjectives, until a noun
+    from either list is met.
+    """
+    seen = 0
+    for m in _HEAD_WORDS.finditer(post, 0, 60):
+        word = m.group().lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
+        if not word[0].isalpha():
+            break
+        seen += 1
+        if word in _SKIP_HEAD:
+            continue
+        if word in PERSON_NOUNS:
+            return "person", word in HOUSEHOLD_NOUNS, seen
+        if word in NON_PERSON_NOUNS:
+            return "thing", False, seen
+        if seen >= 4:
+            break
+    return "none", False, seen
+
+
+def _qualifier(number: NumberMention, pre: str) -> tuple[Qualifier, str]:
+    """The qualifier and the text before the number with the hedge and filler removed."""
+    core = pre
+    filler = FILLER_RE.search(core[-40:])
+    if filler:
+        core = core[: len(core) - len(filler.group())]
+    m = QUALIFIER_RE.search(core[-40:])
+    found: Qualifier | None = None
+    if m:
+        core = core[: len(core) - len(m.group())]
+        group = m.lastgroup
+        found = "about" if group == "tilde" else group  # type: ignore[assignment]
+        filler = FILLER_RE.search(core[-40:])
+        if filler:
+            core = core[: len(core) - len(filler.group())]
+    if number.high is not None:
+        return "range", core
+    if number.vague:
+        return "at_least", core
+    if found is not None:
+        return found, core
+    return ("at_least" if number.plus else "exact"), core
+
+
+def _forward(post: str) -> tuple[str | None, str]:
+    """Kind and trigger text found in the clause after the number."""
+    first: re.Match[str] | None = None
+    for m in TRIGGER_RE.finditer(post):
+        group = m.lastgroup
+        if group == "exclude":
+            return (None, "") if first is None else ("displaced", first.group())
+        if group == "weak":
+            first = first or m
+            continue
+        return group, m.group()
+    if first is not None:
+        return "displaced", first.group()
+    return None, ""
+
+
+def _backward(pre: str) -> tuple[str | None, str]:
+    """Kind and trigger text of the nearest trigger before the number."""
+    last: re.Match[str] | None = None
+    for m in TRIGGER_RE.finditer(pre):
+        last = m
+    if last is None or last.lastgroup == "exclude":
+        return None, ""
+    group = "displaced" if last.lastgroup == "weak" else last.lastgroup
+    return group, last.group()
+
+
+def _window_end(post: str, numbers_after: list[int]) -> int:
+    """Where the clause of a number ends: a clause break or the next number outside brackets."""
+    end = min(len(post), _WINDOW)
+    clause = CLAUSE_END_RE.search(post, 0, end)
+    if clause:
+        end = clause.start()
+    for offset in numbers_after:
+        if offset >= end:
+            break
+        if post.count("(", 0, offset) <= post.count(")", 0, offset):
+            return offset
+    return end
+
+
+def sentence_candidates(
+    text: str, start: int, end: int, numbers: list[NumberMention], index: int
+) -> list[Candidate]:
+    """Candidates for the numbers of one sentence, with kinds where a trigger was found."""
+    out: list[Candidate] = []
+    for i, n in enumerate(numbers):
+        pre = text[start : n.start]
+        post = text[n.end : end]
+        if RIGHT_EXCLUDE_RE.match(post):
+            continue
+        head, households, head_words = _head(post)
+        if head == "thing" or (n.yearlike and head != "person"):
+            continue
+        if n.word and n.value == 1 and head != "person":
+            continue
+        qualifier, core = _qualifier(n, pre)
+        after = [m.start - n.end for m in numbers[i + 1 :] if not m.yearlike]
+        window = post[: _window_end(post, after)]
+        cand = Candidate(
+            n,
+            index,
+            None,
+            "",
+            qualifier,
+            "households" if households else "people",
+            head == "person",
+            core,
+            window,
+        )
+        left = LEFT_TRIGGER_RE.search(core[-45:])
+        if left:
+            cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
+        elif LEFT_EXCLUDE_RE.search(core[-80:]):
+            continue
+        else:
+            if CONNECTOR_RE.search(core[-30:]):
+                cand.kind, cand.term = _backward(core)  # type: ignore[assignment]
+            if cand.kind is None:
+                cand.kind, cand.term = _forward(window)  # type: ignore[assignment]
+            if cand.kind is None and _is_label_tail(post, head_words):
+                cand.kind, cand.term = _backward(core)  # type: ignore[assignment]
+        out.append(cand)
+    _inherit_within(text, out)
+    return out
+
+
+def _is_label_tail(post: str, head_words: int) -> bool:
+    """True when nothing but the noun follows the number: a table cell or a label line."""
+    rest = post
+    for _ in range(min(head_words, 2)):
+        rest = re.sub(r"^\s*[^\W\d_][\w'’-]*", "", rest, count=1)
+    return bool(_EMPTY_TAIL.match(rest[:40]))
+
+
+def _inherit_within(text: str, cands: list[Candidate]) -> None:
+    """Give sub-counts the kind of the count they belong to, within one sentence."""
+    for i, c in enumerate(cands):
+        if c.kind is not None:
+            continue
+        nxt = cands[i + 1] if i + 1 < len(cands) else None
+        if nxt is not None and nxt.kind is not None:
+            between = text[c.number.end : nxt.number.start]
+            if re.search(r"\b(?:including|among them|of whom|incl\.)\s*$", nxt.pre) and (
+                "," in between or "(" in between
+            ):
+                c.kind, c.term = nxt.kind, nxt.term
+                continue
+        prev = cands[i - 1] if i > 0 else None
+        if (
+            prev is not None
+            and prev.kind is not None
+            and (INHERIT_LEFT_RE.search(c.pre[-30:]) or INHERIT_RIGHT_RE.match(c.post))
+        ):
+            c.kind, c.term = prev.kind, prev.term
+            if not c.has_head_noun:
+                c.unit = prev.unit
+
+
+def inherit_across(previous: Candidate | None, cands: list[Candidate]) -> None:
+    """A bare count that opens with 'with', 'another' or 'more' continues the sentence before."""
+    if previous is None or previous.kind is None:
+        return
+    for c in cands:
+        if c.kind is not None:
+            return
+        if re.search(
+            r"\b(?:with|another|a further|an additional)\s*$", c.pre[-30:]
+        ) or INHERIT_RIGHT_RE.match(c.post):
+            c.kind, c.term = previous.kind, previous.term
+            if not c.has_head_noun:
+                c.unit = previous.unit
+        return

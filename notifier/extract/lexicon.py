@@ -1,0 +1,197 @@
+"""Word lists that decide what a number counts: kind triggers, hedges, exclusions.
+
+Kept apart from the matching code so that an analyst can read and extend them.
+Every list is compiled once into one alternation: the hot loop then runs a few
+`search` calls per number instead of one per word.
+"""
+
+from __future__ import annotations
+
+import re
+
+_B = r"\b"
+
+
+def _words(*alternatives: str) -> str:
+    return "|".join(alternatives)
+
+
+# Trigger groups, most specific first: at one position the first group wins,
+# so "killed or injured" is a casualty count, not a death toll.
+KIND_GROUPS: dict[str, str] = {
+    "casualties": _words(
+        r"casualties",
+        r"(?:killed|dead|died) (?:or|and) (?:injured|wounded|hurt)",
+        r"(?:injured|wounded) (?:or|and) (?:killed|dead)",
+        r"deaths and injuries",
+    ),
+    "killed": _words(
+        r"death toll",
+        r"killed|killing|kills|dead|deaths?|died|dies|die|fatalities|fatality",
+        r"lost (?:their|his|her) li(?:ves|fe)|li(?:ves|fe) lost|claimed the lives",
+        r"perished|drowned|murdered|massacred|slain|executed|burned to death",
+        r"bodies (?:have |had )?(?:been |were )?(?:recovered|retrieved|found|pulled|identified)",
+        r"fallecid\w*|muert[oa]s|morts?|tu[ée]s|d[ée]c[èe]s",
+    ),
+    "injured": _words(
+        r"injured|injuring|injuries|wounded|wounding|hurt|hospitali[sz]ed|heridos?|bless[ée]s?",
+    ),
+    "missing": _words(r"missing|unaccounted(?: for)?|desaparecid\w*|disparus?"),
+    "displaced": _words(
+        r"(?:internally )?displaced|displacement|displacing|uprooted|homeless|made homeless",
+        r"fled|flee|flees|fleeing|evacuated|evacuate|evacuating|evacuations?|evacuees",
+        r"(?:lost|left|leave|leaving|abandon(?:ed)?) (?:their|his|her) (?:homes?|houses?|villages?)",
+        r"(?:from|out of) (?:their|his|her) (?:homes?|houses?|villages?)",
+        r"forced (?:to|into) (?:leave|flee|move|evacuate|relocate)",
+        r"sheltering|sheltered|(?:took|taken|taking|sought|seeking|seek) (?:refuge|shelter)",
+        r"in (?:temporary |emergency |public |collective |relief |informal |displacement )*"
+        r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s|displacement sites"
+        r"|collective cent(?:re|er)s|tents|settlements|sites)",
+        r"(?:living|sleeping|staying|housed|accommodated) (?:in tents|in the open|outdoors|in cars"
+        r"|with relatives|with host families|in (?:temporary |public |relief |evacuation )*"
+        r"(?:shelters|camps|cent(?:re|er)s|schools|tents))",
+        r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
+        r"relocated|relocation|moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
+        r"on the move|hosted by (?:relatives|host families|families)|arrived in",
+        r"desplazad\w*|evacuad\w*|desalojad\w*|damnificad\w*|sin hogar(?:es)?|d[ée]plac[ée]s?",
+        r"deplace\w*|sans abris?|sinistr[ée]s|sem abrigo",
+    ),
+    "weak": _words(
+        r"refugees?|IDPs?|asylum[- ]seekers?|migrants|PDIs?|displaced (?:people|persons)",
+    ),
+    "at_risk": _words(
+        r"at risk|in need|in urgent need|in dire need|in crisis|in the path of",
+        r"(?:needs?|needed|needing|requires?|required|requiring) (?:of )?(?:urgent |immediate |emergency "
+        r"|humanitarian |life-saving |lifesaving |food |basic |protection |shelter |some |"
+        r"sustained )*(?:assistance|aid|support|help|relief)",
+        r"affected|exposed|threatened|trapped|besieged|stranded|endangered",
+        r"famine|starvation|starving|food insecur\w*|hunger|malnourished",
+        r"in (?:IPC )?(?:Phase [345]|Catastrophe|Emergency)|concern for|afectad\w*",
+    ),
+    "exclude": _words(
+        r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
+        r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
+        r"per|each day|a day|a week|spectators|attended|enrolled|supported|screened|tested",
+        r"registered to vote|in the (?:area|region|city|town|country) (?:are|were)",
+    ),
+}
+
+TRIGGER_RE = re.compile(
+    "|".join(rf"{_B}(?P<{k}>{v}){_B}" for k, v in KIND_GROUPS.items()), re.IGNORECASE
+)
+
+#: Hedges right before a number, mapped to EXTRACTION.md's qualifiers.
+QUALIFIER_RE = re.compile(
+    r"(?:\b(?P<at_least>more than|over|at least|upwards of|in excess of|exceeding|exceeds?|exceeded"
+    r"|past|passed|pass|passes|tops?|topped|surpass(?:ed|es)?|no fewer than|no less than"
+    r"|not less than|a minimum of|above|beyond|well over|just over)"
+    r"|\b(?P<about>about|around|approximately|approx\.|roughly|some|an estimated|estimated|nearly"
+    r"|almost|close to|circa|just under|an approximate|approximate|estimated at|cerca de|environ"
+    r"|près de|unas|unos|alrededor de)"
+    r"|(?P<tilde>~)"
+    r"|\b(?P<at_most>up to|as many as|fewer than|less than|under|below|no more than|at most"
+    r"|a maximum of|hasta))"
+    r"\s*$",
+    re.IGNORECASE,
+)
+
+#: Words between a hedge or trigger and the number that change nothing.
+FILLER_RE = re.compile(
+    r"(?:\b(?:a further|another|an additional|additional|a total of|a total|total of|the|of|only"
+    r"|just|still|all|now|further|least)\s*)+$",
+    re.IGNORECASE,
+)
+
+#: A kind trigger right before the number: "killed 12 people", "the deaths of 1,500".
+LEFT_TRIGGER_RE = re.compile(
+    r"\b(?:(?P<killed>killed|killing|kills|kill|claimed the lives of|lives of|deaths? of|killing of"
+    r"|bodies of|massacre of|toll of)"
+    r"|(?P<injured>injured|injuring|wounded|wounding|injuries to)"
+    r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
+    r"|evacuate|(?:forced |preventive |precautionary )?evacuations? of|relocation of|relocated"
+    r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
+    r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
+    r"|concern for|fears for|exposing|trapping))"
+    r"\s*$",
+    re.IGNORECASE,
+)
+
+#: "the toll rose to N", "deaths pass N", "IDPs total N", "Number of displaced: N".
+CONNECTOR_RE = re.compile(
+    r"(?:\b(?:ris(?:en|es|e)|rose|climb(?:ed|s)?|increas(?:ed|es)|jump(?:ed|s)?|soar(?:ed|s)?"
+    r"|grew|grown|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
+    r"|surpass(?:ed|es)?|hits?|stands?|stood|totals?|totall?ed|totall?ing|total|is|was|are|were"
+    r"|be|home|put|up from|from|revised)\s*(?:to|at|of|from)?|:)\s*$",
+    re.IGNORECASE,
+)
+
+#: Before the number: it counts capacity, population, aid or an age, not victims.
+LEFT_EXCLUDE_RE = re.compile(
+    r"(?:\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|provid(?:ed|ing|es|e)|deliver(?:ed|ing|s)?"
+    r"|distribut(?:ed|ing|es|e)|hand(?:ed|ing|s)? out|vaccinat(?:ed|ing|e)|immuni[sz](?:ed|ing|e)"
+    r"|support(?:ed|ing|s)?|help(?:ed|ing|s)?|serv(?:ed|ing|e)|feed(?:ing|s)?|fed|treat(?:ed|ing)?"
+    r"|train(?:ed|ing)?|employ(?:ed|ing|s)?|target(?:ed|ing|s)?|benefit(?:ed|ing|s)?"
+    r"|rescued|aim(?:s|ed)? to|enough for|sufficient for|designed for|built for|to hold"
+    r"|capacity (?:of|for))\b[^;:]{0,60}$"
+    r"|\b(?:for|aged|ages?|age of|aged between|children under|under the age of|over the age of"
+    r"|(?:town|city|village|country|nation|population|community|district|region|province"
+    r"|island|capital|municipality|state) of|one in|out of)\s*$)",
+    re.IGNORECASE,
+)
+
+#: Right after the number: an age, a compound modifier or a rate, not a count.
+RIGHT_EXCLUDE_RE = re.compile(
+    r"(?:-[a-z]|\s*(?:st|nd|rd|th)\b|\s+(?:years?[- ]old|year-olds?)|\s+(?:in|out of)\s+"
+    r"(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b|\s+per\b|\s+(?:people\s+)?per\b"
+    r"|\s*(?:times|fold)\b|[a-z]*%)",
+    re.IGNORECASE,
+)
+
+#: Where a clause ends: the trigger of a number is looked for before this.
+CLAUSE_END_RE = re.compile(
+    r";|:|\s[–—-]\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
+    r"|although|though)\b|[.!?](?:\s|$)",
+    re.IGNORECASE,
+)
+
+#: Sub-counts that share the kind of the count before them.
+INHERIT_LEFT_RE = re.compile(
+    r"(?:\b(?:including|among them|of whom|of which|with|incl\.|another|a further|an additional"
+    r"|and)|,)\s*$",
+    re.IGNORECASE,
+)
+INHERIT_RIGHT_RE = re.compile(r"^\s*(?:more|others|of them|of whom|of these)\b", re.IGNORECASE)
+
+PERSON_NOUNS = frozenset(
+    """people persons person individuals individual residents civilians children kids women men
+    girls boys adults infants babies minors families households refugees migrants idps villagers
+    inhabitants citizens survivors victims patients workers staff soldiers troops fighters police
+    officers personnel volunteers students pupils teachers farmers fishermen miners pilgrims
+    tourists trekkers climbers passengers prisoners detainees protesters demonstrators evacuees
+    nationals others them people's civilian child woman man family household peole persones
+    personas familias familles ménages menages desplazados personnes habitants pdi pdis
+    asylum-seekers seekers bodies dead more""".split()
+)
+
+HOUSEHOLD_NOUNS = frozenset("families households familias familles ménages menages".split())
+
+NON_PERSON_NOUNS = frozenset(
+    """houses homes house home buildings building shelters structures dwellings housing
+    apartments flats rooms beds wards villages towns cities districts provinces counties
+    municipalities countries country islands communities schools hospitals facilities centres
+    centers centre center clinics camps sites trucks vehicles boats helicopters flights aircraft
+    planes bases positions tents kits tonnes tons km kilometres kilometers miles metres meters
+    m mm cm hectares acres degrees hours hour days day weeks week months month years year
+    minutes seconds times occasions incidents attacks strikes airstrikes rockets missiles
+    shells bombs cases case doses vaccines tests votes seats goals points matches games
+    livestock cattle animals head goats sheep camels crops factories businesses shops roads
+    bridges wells latrines items rations meals packages parcels litres liters gallons bags
+    blankets shipments convoys containers units agencies organisations organizations partners
+    ngos states nations departments governorates regions prefectures townships neighbourhoods
+    neighborhoods areas zones locations patrols operations projects programmes stories
+    comments users views pages articles tweets posts languages calls tremors aftershocks
+    earthquakes quakes storms fires blazes landslides mines explosions kg kilograms magnitude
+    mph knots feet ft inches dollars euros francs percent tonne ton sq square million
+    billion members member donors representatives episodes steps stages hectare acre
+    viviendas casas maisons logements""".split()
+)

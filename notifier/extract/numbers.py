@@ -1,0 +1,262 @@
+"""Find every number in a text and normalise it to an integer.
+
+One compiled regex finds digits (any separators, decimals with a scale word),
+number words ("one hundred and twenty", "half a million", "a dozen") and vague
+plurals ("tens of thousands"); ranges are then merged from adjacent mentions.
+Deciding whether a number is a figure is `figures.py`'s job: this module only
+drops what can never be a count (money, percentages, times, dates, codes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNIT_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS_WORDS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
+_SCALE_WORDS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+_SCALE_SUFFIX = {
+    "million": 10**6,
+    "mln": 10**6,
+    "mn": 10**6,
+    "m": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+    "thousand": 1000,
+    "k": 1000,
+}
+
+#: Vague plurals and the least they imply (EXTRACTION.md, "Values").
+VAGUE_VALUES = {
+    "dozens": 24,
+    "scores": 40,
+    "hundreds": 200,
+    "thousands": 2000,
+    "millions": 2_000_000,
+    "tens of thousands": 20_000,
+    "hundreds of thousands": 200_000,
+    "tens of millions": 20_000_000,
+    "several dozen": 24,
+    "several hundred": 200,
+    "several thousand": 2000,
+    "a few dozen": 24,
+    "a few hundred": 200,
+    "a few thousand": 2000,
+}
+
+
+def _alt(words: object) -> str:
+    return "|".join(sorted(map(str, words), key=len, reverse=True))  # type: ignore[call-overload]
+
+
+_WORD = (
+    rf"(?:{_alt(_TENS_WORDS)})(?:-(?:{_alt(k for k in _UNIT_WORDS if 0 < _UNIT_WORDS[k] < 10)}))?"
+    rf"|{_alt(k for k in _UNIT_WORDS if k != 'zero')}"
+)
+_SCALE = _alt([*_SCALE_WORDS, "dozen"])
+_WORDNUM = (
+    rf"(?:half\s+an?\s+(?:million|billion|dozen)"
+    rf"|(?:{_WORD}|an?)\s+(?:{_SCALE})\b(?:(?:\s+and\s+|\s+|-)(?:{_WORD}|{_SCALE})\b)*"
+    rf"|(?:{_WORD})\b(?:(?:\s+and\s+|\s+|-)(?:{_WORD}|{_SCALE})\b)*)"
+)
+_VAGUE = (
+    r"(?:tens|hundreds)\s+of\s+(?:thousands|millions)|(?:several|a\s+few)\s+(?:dozen|hundred|thousand)"
+    r"|dozens|scores|hundreds|thousands|millions"
+)
+_DIGITS = (
+    r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?"
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d,]))+"
+    r"|\d+(?:\.\d+)?"
+)
+_NUMBER_RE = re.compile(
+    rf"(?<![\w.,/])(?:(?P<vague>{_VAGUE})\b"
+    rf"|(?P<dig>{_DIGITS})(?:(?P<sscale>\s*(?:million|mln|mn|billion|bn|thousand)\b)"
+    r"|(?P<tscale>m|bn|k)(?![\w]))?(?P<plus>\+)?"
+    rf"|(?P<word>{_WORDNUM})(?![\w-]))",
+    re.IGNORECASE,
+)
+
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+)
+_DATE_AFTER = re.compile(rf"\s*(?:{_MONTHS})\b\.?")
+_DATE_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$")
+_MONEY_BEFORE = re.compile(
+    r"(?:[$€£¥₹]|\b(?:US|USD|EUR|CHF|GBP|Rs|Tk|Sh|KSh)\s?\$?)\s*$",
+)
+_MONEY_AFTER = re.compile(
+    r"\s*(?:[a-z]+\s+)?(?:dollars?|euros?|francs?|pounds?|kronor|krona|kroner|taka|rupees?|reais"
+    r"|real|dirhams?|pesos?|yuan|yen|rand|naira|shillings?|dinars?|riyals?|lira|cedis?|birr"
+    r"|kwacha|afghanis|hryvnias?|rubles?|roubles?|usd|eur)\b",
+    re.IGNORECASE,
+)
+_PERCENT_AFTER = re.compile(r"\s*(?:%|per\s*cent\b|percent\b|pc\b|percentage\b)", re.IGNORECASE)
+_TIME_AFTER = re.compile(r"(?::\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|hrs\b|h\b))")
+_CODE_BEFORE = re.compile(
+    r"(?:\b(?:no|nos|number|phase|level|category|magnitude|resolution|update|report|chapter|page"
+    r"|article|tel|fax|ext|vol|issue|item|room|flight|route|highway|grade|step|round|stage|part"
+    r"|section|annex|box|figure|table|paragraph|covid|sr|ipc)\.?\s*|[+#:/\-–]|\d[ .])$",
+    re.IGNORECASE,
+)
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|to)\s*$")
+_BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
+_AND_JOIN = re.compile(r"\s+and\s+$", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMention:
+    """A number in the text: `value` (and `high` for a range) as integers.
+
+    `vague` marks a vague plural ("thousands"): its value is the least it
+    implies. `plus` marks "155,000+". `yearlike` marks a bare 1800-2100 that
+    is only a count when a noun for people follows it.
+    """
+
+    start: int
+    end: int
+    value: int
+    high: int | None = None
+    vague: bool = False
+    plus: bool = False
+    yearlike: bool = False
+    word: bool = False
+    scale: int = 1
+
+
+def parse_words(phrase: str) -> int | None:
+    """Value of a number phrase in words, or None when the words do not form one."""
+    total = 0
+    current = 0.0
+    for token in re.findall(r"[a-z]+", phrase.lower()):
+        if token in ("a", "an"):
+            current = current or 1
+        elif token == "half":
+            current = 0.5
+        elif token == "and":
+            continue
+        elif token in _UNIT_WORDS:
+            current += _UNIT_WORDS[token]
+        elif token in _TENS_WORDS:
+            current += _TENS_WORDS[token]
+        elif token == "dozen":
+            current = (current or 1) * 12
+        elif token == "hundred":
+            current = (current or 1) * 100
+        elif token in _SCALE_WORDS:
+            total += int((current or 1) * _SCALE_WORDS[token])
+            current = 0
+        else:
+            return None
+    value = total + int(current)
+    return value or None
+
+
+def _trim_words(text: str, start: int, end: int) -> int:
+    """End of a word number, cut before an 'and' that joins two counts.
+
+    "one hundred and twenty" is one number; "two and three" are two.
+    """
+    phrase = text[start:end]
+    for m in re.finditer(r"\s+and\s+", phrase, re.IGNORECASE):
+        before = phrase[: m.start()].split()[-1].lower()
+        if before not in _SCALE_WORDS:
+            return start + m.start()
+    return end
+
+
+def _digit_value(digits: str, scale: int | None) -> int | None:
+    clean = digits.replace(",", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if scale is None and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", clean):
+        clean = clean.replace(".", "")  # European thousands: "2.000 mineros"
+    number = float(clean)
+    if scale is None:
+        return int(number) if number.is_integer() else None
+    return round(number * scale)
+
+
+def _single(text: str, m: re.Match[str]) -> NumberMention | None:
+    start, end = m.span()
+    if m.group("vague") is not None:
+        key = " ".join(m.group("vague").lower().split())
+        return NumberMention(start, end, VAGUE_VALUES[key], vague=True)
+    if m.group("word") is not None:
+        end = _trim_words(text, start, end)
+        value = parse_words(text[start:end])
+        if value is None:
+            return None
+        return NumberMention(start, end, value, word=True)
+    digits = m.group("dig")
+    suffix = (m.group("sscale") or m.group("tscale") or "").strip().lower()
+    scale = _SCALE_SUFFIX[suffix] if suffix else None
+    value = _digit_value(digits, scale)
+    if not value:
+        return None
+    yearlike = not suffix and digits.isdigit() and len(digits) == 4 and 1800 <= value <= 2100
+    return NumberMention(
+        start, end, value, plus=bool(m.group("plus")), yearlike=yearlike, scale=scale or 1
+    )
+
+
+def _excluded(text: str, n: NumberMention) -> bool:
+    """True for numbers that are never counts: money, percentages, times, dates, codes."""
+    before = text[max(0, n.start - 14) : n.start]
+    after = text[n.end : n.end + 24]
+    if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
+        return True
+    if _PERCENT_AFTER.match(after) or _TIME_AFTER.match(after):
+        return True
+    if not n.vague and (_DATE_AFTER.match(after) or _DATE_BEFORE.search(before)):
+        return True
+    return not n.vague and not n.word and bool(_CODE_BEFORE.search(before))
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """Every number in `text` that could be a count, ranges merged, sorted by start."""
+    singles = [n for m in _NUMBER_RE.finditer(text) if (n := _single(text, m)) is not None]
+    out: list[NumberMention] = []
+    i = 0
+    while i < len(singles):
+        n = singles[i]
+        if i + 1 < len(singles):
+            nxt = singles[i + 1]
+            merged = _merge_range(text, n, nxt)
+            if merged is not None:
+                if not _excluded(text, merged):
+                    out.append(merged)
+                i += 2
+                continue
+        if not _excluded(text, n):
+            out.append(n)
+        i += 1
+    return out
+
+
+def _merge_range(text: str, low: NumberMention, high: NumberMention) -> NumberMention | None:
+    """One range mention from "A-B", "A to B" or "between A and B", else None."""
+    if low.vague or high.vague:
+        return None
+    gap = text[low.end : high.start]
+    before = text[max(0, low.start - 12) : low.start]
+    if _RANGE_JOIN.match(gap) and len(gap) <= 5 and not _FROM_BEFORE.search(before):
+        pass
+    elif _AND_JOIN.match(gap) and _BETWEEN.search(before):
+        pass
+    else:
+        return None
+    lo, hi = low.value, high.value
+    if high.scale > 1 and low.scale == 1 and not low.word and lo * high.scale <= hi:
+        lo *= high.scale  # "between 2 and 3 million": the scale is written once
+    if hi <= lo or low.yearlike or high.yearlike:
+        return None
+    return NumberMention(low.start, high.end, lo, high=hi, plus=high.plus, word=low.word)

@@ -1,0 +1,112 @@
+"""Compose the extractor: text -> sentences -> numbers -> figures -> one Report.
+
+Everything here is linear in the text: each regex runs once over the whole
+text (numbers, agencies, places) or once per sentence, and the lists are
+walked in step, so a long document costs no more per byte than a short one.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from notifier.extract import agencies, places
+from notifier.extract.attribution import Attributor, attribute
+from notifier.extract.dedup import Found, merge_figures
+from notifier.extract.figures import Candidate, inherit_across, sentence_candidates
+from notifier.extract.models import Figure, Report
+from notifier.extract.numbers import find_numbers
+from notifier.extract.sentences import split_sentences
+from notifier.htmltext import html_to_text, looks_like_html
+
+_LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
+
+
+def extract(text: str, *, html: bool | None = None) -> Report:
+    """Figures, agencies, organisations and countries of one document.
+
+    `html` None detects markup; HTML is turned into text first and the
+    offsets in the report refer to that text (`Report.text`).
+    """
+    if html is None:
+        html = looks_like_html(text)
+    if html:
+        text = html_to_text(text)
+    agency_mentions = agencies.find_agencies(text)
+    org_mentions = agencies.find_organisations(text)
+    place_mentions = places.find_places(text)
+    figures = _figures(text, agency_mentions, place_mentions)
+    return Report(
+        text=text,
+        figures=tuple(figures),
+        agencies=agencies.document_agencies(agency_mentions),
+        organisations=agencies.document_organisations(org_mentions),
+        countries=places.document_countries(place_mentions),
+    )
+
+
+def _figures(
+    text: str,
+    agency_mentions: list[agencies.AgencyMention],
+    place_mentions: list[places.PlaceMention],
+) -> list[Figure]:
+    numbers = find_numbers(text)
+    if not numbers:
+        return []
+    attributor = Attributor(text, agency_mentions)
+    place_starts = [p.start for p in place_mentions]
+    out: list[Found] = []
+    previous: Candidate | None = None
+    previous_index = -2
+    cursor = 0
+    for index, (start, end) in enumerate(split_sentences(text)):
+        found, fallback = attributor.sentence(start, end)
+        first = cursor
+        while cursor < len(numbers) and numbers[cursor].start < end:
+            cursor += 1
+        in_sentence = [n for n in numbers[first:cursor] if n.start >= start]
+        if not in_sentence:
+            continue
+        cands = sentence_candidates(text, start, end, in_sentence, index)
+        inherit_across(previous if previous_index == index - 1 else None, cands)
+        evidence = " ".join(text[start:end].split())
+        for c in cands:
+            if c.kind is None:
+                continue
+            place, country = _place(place_mentions, place_starts, start, end, c.number.start)
+            figure = Figure(
+                kind=c.kind,
+                value=c.number.value,
+                high=c.number.high,
+                unit=c.unit,
+                qualifier=c.qualifier,
+                agency=attribute(found, fallback, c.number.start),
+                place=place,
+                country=country,
+                term=" ".join(c.term.split()),
+                evidence=evidence,
+                start=start,
+                end=end,
+            )
+            additional = bool(re.match(r"\s*(?:of\s+)?(?:more|others|other)\b", c.post))
+            out.append(Found(figure, c.number.vague, additional))
+            previous, previous_index = c, index
+    return merge_figures(out)
+
+
+def _place(
+    mentions: list[places.PlaceMention], starts: list[int], start: int, end: int, position: int
+) -> tuple[str | None, str | None]:
+    """The most specific place of the sentence (nearest on a tie), else the last one before it."""
+    lo = bisect_left(starts, start)
+    hi = bisect_left(starts, end)
+    if lo < hi:
+        best = max(
+            mentions[lo:hi],
+            key=lambda p: (_LEVEL_RANK.get(p.level, 0), -abs(p.start - position)),
+        )
+        return best.name, best.country
+    if lo > 0:
+        last = mentions[lo - 1]
+        return last.name, last.country
+    return None, None

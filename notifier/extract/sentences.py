@@ -1,0 +1,82 @@
+"""Split text into sentences, as (start, end) offsets into the text.
+
+Feeds and scraped pages break lines in three ways that matter: paragraph and
+list boundaries (a sentence ends), hard-wrapped prose (a line ends mid-sentence
+and the next starts in lower case), and key-figure boxes where a number stands
+alone on its line above its label ("459" / "people killed"). The last two are
+joined, so that a figure and its trigger end up in one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LINE_RE = re.compile(r"[^\n]+")
+_NUMBER_ONLY = re.compile(
+    r"[•·\-*\s]*(?:about|around|over|some|more than|up to|nearly|approximately|at least|~)?\s*"
+    r"[\d.,\u00a0\u202f +]+(?:[mMkK]|bn|mln|million|billion)?\+?\s*$",
+    re.IGNORECASE,
+)
+_DANGLING = re.compile(
+    r"\b(?:and|or|of|the|to|in|on|at|by|for|from|with|some|about|over|around|nearly|than|as|a|an"
+    r"|into|were|was|are|is|have|has|had|been|be|had|that|which|who|while|including|least)\s*$",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"[.!?:;]\s*$")
+# A sentence ends at . ! ? (and closing quotes/brackets) before a space and an
+# upper-case letter, a digit, a quote or a bullet; the look-behinds keep
+# initials and abbreviations ("U.N. Security Council", "4 a.m. Friday") together.
+_SPLIT_RE = re.compile(
+    r"(?<!\b[A-Za-z])(?<!\bNo)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMt)"
+    r"(?<!\bJan)(?<!\bFeb)(?<!\bAug)(?<!\bSept)(?<!\bSep)(?<!\bOct)(?<!\bNov)(?<!\bDec)"
+    r"(?<!\bGen)(?<!\bGov)(?<!\bvs)(?<!\bcf)(?<!\bapprox)(?<!\bincl)(?<!\bNos)(?<!\betc)"
+    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[•A-Z0-9])"
+)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Logical lines: physical lines with wrapped prose and key-figure boxes joined."""
+    spans = [(m.start(), m.end()) for m in _LINE_RE.finditer(text) if m.group().strip()]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out:
+            prev_start, prev_end = out[-1]
+            prev = text[prev_start:prev_end]
+            gap = text[prev_end:start]
+            head = text[start:end].lstrip()
+            if gap.count("\n") <= 1 and _joins(prev, head):
+                out[-1] = (prev_start, end)
+                continue
+        out.append((start, end))
+    return out
+
+
+def _joins(prev: str, head: str) -> bool:
+    if _NUMBER_ONLY.fullmatch(prev) and not _NUMBER_ONLY.fullmatch(head):
+        return True  # key-figure box: the number above its label
+    if _TERMINAL.search(prev):
+        return False
+    first = head[:1]
+    return first.islower() or (bool(_DANGLING.search(prev)) and (first.isalnum() or first == "("))
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, in order; whitespace is trimmed off both ends."""
+    out: list[tuple[int, int]] = []
+    for line_start, line_end in _lines(text):
+        pos = line_start
+        for m in _SPLIT_RE.finditer(text, line_start, line_end):
+            cut = m.start() + len(m.group().rstrip())
+            _append(text, out, pos, cut)
+            pos = m.end()
+        _append(text, out, pos, line_end)
+    return out
+
+
+def _append(text: str, out: list[tuple[int, int]], start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append((start, end))

@@ -69,9 +69,11 @@ _SPACE = re.compile(r"\s+")
 def bundled_templates() -> Traversable:
     """The templates shipped with notifier, wherever notifier is installed.
 
-    An installed notifier (wheel or editable) has them as `notifier.templates`;
-    a source checkout run without installing (`python -m pytest` in the repo)
-    does not, and finds them beside the package instead.
+    A wheel install has them as the data package `notifier.templates`. An
+    editable install does not (setuptools' editable finder cannot map a folder
+    without `__init__.py` under a regular package), nor does a bare checkout;
+    both find them beside the package instead. Use this rather than
+    `importlib.resources.files("notifier.templates")` directly.
     """
     try:
         return importlib.resources.files(TEMPLATES_PACKAGE)

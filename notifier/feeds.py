@@ -34,6 +34,18 @@ from notifier.fulltext import MAX_TEXT, Download, add_full_text, download, make_
 from notifier.htmltext import html_to_text, looks_like_html
 from notifier.models import FetchResult, Item
 
+__all__ = [
+    "MAX_ITEMS",
+    "MAX_TEXT",
+    "FetchResult",
+    "Item",
+    "Validators",
+    "fetch_all",
+    "fetch_feed",
+    "make_client",
+    "parse_feed",
+]
+
 logger = logging.getLogger(__name__)
 _SOURCE_BREAKS = re.compile(r"[\r\n]+")
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,7 @@ from notifier.config import FeedSettings, FetchSettings
 from notifier.errors import FeedError
 from notifier.feeds import Validators, fetch_all, fetch_feed, make_client, parse_feed
 from notifier.fulltext import fetch_full_text, load_extractor
+from notifier.models import Item
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -156,6 +158,13 @@ def status(code: int) -> Route:
     return route
 
 
+def never_answers(server: Server) -> Route:
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        server.stop.wait(30)  # never answers; released at teardown
+
+    return route
+
+
 def redirect(to: str, code: int = 302) -> Route:
     def route(h: http.server.BaseHTTPRequestHandler) -> None:
         h.send_response(code)
@@ -198,7 +207,7 @@ def server() -> Iterator[Server]:
     httpd.server_close()
 
 
-def settings(**kw: float) -> FetchSettings:
+def settings(**kw: Any) -> FetchSettings:
     return FetchSettings(**{"timeout": 5, **kw})
 
 
@@ -370,7 +379,7 @@ async def test_http_errors_name_the_feed_and_others_go_on(server: Server) -> Non
 
 
 async def test_server_that_never_answers_times_out(server: Server) -> None:
-    server.routes["/hang"] = lambda h: server.stop.wait(30) and None
+    server.routes["/hang"] = never_answers(server)
     server.serve("/rss", RSS)
     start = time.monotonic()
     hang, ok = await fetch_all(
@@ -499,7 +508,7 @@ async def test_a_bug_for_one_feed_does_not_lose_the_others(
     server.serve("/atom", ATOM, "application/atom+xml")
     real = feeds.parse_feed
 
-    def buggy(name: str, data: bytes, **kw: str) -> list[feeds.Item]:
+    def buggy(name: str, data: bytes, **kw: str) -> list[Item]:
         if name == "Buggy":
             raise RuntimeError("simulated bug")
         return real(name, data, **kw)
@@ -648,7 +657,7 @@ async def test_full_text_without_trafilatura_says_how_to_install(
 
 
 async def test_fetch_feed_timeout_does_not_block_the_event_loop(server: Server) -> None:
-    server.routes["/hang"] = lambda h: server.stop.wait(30) and None
+    server.routes["/hang"] = never_answers(server)
     ticks = 0
 
     async def ticker() -> None:

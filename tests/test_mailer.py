@@ -516,3 +516,11 @@ async def test_untrusted_certificate_is_reported(certificate: tuple[Path, Path])
         with pytest.raises(DeliveryError, match="certificate") as info:
             await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
         assert info.value.permanent is False
+
+
+async def test_none_never_upgrades_even_when_offered(certificate: tuple[Path, Path]) -> None:
+    # The server offers STARTTLS with a certificate the client does not trust: left to
+    # itself aiosmtplib would upgrade and fail; security = "none" must stay in plain text.
+    with _serve(Relay(), tls_context=server_context(certificate)) as (server, port):
+        await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
+        assert len(server.received) == 1

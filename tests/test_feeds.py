@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gzip
 import http.server
 import logging
 import os
@@ -18,6 +19,7 @@ import socket
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -161,6 +163,18 @@ def status(code: int) -> Route:
 def never_answers(server: Server) -> Route:
     def route(h: http.server.BaseHTTPRequestHandler) -> None:
         server.stop.wait(30)  # never answers; released at teardown
+
+    return route
+
+
+def encoded(body: bytes, encoding: str) -> Route:
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Encoding", encoding)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
 
     return route
 
@@ -429,6 +443,41 @@ async def test_body_over_max_bytes(server: Server, declared: bool) -> None:
     assert result.error is not None
     assert "'Big'" in result.error
     assert "larger than 2048 bytes (fetch.max_bytes)" in result.error
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS)),
+    ],
+)
+async def test_compressed_feed_is_inflated(
+    server: Server, encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    server.routes["/rss"] = encoded(compress(RSS), encoding)
+    [result] = await fetch_all([feed("Packed", server.url("/rss"))], {}, settings())
+    assert result.error is None
+    assert len(result.items) == 3
+
+
+async def test_compression_bomb_and_corrupt_body(server: Server) -> None:
+    bomb = gzip.compress(b"<rss>" + b" " * 50_000_000, compresslevel=9)
+    assert len(bomb) < 100_000
+    server.routes["/bomb"] = encoded(bomb, "gzip")
+    server.routes["/corrupt"] = encoded(b"\x1f\x8b\x08\x00garbage, not gzip", "gzip")
+    start = time.monotonic()
+    bombed, corrupt = await fetch_all(
+        [feed("Bomb", server.url("/bomb")), feed("Corrupt", server.url("/corrupt"))],
+        {},
+        settings(max_bytes=100_000),
+    )
+    assert time.monotonic() - start < 2
+    assert bombed.error is not None
+    assert "larger than 100000 bytes" in bombed.error
+    assert corrupt.error is not None
+    assert "compressed answer is corrupt" in corrupt.error
 
 
 async def test_redirect_followed_and_links_resolved_against_final_url(server: Server) -> None:

@@ -72,8 +72,9 @@ def build_message(
     """
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = sender
-    msg["To"] = Address(display_name=to_name, addr_spec=to_email)
-    msg["Subject"] = rendered.subject
+    # A header cannot span lines: names and subjects from config or feeds are flattened.
+    msg["To"] = Address(display_name=" ".join(to_name.split()), addr_spec=to_email)
+    msg["Subject"] = " ".join(rendered.subject.split())
     msg["Date"] = format_datetime(date if date.tzinfo else date.replace(tzinfo=UTC))
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"

@@ -35,23 +35,6 @@ TEXT_TEMPLATE = "digest.txt.j2"
 HTML_TEMPLATE = "digest.html.j2"
 CSS_FILE = "digest.css"
 
-_KIND_LABELS: dict[Kind, str] = {
-    "displaced": "Displaced",
-    "killed": "Killed",
-    "injured": "Injured",
-    "missing": "Missing",
-    "casualties": "Casualties",
-    "at_risk": "At risk",
-}
-# What follows the count in a sentence: "60,000 people displaced", "120 casualties".
-_KIND_WORDS: dict[Kind, str] = {
-    "displaced": "displaced",
-    "killed": "killed",
-    "injured": "injured",
-    "missing": "missing",
-    "casualties": "casualties",
-    "at_risk": "at risk",
-}
 _QUALIFIER_WORDS = {"exact": "", "about": "about", "at_least": "more than", "at_most": "up to"}
 # pycountry's official names read badly in a sentence ("Congo, The Democratic Republic of the").
 _COUNTRY_NAMES = {
@@ -118,6 +101,7 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
         country=country_name,
         localtime=local_time,
         wrap=wrap,
+        oneline=oneline,
         web_url=web_url,
     )
     return env
@@ -148,7 +132,7 @@ def render_digest(
     html = env.get_template(HTML_TEMPLATE).render(context)
     return RenderedMessage(
         # A header cannot carry line breaks, and a feed title may contain some.
-        subject=_SPACE.sub(" ", subject).strip(),
+        subject=oneline(subject),
         text=text,
         html=_inline_css(html, _read_css(env)),
     )
@@ -231,7 +215,7 @@ def figure_phrase(figure: Figure) -> str:
         unit = "households" if plural else "household"
     else:
         unit = "people" if plural else "person"
-    return f"{count} {unit} {_KIND_WORDS[figure.kind]}"
+    return f"{count} {unit} {_kind_words(figure.kind)}"
 
 
 def figure_where(figure: Figure) -> str:
@@ -250,12 +234,17 @@ def figure_short(figure: Figure) -> str:
     if figure.qualifier == "range" and figure.high is not None:
         count = f"{count}\u2013{_human_number(figure.high)}"
     noun = " households" if figure.unit == "households" else ""
-    return f"{count}{noun} {_KIND_WORDS[figure.kind]}"
+    return f"{count}{noun} {_kind_words(figure.kind)}"
+
+
+def _kind_words(kind: Kind) -> str:
+    """What follows a count in a sentence: 'displaced', 'at risk'."""
+    return kind.replace("_", " ")
 
 
 def kind_label(kind: Kind) -> str:
     """A heading for a kind of figure ('At risk' rather than 'at_risk')."""
-    return _KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return _kind_words(kind).capitalize()
 
 
 def country_name(code: str) -> str:
@@ -290,10 +279,15 @@ def web_url(link: str) -> str:
     return link if re.match(r"(?i)https?://[^\s]+$", link) else ""
 
 
+def oneline(text: str) -> str:
+    """Whitespace and line breaks collapsed: a feed's link cannot add lines to the text part."""
+    return _SPACE.sub(" ", text).strip()
+
+
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
     """Fill a paragraph for the plain-text part; URLs and long words are never split."""
     return textwrap.fill(
-        _SPACE.sub(" ", text).strip(),
+        oneline(text),
         width=width,
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,

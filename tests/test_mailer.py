@@ -109,6 +109,22 @@ def test_build_message_naive_date_is_utc() -> None:
     assert parse(raw)["To"] == "a@example.org"
 
 
+def test_build_message_flattens_line_breaks_in_headers() -> None:
+    rendered = RenderedMessage(subject="a\r\nBcc: x@example.net", text="t", html="<p>h</p>")
+    raw = build_message(
+        rendered,
+        sender=SENDER,
+        to_email="a@example.org",
+        to_name="Desk\nBcc: y@example.net",
+        message_id="<x@example.org>",
+        date=DATE,
+    )
+    msg = parse(raw)
+    assert msg["Subject"] == "a Bcc: x@example.net"
+    assert msg["Bcc"] is None
+    assert msg["To"] == '"Desk Bcc: y@example.net" <a@example.org>'
+
+
 def test_message_id_is_stable_per_key() -> None:
     first = make_message_id("subscriber=desk@example.org window=2026-11-24", "example.org")
     assert first == make_message_id("subscriber=desk@example.org window=2026-11-24", "example.org")

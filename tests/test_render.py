@@ -25,6 +25,7 @@ from notifier.render import (
     figure_phrase,
     figure_short,
     format_number,
+    kind_label,
     local_time,
     make_environment,
     render_digest,
@@ -244,6 +245,7 @@ def test_hostile_feed_text_is_escaped(env: jinja2.Environment) -> None:
             "sources": (
                 Source(HOSTILE, "javascript:alert(3)", HOSTILE, None),
                 Source("ok", 'https://ok.example.org/"><img onerror=alert(4)>', "t", None),
+                Source("spoof", "https://x.example.org/a\n\nFAKE: 1,000,000 killed", "t", None),
             ),
             "organisations": (Organisation(HOSTILE),),
         }
@@ -257,6 +259,7 @@ def test_hostile_feed_text_is_escaped(env: jinja2.Environment) -> None:
     assert "&lt;script&gt;" in html
     # The text part is plain text: shown as is, never interpreted.
     assert "<script>alert(1)</script>" in rendered.text
+    assert "\nFAKE" not in rendered.text  # a link cannot add lines to the text part
 
 
 def test_subject_collapses_line_breaks(env: jinja2.Environment) -> None:
@@ -305,6 +308,7 @@ def test_small_filters() -> None:
     assert local_time(None, "UTC") == ""
     assert web_url(" https://a.example.org/x ") == "https://a.example.org/x"
     assert web_url("data:text/html,hi") == ""
+    assert kind_label("at_risk") == "At risk"
 
 
 def test_operator_templates_override_one_file(tmp_path: Path) -> None:

@@ -103,9 +103,10 @@ async def send_smtp(
     """Hand the message to the relay; return only once the server has accepted it.
 
     Raises DeliveryError: permanent for answers that a retry will not change
-    (5xx, refused recipients, a refused login, a server without the configured
-    security); transient for what may pass next run (connection refused,
-    timeouts, 4xx).
+    (5xx, recipients refused with 5xx, a refused login, a server lacking the
+    STARTTLS or AUTH the config asks for); transient for what may pass on the
+    next run (connection refused or dropped, timeouts, a failed TLS handshake,
+    4xx). Raises ConfigError when smtp.sender has no address.
     """
     envelope_from = sender_address(sender)
     use_tls, start_tls = _security(smtp)

@@ -33,7 +33,15 @@ from notifier.extract.models import Kind, Qualifier, Unit
 from notifier.extract.numbers import NumberMention
 
 _HEAD_WORDS = re.compile(r"[^\W\d_][\w'’-]*|[,.;:!?()\[\]|•]", re.UNICODE)
-_SKIP_HEAD = frozenset("of the its their his her these those an a".split())
+_SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
+# A head noun comes before these: past them the words belong to the predicate.
+_STOP_HEAD = frozenset(
+    """in on at from to for by with were was are is have has had been be will would could may
+    might and or who which that as since after before during across near than remain remained
+    remains still now deaths dead killed injured wounded missing displaced evacuated homeless
+    casualties fatalities died fled face faced facing need needed live lived living""".split()
+)
+_TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-–—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
@@ -54,15 +62,17 @@ class Candidate:
 
 
 def _head(post: str) -> tuple[str, bool, int]:
-    """Classify the words right after a number: ('person'|'thing'|'none', households, words).
+    """Classify the words right after a number: ('person'|'thing'|'none', households, position).
 
     Up to four words are read, skipping articles and adjectives, until a noun
-    from either list is met.
+    from either list is met; `position` is that noun's (1 = right after the number).
     """
     seen = 0
+    if _TIME_AGO.match(post):
+        return "none", False, 0
     for m in _HEAD_WORDS.finditer(post, 0, 60):
         word = m.group().lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
-        if not word[0].isalpha():
+        if not word[0].isalpha() or word in _STOP_HEAD:
             break
         seen += 1
         if word in _SKIP_HEAD:
@@ -101,25 +111,38 @@ def _qualifier(number: NumberMention, pre: str) -> tuple[Qualifier, str]:
 
 
 def _forward(post: str) -> tuple[str | None, str]:
-    """Kind and trigger text found in the clause after the number."""
-    first: re.Match[str] | None = None
-    for m in TRIGGER_RE.finditer(post):
+    """Kind and trigger text found in the clause after the number.
+
+    A noun for displaced people ("refugees") yields to a verb of another kind
+    ("refugees were killed"); "affected and evacuated" is an evacuation.
+    """
+    weak: re.Match[str] | None = None
+    matches = list(TRIGGER_RE.finditer(post))
+    for i, m in enumerate(matches):
         group = m.lastgroup
         if group == "exclude":
-            return (None, "") if first is None else ("displaced", first.group())
+            return None, ""
         if group == "weak":
-            first = first or m
+            weak = weak or m
             continue
+        if group == "at_risk" and i + 1 < len(matches):
+            nxt = matches[i + 1]
+            if nxt.start() - m.end() <= 6 and nxt.lastgroup not in ("exclude", "weak", "at_risk"):
+                return nxt.lastgroup, nxt.group()
         return group, m.group()
-    if first is not None:
-        return "displaced", first.group()
+    if weak is not None:
+        return "displaced", weak.group()
     return None, ""
 
 
 def _backward(pre: str) -> tuple[str | None, str]:
-    """Kind and trigger text of the nearest trigger before the number."""
+    """Kind and trigger text of the nearest trigger before the number, in its clause."""
     last: re.Match[str] | None = None
-    for m in TRIGGER_RE.finditer(pre):
+    clause_start = 0
+    pre = pre.rstrip(" :\t\n")
+    for m in CLAUSE_END_RE.finditer(pre):
+        clause_start = m.end()
+    for m in TRIGGER_RE.finditer(pre, clause_start):
         last = m
     if last is None or last.lastgroup == "exclude":
         return None, ""
@@ -146,18 +169,24 @@ def sentence_candidates(
 ) -> list[Candidate]:
     """Candidates for the numbers of one sentence, with kinds where a trigger was found."""
     out: list[Candidate] = []
+    heads = [_head(text[n.end : end]) for n in numbers]
+    stops = [
+        n.start
+        for n, (head, _, _) in zip(numbers, heads, strict=True)
+        if head != "thing" and not n.yearlike
+    ]
     for i, n in enumerate(numbers):
         pre = text[start : n.start]
         post = text[n.end : end]
         if RIGHT_EXCLUDE_RE.match(post):
             continue
-        head, households, head_words = _head(post)
-        if head == "thing" or (n.yearlike and head != "person"):
+        head, households, head_words = heads[i]
+        if head == "thing" or (n.yearlike and (head != "person" or head_words != 1)):
             continue
-        if n.word and n.value == 1 and head != "person":
+        if n.word and n.value == 1 and (head != "person" or head_words != 1):
             continue
         qualifier, core = _qualifier(n, pre)
-        after = [m.start - n.end for m in numbers[i + 1 :] if not m.yearlike]
+        after = [s - n.end for s in stops if s > n.start]
         window = post[: _window_end(post, after)]
         cand = Candidate(
             n,
@@ -173,7 +202,7 @@ def sentence_candidates(
         left = LEFT_TRIGGER_RE.search(core[-45:])
         if left:
             cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
-        elif LEFT_EXCLUDE_RE.search(core[-80:]):
+        elif LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-80:]):
             continue
         else:
             if CONNECTOR_RE.search(core[-30:]):

@@ -39,6 +39,11 @@ KIND_GROUPS: dict[str, str] = {
     "missing": _words(r"missing|unaccounted(?: for)?|desaparecid\w*|disparus?"),
     "displaced": _words(
         r"(?:internally )?displaced|displacement|displacing|uprooted|homeless|made homeless",
+        r"in need of (?:emergency |temporary )?shelter",
+        r"(?:forced|moved|taken|brought|sent) (?:in)?to (?:temporary |emergency |evacuation )*"
+        r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground))",
+        r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled) (?:the|their|its)"
+        r"(?: [\w-]+){0,3} (?:city|town|country|area|region|villages?|homes?|camps?)",
         r"fled|flee|flees|fleeing|evacuated|evacuate|evacuating|evacuations?|evacuees",
         r"(?:lost|left|leave|leaving|abandon(?:ed)?) (?:their|his|her) (?:homes?|houses?|villages?)",
         r"(?:from|out of) (?:their|his|her) (?:homes?|houses?|villages?)",
@@ -76,8 +81,10 @@ KIND_GROUPS: dict[str, str] = {
     ),
 }
 
+_SPACE = r"\s+"
 TRIGGER_RE = re.compile(
-    "|".join(rf"{_B}(?P<{k}>{v}){_B}" for k, v in KIND_GROUPS.items()), re.IGNORECASE
+    "|".join(rf"{_B}(?P<{k}>{v.replace(' ', _SPACE)}){_B}" for k, v in KIND_GROUPS.items()),
+    re.IGNORECASE,
 )
 
 #: Hedges right before a number, mapped to EXTRACTION.md's qualifiers.
@@ -97,8 +104,8 @@ QUALIFIER_RE = re.compile(
 
 #: Words between a hedge or trigger and the number that change nothing.
 FILLER_RE = re.compile(
-    r"(?:\b(?:a further|another|an additional|additional|a total of|a total|total of|the|of|only"
-    r"|just|still|all|now|further|least)\s*)+$",
+    r"(?:\b(?:a further|another|an additional|additional|a total of|a total|total of|only"
+    r"|just|still|all|now|further)\s*)+$",
     re.IGNORECASE,
 )
 
@@ -131,11 +138,12 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|distribut(?:ed|ing|es|e)|hand(?:ed|ing|s)? out|vaccinat(?:ed|ing|e)|immuni[sz](?:ed|ing|e)"
     r"|support(?:ed|ing|s)?|help(?:ed|ing|s)?|serv(?:ed|ing|e)|feed(?:ing|s)?|fed|treat(?:ed|ing)?"
     r"|train(?:ed|ing)?|employ(?:ed|ing|s)?|target(?:ed|ing|s)?|benefit(?:ed|ing|s)?"
-    r"|rescued|aim(?:s|ed)? to|enough for|sufficient for|designed for|built for|to hold"
-    r"|capacity (?:of|for))\b[^;:]{0,60}$"
+    r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were)\b)"
+    r"[^;:.]){0,60}$"
     r"|\b(?:for|aged|ages?|age of|aged between|children under|under the age of|over the age of"
+    r"|enough for|sufficient for|designed for|built for|(?:built )?to hold|capacity (?:of|for)"
     r"|(?:town|city|village|country|nation|population|community|district|region|province"
-    r"|island|capital|municipality|state) of|one in|out of)\s*$)",
+    r"|island|capital|municipality|state|scale) of|one in|out of)\s*$)",
     re.IGNORECASE,
 )
 
@@ -170,7 +178,7 @@ PERSON_NOUNS = frozenset(
     tourists trekkers climbers passengers prisoners detainees protesters demonstrators evacuees
     nationals others them people's civilian child woman man family household peole persones
     personas familias familles ménages menages desplazados personnes habitants pdi pdis
-    asylum-seekers seekers bodies dead more""".split()
+    asylum-seekers seekers bodies dead""".split()
 )
 
 HOUSEHOLD_NOUNS = frozenset("families households familias familles ménages menages".split())

@@ -103,11 +103,15 @@ _MONEY_AFTER = re.compile(
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s*cent\b|percent\b|pc\b|percentage\b)", re.IGNORECASE)
 _TIME_AFTER = re.compile(r"(?::\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|hrs\b|h\b))")
 _CODE_BEFORE = re.compile(
-    r"(?:\b(?:no|nos|number|phase|level|category|magnitude|resolution|update|report|chapter|page"
+    r"(?:\b(?:no|nos|number|phase|level|category|magnitude|resolution|update|chapter|page"
     r"|article|tel|fax|ext|vol|issue|item|room|flight|route|highway|grade|step|round|stage|part"
     r"|section|annex|box|figure|table|paragraph|covid|sr|ipc)\.?\s*|[+#:/\-–]|\d[ .])$",
     re.IGNORECASE,
 )
+_RATIO_AFTER = re.compile(
+    r"\s+(?:in|out of)\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE
+)
+_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five)\s+(?:in|out of)\s+$", re.IGNORECASE)
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|to)\s*$")
 _BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
 _AND_JOIN = re.compile(r"\s+and\s+$", re.IGNORECASE)
@@ -216,6 +220,8 @@ def _excluded(text: str, n: NumberMention) -> bool:
         return True
     if _PERCENT_AFTER.match(after) or _TIME_AFTER.match(after):
         return True
+    if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
+        return True  # "one in seven Pakistanis"
     if not n.vague and (_DATE_AFTER.match(after) or _DATE_BEFORE.search(before)):
         return True
     return not n.vague and not n.word and bool(_CODE_BEFORE.search(before))

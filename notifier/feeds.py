@@ -297,7 +297,7 @@ def _not_a_feed(
     return f"feed {name!r}{where} is not an RSS/Atom feed: {reason}"
 
 
-def to_text(content: str) -> str:
+def _plain_text(content: str) -> str:
     """Plain text of feed content; HTML source line breaks are spaces, as a browser shows them.
 
     Feeds wrap paragraphs at ~80 columns; kept as line breaks they would cut the
@@ -313,11 +313,11 @@ def _text(value: object) -> str:
 
 
 def _item(feed_name: str, entry: Mapping[str, Any], base: str) -> Item:
-    title = " ".join(to_text(_text(entry.get("title"))).split())
+    title = " ".join(_plain_text(_text(entry.get("title"))).split())
     link = _link(_text(entry.get("link")).strip(), base)
     bodies = [_text(c.get("value")) for c in entry.get("content") or [] if isinstance(c, Mapping)]
-    summary = to_text(_text(entry.get("summary")))
-    text = max([to_text(b) for b in bodies if b] + [summary], key=len)
+    summary = _plain_text(_text(entry.get("summary")))
+    text = max([_plain_text(b) for b in bodies if b] + [summary], key=len)
     text = _without_title(text, title)[:MAX_TEXT]
     return Item(
         feed=feed_name,

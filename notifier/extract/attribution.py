@@ -32,11 +32,7 @@ _BEFORE_CUE = re.compile(
     r"|[-–—]\s*)$",
     re.IGNORECASE,
 )
-_ANY_CUE = re.compile(
-    r"\b(?:said|says|according to|reported|reports|estimated|estimates|told|figures show"
-    r"|data show|warned|recorded|documented|counted)\b",
-    re.IGNORECASE,
-)
+_ANY_CUE = re.compile(rf"\b(?:according to|{_CUE_WORDS})\b", re.IGNORECASE)
 _ANAPHOR = re.compile(
     r"\b(?:(?:the|this|that) (?:UN )?(?:agency|organi[sz]ation|mission|office|fund|programme)"
     r"|(?:its|her|his) office|it (?:said|says|added|estimated|estimates|reported|warned|noted))\b",

@@ -41,6 +41,7 @@ _STOP_HEAD = frozenset(
     remains still now deaths dead killed injured wounded missing displaced evacuated homeless
     casualties fatalities died fled face faced facing need needed live lived living""".split()
 )
+_LIVES = re.compile(r"\s+(?:civilian |human )?lives\b", re.IGNORECASE)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-–—]*(?:\([^)]*\))?[\s.,;:!?]*$")
@@ -153,9 +154,14 @@ def _backward(pre: str) -> tuple[str | None, str]:
 def _window_end(post: str, numbers_after: list[int]) -> int:
     """Where the clause of a number ends: a clause break or the next number outside brackets."""
     end = min(len(post), _WINDOW)
-    clause = CLAUSE_END_RE.search(post, 0, end)
-    if clause:
-        end = clause.start()
+    pos = 0
+    while clause := CLAUSE_END_RE.search(post, pos, end):
+        dash = clause.group().strip()
+        closing = post.find(f" {dash} ", clause.end(), end) if dash in "-–—" else -1
+        if closing < 0:
+            end = clause.start()
+            break
+        pos = closing + 3  # an aside between dashes: "1.9 million - 85 per cent - have fled"
     for offset in numbers_after:
         if offset >= end:
             break
@@ -200,7 +206,9 @@ def sentence_candidates(
             window,
         )
         left = LEFT_TRIGGER_RE.search(core[-45:])
-        if left:
+        if _LIVES.match(post):
+            cand.kind, cand.term = "killed", "lives"
+        elif left:
             cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
         elif LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-80:]):
             continue

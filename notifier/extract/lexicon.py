@@ -26,7 +26,7 @@ KIND_GROUPS: dict[str, str] = {
         r"deaths and injuries",
     ),
     "killed": _words(
-        r"death toll",
+        r"death toll|toll",
         r"killed|killing|kills|dead|deaths?|died|dies|die|fatalities|fatality",
         r"lost (?:their|his|her) li(?:ves|fe)|li(?:ves|fe) lost|claimed the lives",
         r"perished|drowned|murdered|massacred|slain|executed|burned to death",
@@ -76,7 +76,8 @@ KIND_GROUPS: dict[str, str] = {
     "exclude": _words(
         r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
         r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
-        r"per|each day|a day|a week|spectators|attended|enrolled|supported|screened|tested",
+        r"per (?:day|week|month|year|hour|capita|head|person|\d)|each day|a day|a week|spectators",
+        r"attended|enrolled|supported|screened|tested",
         r"registered to vote|in the (?:area|region|city|town|country) (?:are|were)",
     ),
 }
@@ -138,7 +139,9 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|distribut(?:ed|ing|es|e)|hand(?:ed|ing|s)? out|vaccinat(?:ed|ing|e)|immuni[sz](?:ed|ing|e)"
     r"|support(?:ed|ing|s)?|help(?:ed|ing|s)?|serv(?:ed|ing|e)|feed(?:ing|s)?|fed|treat(?:ed|ing)?"
     r"|train(?:ed|ing)?|employ(?:ed|ing|s)?|target(?:ed|ing|s)?|benefit(?:ed|ing|s)?"
-    r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were)\b)"
+    r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were)\b"
+    r"|\band\s+(?:some|about|over|more|nearly|around|another|up|a further)\b|\band\s+\d"
+    r"|\band\s*$)"
     r"[^;:.]){0,60}$"
     r"|\b(?:for|aged|ages?|age of|aged between|children under|under the age of|over the age of"
     r"|enough for|sufficient for|designed for|built for|(?:built )?to hold|capacity (?:of|for)"

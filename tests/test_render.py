@@ -210,7 +210,10 @@ def test_text_part_is_plain_and_wrapped(env: jinja2.Environment) -> None:
     text = render_digest(sample_digest(), env).text
     assert "<" not in text.replace("<alerts>", "")
     for line in text.splitlines():
-        assert len(line) <= 72 or line.strip().startswith("https://"), line
+        verbatim = line.strip().startswith(("https://", '"'))  # links and quoted evidence
+        assert len(line) <= 72 or verbatim, line
+    # The evidence is quoted whole, on one line, so a search for a phrase of it finds it.
+    assert '     "Flash floods along the river have forced more than 60,000 people from' in text
     assert "more than 60,000 people displaced in Hama, Syria, according to OCHA" in " ".join(
         text.split()
     )

@@ -29,7 +29,7 @@ _AFTER_CUE = re.compile(
 _BEFORE_CUE = re.compile(
     r"(?:\b(?:according to|figures (?:from|by|of)|data (?:from|by|of)|estimates (?:from|by|of)"
     r"|reported by|cited by|quoting|said|says|told|by|from|per)\s+(?:the\s+)?(?:latest\s+)?"
-    r"|[-–—]\s*)$",
+    r"|[-\u2013—]\s*)$",
     re.IGNORECASE,
 )
 _ANY_CUE = re.compile(rf"\b(?:according to|{_CUE_WORDS})\b", re.IGNORECASE)

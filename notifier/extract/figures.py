@@ -32,7 +32,7 @@ from notifier.extract.lexicon import (
 from notifier.extract.models import Kind, Qualifier, Unit
 from notifier.extract.numbers import NumberMention
 
-_HEAD_WORDS = re.compile(r"[^\W\d_][\w'’-]*|[,.;:!?()\[\]|•]", re.UNICODE)
+_HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
 _SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
 # A head noun comes before these: past them the words belong to the predicate.
 _STOP_HEAD = frozenset(
@@ -44,7 +44,7 @@ _STOP_HEAD = frozenset(
 _LIVES = re.compile(r"\s+(?:civilian |human )?lives\b", re.IGNORECASE)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
-_EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-–—]*(?:\([^)]*\))?[\s.,;:!?]*$")
+_EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
 @dataclass(slots=True)
@@ -72,7 +72,7 @@ def _head(post: str) -> tuple[str, bool, int]:
     if _TIME_AGO.match(post):
         return "none", False, 0
     for m in _HEAD_WORDS.finditer(post, 0, 60):
-        word = m.group().lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
+        word = m.group().lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
         if not word[0].isalpha() or word in _STOP_HEAD:
             break
         seen += 1
@@ -157,7 +157,7 @@ def _window_end(post: str, numbers_after: list[int]) -> int:
     pos = 0
     while clause := CLAUSE_END_RE.search(post, pos, end):
         dash = clause.group().strip()
-        closing = post.find(f" {dash} ", clause.end(), end) if dash in "-–—" else -1
+        closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
         if closing < 0:
             end = clause.start()
             break
@@ -228,7 +228,7 @@ def _is_label_tail(post: str, head_words: int) -> bool:
     """True when nothing but the noun follows the number: a table cell or a label line."""
     rest = post
     for _ in range(min(head_words, 2)):
-        rest = re.sub(r"^\s*[^\W\d_][\w'’-]*", "", rest, count=1)
+        rest = re.sub(r"^\s*[^\W\d_][\w'\u2019-]*", "", rest, count=1)
     return bool(_EMPTY_TAIL.match(rest[:40]))
 
 

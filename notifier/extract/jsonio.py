@@ -22,7 +22,7 @@ _DOC_ERROR = 1
 class _Parser(argparse.ArgumentParser):
     """An argparse parser that reports bad usage by exception, not by exiting."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]  # noqa: ANN401
+    def error(self, message: str) -> Any:  # noqa: ANN401
         raise _UsageError(message)
 
 
@@ -75,8 +75,8 @@ def _run_jsonl(stream: TextIO, label: str, html: bool | None, out: TextIO, err: 
         try:
             doc = json.loads(line)
             if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
-                raise ValueError('expected an object with a string "text"')  # noqa: TRY301
-        except ValueError as e:
+                raise TypeError('expected an object with a string "text"')  # noqa: TRY301
+        except (ValueError, TypeError) as e:
             err.write(f"notifier extract: {label} line {lineno}: bad JSON line ({e})\n")
             status = _DOC_ERROR
             continue

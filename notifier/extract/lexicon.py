@@ -45,18 +45,20 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled) (?:the|their|its)"
         r"(?: [\w-]+){0,3} (?:city|town|country|area|region|villages?|homes?|camps?)",
         r"fled|flee|flees|fleeing|evacuated|evacuate|evacuating|evacuations?|evacuees",
-        r"(?:lost|left|leave|leaving|abandon(?:ed)?) (?:their|his|her) (?:homes?|houses?|villages?)",
+        r"(?:lost|left|leave|leaving|abandon(?:ed)?) (?:their|his|her)"
+        r" (?:homes?|houses?|villages?)",
         r"(?:from|out of) (?:their|his|her) (?:homes?|houses?|villages?)",
         r"forced (?:to|into) (?:leave|flee|move|evacuate|relocate)",
         r"sheltering|sheltered|(?:took|taken|taking|sought|seeking|seek) (?:refuge|shelter)",
         r"in (?:temporary |emergency |public |collective |relief |informal |displacement )*"
-        r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s|displacement sites"
-        r"|collective cent(?:re|er)s|tents|settlements|sites)",
+        r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s"
+        r"|displacement sites|collective cent(?:re|er)s|tents|settlements|sites)",
         r"(?:living|sleeping|staying|housed|accommodated) (?:in tents|in the open|outdoors|in cars"
         r"|with relatives|with host families|in (?:temporary |public |relief |evacuation )*"
         r"(?:shelters|camps|cent(?:re|er)s|schools|tents))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
-        r"relocated|relocation|moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
+        r"relocated|relocation",
+        r"moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
         r"on the move|hosted by (?:relatives|host families|families)|arrived in",
         r"desplazad\w*|evacuad\w*|desalojad\w*|damnificad\w*|sin hogar(?:es)?|d[ée]plac[ée]s?",
         r"deplace\w*|sans abris?|sinistr[ée]s|sem abrigo",
@@ -66,9 +68,9 @@ KIND_GROUPS: dict[str, str] = {
     ),
     "at_risk": _words(
         r"at risk|in need|in urgent need|in dire need|in crisis|in the path of",
-        r"(?:needs?|needed|needing|requires?|required|requiring) (?:of )?(?:urgent |immediate |emergency "
-        r"|humanitarian |life-saving |lifesaving |food |basic |protection |shelter |some |"
-        r"sustained )*(?:assistance|aid|support|help|relief)",
+        r"(?:needs?|needed|needing|requires?|required|requiring) (?:of )?"
+        r"(?:urgent |immediate |emergency |humanitarian |life-saving |lifesaving |food |basic "
+        r"|protection |shelter |some |sustained )*(?:assistance|aid|support|help|relief)",
         r"affected|exposed|threatened|trapped|besieged|stranded|endangered",
         r"famine|starvation|starving|food insecur\w*|hunger|malnourished",
         r"in (?:IPC )?(?:Phase [345]|Catastrophe|Emergency)|concern for|afectad\w*",
@@ -160,7 +162,7 @@ RIGHT_EXCLUDE_RE = re.compile(
 
 #: Where a clause ends: the trigger of a number is looked for before this.
 CLAUSE_END_RE = re.compile(
-    r";|:|\s[–—-]\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
+    r";|:|\s[\u2013—-]\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
     r"|although|though)\b|[.!?](?:\s|$)",
     re.IGNORECASE,
 )

@@ -105,14 +105,14 @@ _TIME_AFTER = re.compile(r"(?::\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|hrs\
 _CODE_BEFORE = re.compile(
     r"(?:\b(?:no|nos|number|phase|level|category|magnitude|resolution|update|chapter|page"
     r"|article|tel|fax|ext|vol|issue|item|room|flight|route|highway|grade|step|round|stage|part"
-    r"|section|annex|box|figure|table|paragraph|covid|sr|ipc)\.?\s*|[+#:/\-–]|\d[ .])$",
+    r"|section|annex|box|figure|table|paragraph|covid|sr|ipc)\.?\s*|[+#:/\-\u2013]|\d[ .])$",
     re.IGNORECASE,
 )
 _RATIO_AFTER = re.compile(
     r"\s+(?:in|out of)\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE
 )
 _RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five)\s+(?:in|out of)\s+$", re.IGNORECASE)
-_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|to)\s*$")
+_RANGE_JOIN = re.compile(r"\s*(?:-|\u2013|—|to)\s*$")
 _BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
 _AND_JOIN = re.compile(r"\s+and\s+$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s*$", re.IGNORECASE)
@@ -142,23 +142,23 @@ def parse_words(phrase: str) -> int | None:
     """Value of a number phrase in words, or None when the words do not form one."""
     total = 0
     current = 0.0
-    for token in re.findall(r"[a-z]+", phrase.lower()):
-        if token in ("a", "an"):
+    for tok in re.findall(r"[a-z]+", phrase.lower()):
+        if tok in ("a", "an"):
             current = current or 1
-        elif token == "half":
+        elif tok == "half":
             current = 0.5
-        elif token == "and":
+        elif tok == "and":
             continue
-        elif token in _UNIT_WORDS:
-            current += _UNIT_WORDS[token]
-        elif token in _TENS_WORDS:
-            current += _TENS_WORDS[token]
-        elif token == "dozen":
+        elif tok in _UNIT_WORDS:
+            current += _UNIT_WORDS[tok]
+        elif tok in _TENS_WORDS:
+            current += _TENS_WORDS[tok]
+        elif tok == "dozen":
             current = (current or 1) * 12
-        elif token == "hundred":
+        elif tok == "hundred":
             current = (current or 1) * 100
-        elif token in _SCALE_WORDS:
-            total += int((current or 1) * _SCALE_WORDS[token])
+        elif tok in _SCALE_WORDS:
+            total += int((current or 1) * _SCALE_WORDS[tok])
             current = 0
         else:
             return None
@@ -254,11 +254,9 @@ def _merge_range(text: str, low: NumberMention, high: NumberMention) -> NumberMe
         return None
     gap = text[low.end : high.start]
     before = text[max(0, low.start - 12) : low.start]
-    if _RANGE_JOIN.match(gap) and len(gap) <= 5 and not _FROM_BEFORE.search(before):
-        pass
-    elif _AND_JOIN.match(gap) and _BETWEEN.search(before):
-        pass
-    else:
+    dashed = bool(_RANGE_JOIN.match(gap)) and len(gap) <= 5 and not _FROM_BEFORE.search(before)
+    between = bool(_AND_JOIN.match(gap)) and bool(_BETWEEN.search(before))
+    if not (dashed or between):
         return None
     lo, hi = low.value, high.value
     if high.scale > 1 and low.scale == 1 and not low.word and lo * high.scale <= hi:

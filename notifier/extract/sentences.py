@@ -30,7 +30,7 @@ _SPLIT_RE = re.compile(
     r"(?<!\b[A-Za-z])(?<!\bNo)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMt)"
     r"(?<!\bJan)(?<!\bFeb)(?<!\bAug)(?<!\bSept)(?<!\bSep)(?<!\bOct)(?<!\bNov)(?<!\bDec)"
     r"(?<!\bGen)(?<!\bGov)(?<!\bvs)(?<!\bcf)(?<!\bapprox)(?<!\bincl)(?<!\bNos)(?<!\betc)"
-    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[•A-Z0-9])"
+    r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[•A-Z0-9])"
 )
 
 

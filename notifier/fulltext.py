@@ -83,6 +83,8 @@ async def download(
             for _ in range(settings.max_redirects + 1):
                 if target.scheme not in ("http", "https"):
                     raise FeedError(f"{target}: only http and https URLs can be fetched")
+                if not target.host:
+                    raise FeedError(f"{target}: no host name; check the address in the config")
                 if check_url is not None:
                     await check_url(target)
                 async with client.stream(

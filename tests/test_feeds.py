@@ -723,3 +723,77 @@ async def test_fetch_feed_timeout_does_not_block_the_event_loop(server: Server) 
     task.cancel()
     assert result.error is not None
     assert ticks >= 5
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (403, "the server refuses access"),
+        (410, "the feed may have moved"),
+        (429, "next poll"),
+        (418, "check the feed URL in the config"),
+    ],
+)
+async def test_status_advice(server: Server, code: int, advice: str) -> None:
+    server.routes["/x"] = status(code)
+    [result] = await fetch_all([feed("F", server.url("/x"))], {}, settings())
+    assert result.status == code
+    assert result.error is not None
+    assert f"HTTP {code}" in result.error
+    assert advice in result.error
+
+
+async def test_broken_http_and_bad_urls(server: Server) -> None:
+    def cut(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", "100000")
+        h.end_headers()
+        h.wfile.write(RSS[:200])  # then the connection closes early
+
+    def garbage(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.wfile.write(b"this is not HTTP\r\n\r\n")
+
+    server.routes["/cut"] = cut
+    server.routes["/garbage"] = garbage
+    cut_short, not_http, invalid, hostless = await fetch_all(
+        [
+            feed("Cut", server.url("/cut")),
+            feed("Garbage", server.url("/garbage")),
+            feed("Invalid", "http://[::1/feed"),
+            feed("Hostless", "http:///feed"),
+        ],
+        {},
+        settings(),
+    )
+    for result in (cut_short, not_http):
+        assert result.error is not None
+        assert "the connection failed" in result.error
+    assert invalid.error is not None
+    assert "not a valid URL" in invalid.error
+    assert hostless.error is not None
+    assert "no host name" in hostless.error
+
+
+async def test_local_path_errors_from_the_os(tmp_path: Path) -> None:
+    too_long, remote = await fetch_all(
+        [
+            feed("Long", str(tmp_path / ("x" * 300))),
+            feed("Remote", "file://fileserver/share/feed.xml"),
+        ],
+        {},
+        settings(),
+    )
+    assert too_long.error is not None
+    assert "cannot read" in too_long.error
+    assert remote.error is not None
+    assert "file URL on another host (fileserver)" in remote.error
+
+
+def test_invalid_dates_fall_back_or_are_none() -> None:
+    bad = (2026, 13, 45, 0, 0, 0, 0, 1, 0)
+    good = time.gmtime(86400)
+    assert feeds._published({"published_parsed": bad, "updated_parsed": good}) == datetime(
+        1970, 1, 2, tzinfo=UTC
+    )
+    assert feeds._published({"published_parsed": bad}) is None
+    assert feeds._published({}) is None

@@ -158,14 +158,16 @@ def _inline_css(html: str, css: str) -> str:
 
 
 def _top_event(entries: tuple[DigestEntry, ...]) -> tuple[DigestEntry | None, Figure | None]:
-    """The entry whose triggering figure is the largest: what the subject line names."""
-    best: tuple[DigestEntry | None, Figure | None] = (entries[0], None) if entries else (None, None)
-    best_value = -1
-    for entry in entries:
-        for figure in entry.figures:
-            if figure.value > best_value:
-                best, best_value = (entry, figure), figure.value
-    return best
+    """What the subject line names: an immediate event before the others, then the largest figure.
+
+    An immediate event is one the subscriber must not miss, so it leads even
+    when a routine entry carries a bigger number (a large at-risk estimate).
+    """
+    ranked = [(e.immediate, f.value, -i, e, f) for i, e in enumerate(entries) for f in e.figures]
+    if ranked:
+        *_, entry, figure = max(ranked, key=lambda r: r[:3])
+        return entry, figure
+    return (entries[0], None) if entries else (None, None)
 
 
 def _place(entry: DigestEntry | None, figure: Figure | None) -> str:

@@ -182,9 +182,19 @@ def test_digest_matches_golden_files(env: jinja2.Environment) -> None:
     check_golden("digest.html", rendered.html)
 
 
-def test_subject_names_the_largest_figure(env: jinja2.Environment) -> None:
-    # The drought entry comes first, but 2 million at risk is the largest figure.
+def test_subject_names_the_immediate_event_first(env: jinja2.Environment) -> None:
+    # 2 million at risk is the largest figure, but the floods are immediate.
     rendered = render_digest(sample_digest(), env, "[ops]")
+    assert rendered.subject == "[ops] 60,000 displaced in Hama, Syria + 2 more"
+
+
+def test_subject_names_the_largest_figure(env: jinja2.Environment) -> None:
+    digest = sample_digest()
+    routine = tuple(
+        DigestEntry(**{**{n: getattr(e, n) for n in DigestEntry.__slots__}, "immediate": False})
+        for e in digest.entries
+    )
+    rendered = render_digest(Digest(**{**_fields(digest), "entries": routine}), env, "[ops]")
     assert rendered.subject == "[ops] 2 million at risk in Côte d'Ivoire + 2 more"
 
 

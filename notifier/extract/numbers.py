@@ -229,7 +229,14 @@ def _excluded(text: str, n: NumberMention) -> bool:
 
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in `text` that could be a count, ranges merged, sorted by start."""
-    singles = [n for m in _NUMBER_RE.finditer(text) if (n := _single(text, m)) is not None]
+    singles: list[NumberMention] = []
+    pos = 0
+    while m := _NUMBER_RE.search(text, pos):
+        n = _single(text, m)
+        pos = m.end()
+        if n is not None:
+            singles.append(n)
+            pos = n.end  # a word number cut before "and" goes on after the cut
     out: list[NumberMention] = []
     i = 0
     while i < len(singles):

@@ -1,0 +1,132 @@
+"""Number normalisation: every way a count is written, and what is never a count."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.extract.numbers import find_numbers, parse_words
+
+
+def values(text: str) -> list[tuple[int, int | None]]:
+    return [(n.value, n.high) for n in find_numbers(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12,500 people", 12500),
+        ("a toll of 1,136", 1136),
+        ("14 000 residents", 14000),
+        ("3\u00a0385 persons", 3385),
+        ("2.000 mineros", 2000),
+        ("4.2 million people", 4_200_000),
+        ("4.2m people", 4_200_000),
+        ("4.2M people", 4_200_000),
+        ("5.5 mln people", 5_500_000),
+        ("1.1bn people", 1_100_000_000),
+        ("1.1 billion people", 1_100_000_000),
+        ("410K displaced", 410_000),
+        ("16 thousand people", 16000),
+        ("sixteen people", 16),
+        ("Forty-two people", 42),
+        ("two million people", 2_000_000),
+        ("half a million people", 500_000),
+        ("a dozen villagers", 12),
+        ("two dozen families", 24),
+        ("one hundred and twenty families", 120),
+        ("three thousand five hundred people", 3500),
+        ("a hundred people", 100),
+    ],
+)
+def test_values(text: str, expected: int) -> None:
+    assert values(text)[0] == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("dozens of people", 24),
+        ("scores of civilians", 40),
+        ("hundreds of families", 200),
+        ("thousands of residents", 2000),
+        ("tens of thousands of people", 20_000),
+        ("hundreds of thousands of people", 200_000),
+        ("millions of people", 2_000_000),
+        ("several hundred people", 200),
+    ],
+)
+def test_vague_plurals_give_the_least_they_imply(text: str, value: int) -> None:
+    (n,) = find_numbers(text)
+    assert (n.value, n.vague) == (value, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("between 2,000 and 3,000 people", 2000, 3000),
+        ("2,000-3,000 people", 2000, 3000),
+        ("2,000\u20133,000 people", 2000, 3000),
+        ("2,000 to 3,000 people", 2000, 3000),
+        ("between 2 and 3 million people", 2_000_000, 3_000_000),
+        ("700-800 deaths", 700, 800),
+    ],
+)
+def test_ranges(text: str, low: int, high: int) -> None:
+    assert values(text) == [(low, high)]
+
+
+def test_from_a_to_b_is_two_numbers_not_a_range() -> None:
+    assert values("the toll rose from 78 to 96") == [(78, None), (96, None)]
+
+
+def test_two_and_three_are_two_numbers() -> None:
+    assert values("two and three") == [(2, None), (3, None)]
+
+
+def test_plus_sign_is_kept() -> None:
+    (n,) = find_numbers("155,000+ people")
+    assert n.plus
+
+
+def test_year_is_marked() -> None:
+    (n,) = find_numbers("in 2019")
+    assert n.yearlike
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "an appeal for $45 million",
+        "US$ 29.9 million",
+        "\u20ac300,000",
+        "300,000 rupees",
+        "70 million Swiss francs",
+        "55 per cent",
+        "about 85%",
+        "at 3:30 p.m.",
+        "at 7 a.m.",
+        "on 24 March",
+        "March 24",
+        "Jan 10,2018",
+        "Flash Update No. 4",
+        "Resolution 2677",
+        "magnitude 7.8",
+        "Covid-19",
+        "tel. +249 912 178 245",
+        "one in seven people",
+        "zero",
+    ],
+)
+def test_never_counts(text: str) -> None:
+    assert values(text) == []
+
+
+def test_parse_words_rejects_non_numbers() -> None:
+    assert parse_words("two hundred") == 200
+    assert parse_words("fish") is None
+
+
+def test_offsets_point_at_the_number() -> None:
+    text = "Officials said nearly 8,000 were evacuated."
+    (n,) = find_numbers(text)
+    assert text[n.start : n.end] == "8,000"

@@ -205,6 +205,13 @@ def test_subject_place_and_country(env: jinja2.Environment) -> None:
     assert subject == "[alerts] IMMEDIATE: 60,000 displaced in Hama, Syria"
 
 
+def test_zone_named_once_when_its_abbreviation_is_its_name(env: jinja2.Environment) -> None:
+    utc = Digest(**{**_fields(sample_digest()), "timezone": "UTC"})
+    rendered = render_digest(utc, env)
+    assert "24 Nov 2026 06:00 UTC - 3 events" in rendered.text
+    assert "(UTC)" not in rendered.html
+
+
 def test_empty_digest_renders(env: jinja2.Environment) -> None:
     empty = Digest(**{**_fields(sample_digest()), "entries": ()})
     rendered = render_digest(empty, env)

@@ -106,7 +106,7 @@ _CONNECTOR = r"(?:of|the|de|del|da|do|dos|das|du|des|la|le|el|al|and|es|ez|y|upo
 # may carry an article ("Bab al-Hawa", "Democratic Republic of the Congo").
 _NEXT = re.compile(
     rf"((?:{_SPACE}{_CONNECTOR})*){_SPACE}"
-    rf"((?:(?:al|el|ad|ar|as|ash|az|an)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
+    rf"((?:(?:al|el|ad|ar|as|ash|az|an|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
 _PREV = re.compile(r"(\S+)[ \t]+$")
 
@@ -233,7 +233,8 @@ def _hits(text: str) -> list[_Hit]:
         if m.start() < done:
             continue
         first = _norm(m.group())
-        most = gaz.longest.get(first.partition(" ")[0], 0)
+        head = first.partition(" ")[0]
+        most = gaz.longest.get(head) or gaz.longest.get(head.removesuffix("'s").rstrip("'"), 0)
         if not most:
             continue
         keys, ends, words, pos = [first], [m.end()], first.count(" ") + 1, m.end()

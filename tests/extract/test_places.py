@@ -1,0 +1,124 @@
+"""Places: gazetteer look-ups, longest match, ambiguous names and the country ranking."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.extract.places import PlaceMention, document_countries, find_places
+
+
+def found(text: str) -> list[tuple[str, str, str]]:
+    return [(m.name, m.country, m.level) for m in find_places(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Floods hit South Sudan.", [("South Sudan", "SSD", "country")]),
+        ("Floods hit Sudan.", [("Sudan", "SDN", "country")]),
+        (
+            "Cholera in the Democratic Republic of the Congo.",
+            [("Democratic Republic of the Congo", "COD", "country")],
+        ),
+        ("Rain in Papua New Guinea.", [("Papua New Guinea", "PNG", "country")]),
+        ("Niger and Nigeria.", [("Niger", "NER", "country"), ("Nigeria", "NGA", "country")]),
+        ("Aid to Guinea-Bissau.", [("Guinea-Bissau", "GNB", "country")]),
+        ("Aid to Equatorial Guinea.", [("Equatorial Guinea", "GNQ", "country")]),
+        ("Aid to Guinea.", [("Guinea", "GIN", "country")]),
+        ("Storms in Georgia.", [("Georgia", "GEO", "country")]),
+        ("Fighting in North Darfur.", [("North Darfur", "SDN", "subdivision")]),
+    ],
+)
+def test_longest_name_wins(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Clashes in the DRC.", "COD"),
+        ("Clashes in DR Congo.", "COD"),
+        ("Clashes in Congo.", "COD"),
+        ("Clashes in the Republic of the Congo.", "COG"),
+        ("Voting in Ivory Coast.", "CIV"),
+        ("Voting in Côte d'Ivoire.", "CIV"),
+        ("Voting in Cote d'Ivoire.", "CIV"),
+        ("Talks with Syria.", "SYR"),
+        ("Talks with Iran.", "IRN"),
+        ("Talks with Russia.", "RUS"),
+        ("Quake in Turkey.", "TUR"),
+        ("Quake in Türkiye.", "TUR"),
+        ("Refugees from Burma.", "MMR"),
+        ("Strikes on Gaza.", "PSE"),
+        ("Raids in the West Bank.", "PSE"),
+        ("Aid from the U.S. arrived.", "USA"),
+        ("Aid from the UK arrived.", "GBR"),
+    ],
+)
+def test_aliases(text: str, country: str) -> None:
+    assert [m.country for m in find_places(text)] == [country]
+
+
+def test_offsets_and_possessive() -> None:
+    text = "In Syria's Idlib province, and in Aleppo, people fled."
+    mentions = find_places(text)
+    assert [text[m.start : m.end] for m in mentions] == ["Syria", "Idlib", "Aleppo"]
+    assert [m.name for m in mentions] == ["Syria", "Idlib", "Aleppo"]
+    assert mentions[1] == PlaceMention("Idlib", "SYR", "subdivision", 11, 16)
+    assert mentions[2].level == "city"
+
+
+def test_accents_and_articles_are_spelling_variants() -> None:
+    assert found("Shelling in Hodeidah, Yemen.")[0][1] == "YEM"
+    assert found("Displaced to al-Hasakah in Syria.")[0] == ("Hasakah", "SYR", "city")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police said the Mobile unit was Reading the list.",  # towns named like words
+        "Say what you will.",
+        "Of the dead, most were children.",
+        "Syrian and Sudanese refugees arrived.",  # demonyms are not places
+        "the city of tripoli",  # lower case is not a name
+        "President Jackson spoke.",  # a town's name as a surname
+    ],
+)
+def test_words_that_are_not_places(text: str) -> None:
+    assert find_places(text) == []
+
+
+def test_ambiguous_city_follows_the_country_the_text_names() -> None:
+    lebanon = "Clashes in Tripoli, in northern Lebanon, killed two."
+    libya = "Clashes in Tripoli, the capital of Libya, killed two."
+    assert find_places(lebanon)[0].country == "LBN"
+    assert find_places(libya)[0].country == "LBY"
+    # with no country named, the larger city
+    assert find_places("Clashes in Tripoli killed two.")[0].country == "LBY"
+
+
+def test_small_towns_need_their_country_named() -> None:
+    assert found("Families fled to Djibo.") == []
+    assert ("Djibo", "BFA", "city") in found("Families fled to Djibo in Burkina Faso.")
+
+
+def test_a_subdivision_is_resolved_by_the_other_places_named() -> None:
+    text = "The storm crossed Rakhine and Kachin."
+    assert [m.country for m in find_places(text)] == ["MMR", "MMR"]
+
+
+def test_shouted_abbreviations_are_not_places() -> None:
+    assert found("LET US KNOW WHAT THE CAR NEEDS") == []
+    assert found("Fighting in the CAR displaced thousands.") == [("CAR", "CAF", "country")]
+
+
+def test_document_countries_most_mentioned_first_ties_by_first_mention() -> None:
+    text = (
+        "Turkey urged Russia and Iran to halt the offensive in Syria. "
+        "Idlib, in Syria, borders Turkey. Damascus denied it."
+    )
+    assert document_countries(find_places(text)) == ("SYR", "TUR", "RUS", "IRN")
+
+
+def test_document_countries_of_no_places() -> None:
+    assert document_countries([]) == ()

@@ -43,8 +43,6 @@ _COUNTRY_NAMES = {
     "PRK": "North Korea",
     "KOR": "South Korea",
     "MDA": "Moldova",
-    "FSM": "Micronesia",
-    "VIR": "US Virgin Islands",
 }
 _SPACE = re.compile(r"\s+")
 
@@ -96,6 +94,7 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
         number=format_number,
         figure=figure_phrase,
         where=figure_where,
+        quotes=entry_quotes,
         figure_short=figure_short,
         kind_label=kind_label,
         country=country_name,
@@ -153,8 +152,7 @@ def _inline_css(html: str, css: str) -> str:
     # Remote stylesheets are never fetched: rendering must not touch the network,
     # and a <link> left in a template is dropped rather than sent.
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, extra_css=css or None)
-    result: str = inliner.inline(html)
-    return result
+    return str(inliner.inline(html))
 
 
 def _top_event(entries: tuple[DigestEntry, ...]) -> tuple[DigestEntry | None, Figure | None]:
@@ -171,17 +169,13 @@ def _top_event(entries: tuple[DigestEntry, ...]) -> tuple[DigestEntry | None, Fi
 
 
 def _place(entry: DigestEntry | None, figure: Figure | None) -> str:
-    """'Idlib, Syria' from the figure, else the entry's countries, else nothing."""
+    """'Idlib, Syria' from the figure, else the entry's first country, else nothing."""
     if entry is None:
         return ""
-    country = figure.country if figure and figure.country else None
-    if country is None and entry.countries:
-        country = entry.countries[0]
     parts = [figure.place] if figure and figure.place else []
-    if country:
-        name = country_name(country)
-        if not parts or parts[0] != name:
-            parts.append(name)
+    country = (figure.country if figure else None) or next(iter(entry.countries), None)
+    if country and country_name(country) not in parts:
+        parts.append(country_name(country))
     return ", ".join(parts)
 
 
@@ -228,6 +222,16 @@ def figure_where(figure: Figure) -> str:
         if name not in parts:
             parts.append(name)
     return ", ".join(parts)
+
+
+def entry_quotes(entry: DigestEntry) -> list[str]:
+    """The sentence behind each headline figure, each once.
+
+    A reader checks a figure against the words it came from; an entry whose
+    figures come from different sentences shows them all, not only the first.
+    """
+    quotes = list(dict.fromkeys(oneline(f.evidence) for f in entry.figures if f.evidence.strip()))
+    return quotes or ([entry.evidence] if entry.evidence.strip() else [])
 
 
 def figure_short(figure: Figure) -> str:

@@ -205,6 +205,23 @@ def test_subject_place_and_country(env: jinja2.Environment) -> None:
     assert subject == "[alerts] IMMEDIATE: 60,000 displaced in Hama, Syria"
 
 
+def test_each_headline_figure_shows_its_own_sentence(env: jinja2.Environment) -> None:
+    digest = sample_digest()
+    fields = {name: getattr(digest.entries[1], name) for name in DigestEntry.__slots__}
+    first = "An estimated 2 million people in the valley face severe flooding, UNHCR said."
+    second = "The floods have displaced more than 60,000 people since Friday."
+    figures = (
+        fig("at_risk", 2_000_000, qualifier="about", evidence=first),
+        fig(value=60000, qualifier="at_least", evidence=second),
+        fig("killed", 80, evidence=second),
+    )
+    entry = DigestEntry(**{**fields, "figures": figures, "evidence": first})
+    rendered = render_digest(Digest(**{**_fields(digest), "entries": (entry,)}), env)
+    for part in (rendered.text, rendered.html):
+        assert part.count(first) == 1
+        assert part.count(second) == 1
+
+
 def test_zone_named_once_when_its_abbreviation_is_its_name(env: jinja2.Environment) -> None:
     utc = Digest(**{**_fields(sample_digest()), "timezone": "UTC"})
     rendered = render_digest(utc, env)

@@ -41,7 +41,7 @@ _STOP_HEAD = frozenset(
     remains still now deaths dead killed injured wounded missing displaced evacuated homeless
     casualties fatalities died fled face faced facing need needed live lived living""".split()
 )
-_LIVES = re.compile(r"\s+(?:civilian |human )?lives\b", re.IGNORECASE)
+_LIVES = re.compile(r"\s+(?:(?:civilian |human )?lives|(?:\w+ )?bodies)\b", re.IGNORECASE)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
@@ -206,14 +206,15 @@ def sentence_candidates(
             window,
         )
         left = LEFT_TRIGGER_RE.search(core[-45:])
-        if _LIVES.match(post):
-            cand.kind, cand.term = "killed", "lives"
-        elif left:
+        lives = _LIVES.match(post)
+        if left:
             cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
         elif LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-80:]):
             continue
+        elif lives:
+            cand.kind, cand.term = "killed", lives.group().strip()
         else:
-            if CONNECTOR_RE.search(core[-30:]):
+            if CONNECTOR_RE.search(core[-30:]) or CONNECTOR_RE.search(pre[-30:]):
                 cand.kind, cand.term = _backward(core)  # type: ignore[assignment]
             if cand.kind is None:
                 cand.kind, cand.term = _forward(window)  # type: ignore[assignment]

@@ -80,6 +80,7 @@ KIND_GROUPS: dict[str, str] = {
         r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
         r"per (?:day|week|month|year|hour|capita|head|person|\d)|each day|a day|a week|spectators",
         r"attended|enrolled|supported|screened|tested",
+        r"to (?:help|assist|support|serve|treat|feed|protect|care for|reach)",
         r"registered to vote|in the (?:area|region|city|town|country) (?:are|were)",
     ),
 }

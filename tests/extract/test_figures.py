@@ -88,7 +88,11 @@ def test_qualifiers(text: str, qualifier: str) -> None:
 
 def test_range_keeps_both_ends() -> None:
     assert one("Between 3,000 and 4,500 people fled the town.") == (
-        "displaced", 3000, 4500, "people", "range"
+        "displaced",
+        3000,
+        4500,
+        "people",
+        "range",
     )
 
 
@@ -116,7 +120,10 @@ def test_key_figure_box_number_above_its_label() -> None:
 def test_table_like_lines() -> None:
     text = "Deaths: 1,204\nInjured: 3,118\nMissing | 56\nEvacuated people 9,870"
     assert [(k, v) for k, v, *_ in figs(text)] == [
-        ("killed", 1204), ("injured", 3118), ("missing", 56), ("displaced", 9870)
+        ("killed", 1204),
+        ("injured", 3118),
+        ("missing", 56),
+        ("displaced", 9870),
     ]
 
 

@@ -1,0 +1,103 @@
+"""The `extract` command: files, JSON Lines, and what it says when input is bad."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from notifier.extract.jsonio import main
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, list[dict[str, object]]]:
+    out = io.StringIO()
+    code = main(argv, stdin=io.StringIO(stdin), stdout=out)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_files_one_object_each_with_the_file_name_as_id(tmp_path: Path) -> None:
+    a = tmp_path / "a.txt"
+    a.write_text("About 300 people were evacuated.", encoding="utf-8")
+    b = tmp_path / "b.html"
+    b.write_text("<p>At least 12 people were killed.</p>", encoding="utf-8")
+    code, docs = run([str(a), str(b)])
+    assert code == 0
+    assert [d["id"] for d in docs] == ["a.txt", "b.html"]
+    assert docs[1]["figures"][0]["kind"] == "killed"  # type: ignore[index]
+
+
+def test_jsonl_from_stdin_one_line_per_line() -> None:
+    lines = [
+        {"id": "x", "text": "Some 1,500 people fled."},
+        {"id": 7, "text": "Nothing here."},
+    ]
+    code, docs = run(["--jsonl", "-"], "\n".join(json.dumps(d) for d in lines) + "\n\n")
+    assert code == 0
+    assert [d["id"] for d in docs] == ["x", "7"]
+    assert docs[0]["figures"][0]["value"] == 1500  # type: ignore[index]
+    assert docs[1]["figures"] == []
+
+
+def test_jsonl_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"id": "d", "text": "20 people were injured."}) + "\n", "utf-8")
+    code, docs = run(["--jsonl", str(path)])
+    assert code == 0
+    assert docs[0]["id"] == "d"
+
+
+def test_bad_json_line_is_reported_and_the_rest_goes_on(capsys: pytest.CaptureFixture[str]) -> None:
+    payload = '{"id": "ok", "text": "5 people died."}\nnot json\n{"id": "no-text"}\n'
+    code, docs = run(["--jsonl", "-"], payload)
+    assert code == 1
+    assert [d["id"] for d in docs] == ["ok"]
+    err = capsys.readouterr().err
+    assert "stdin line 2" in err
+    assert "stdin line 3" in err
+
+
+def test_unreadable_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("3 people were killed.", encoding="utf-8")
+    code, docs = run([str(tmp_path / "missing.txt"), str(good)])
+    assert code == 1
+    assert [d["id"] for d in docs] == ["good.txt"]
+    assert "missing.txt" in capsys.readouterr().err
+
+
+def test_unreadable_jsonl_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run(["--jsonl", str(tmp_path / "nope.jsonl")])
+    assert code == 1
+    assert "nope.jsonl" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [[], ["a.txt", "--jsonl", "-"], ["--bogus"]])
+def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, docs = run(argv)
+    assert code == 2
+    assert docs == []
+    assert "usage" in capsys.readouterr().err
+
+
+def test_html_and_text_flags(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text("<b>40 people</b> were evacuated.", encoding="utf-8")
+    _, forced_text = run(["--text", str(path)])
+    _, forced_html = run(["--html", str(path)])
+    assert forced_text[0]["figures"][0]["evidence"].startswith("<b>")  # type: ignore[index]
+    assert forced_html[0]["figures"][0]["evidence"].startswith("40")  # type: ignore[index]
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "notifier.extract", "--jsonl", "-"],
+        input=json.dumps({"id": "m", "text": "About 90 people died."}) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(proc.stdout)["figures"][0]["value"] == 90

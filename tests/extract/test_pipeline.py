@@ -1,0 +1,130 @@
+"""The composed extractor: dedup, attribution, places, HTML, offsets, document lists."""
+
+from __future__ import annotations
+
+from notifier.extract import Report, extract
+
+
+def by_value(report: Report) -> dict[int, tuple[str, str, str | None]]:
+    return {f.value: (f.kind, f.qualifier, f.agency) for f in report.figures}
+
+
+def test_headline_and_body_repeat_is_one_figure_with_the_body_details() -> None:
+    text = (
+        "12,000 displaced by floods in the north\n\n"
+        "Heavy rain has forced more than 12,000 people from their homes, according to the "
+        "International Organization for Migration (IOM)."
+    )
+    report = extract(text)
+    assert len(report.figures) == 1
+    f = report.figures[0]
+    assert (f.kind, f.value, f.qualifier, f.agency) == ("displaced", 12000, "at_least", "IOM")
+    assert "according to" in f.evidence
+
+
+def test_vague_restatement_of_a_precise_figure_is_dropped() -> None:
+    text = "Thousands evacuated as river bursts its banks\n\nNearly 6,500 people were evacuated."
+    assert by_value(extract(text)) == {6500: ("displaced", "about", None)}
+
+
+def test_vague_count_of_others_is_kept() -> None:
+    text = "About 6,500 people were evacuated. Thousands more were evacuated on Friday."
+    assert set(by_value(extract(text))) == {6500, 2000}
+
+
+def test_attribution_same_sentence() -> None:
+    text = "UNICEF said 2,400 children had been displaced by the fighting."
+    assert by_value(extract(text))[2400][2] == "UNICEF"
+
+
+def test_attribution_according_to() -> None:
+    text = "According to OCHA, 31,000 people remain displaced."
+    assert by_value(extract(text))[31000][2] == "OCHA"
+
+
+def test_head_of_agency_is_the_agency() -> None:
+    text = "More than 90,000 people have fled, the UN High Commissioner for Refugees said."
+    assert by_value(extract(text))[90000][2] == "UNHCR"
+
+
+def test_mention_without_a_reporting_cue_is_not_attribution() -> None:
+    text = "Four WFP drivers were killed when their convoy was ambushed."
+    assert by_value(extract(text))[4] == ("killed", "exact", None)
+
+
+def test_other_source_in_the_sentence_wins_over_the_previous_one() -> None:
+    text = (
+        "UNHCR said 8,000 people had crossed the border. "
+        "The health ministry said 45 people had been killed."
+    )
+    got = by_value(extract(text))
+    assert got[8000][2] == "UNHCR"
+    assert got[45][2] is None
+
+
+def test_reference_back_to_the_agency() -> None:
+    text = (
+        "The World Health Organization said 300 people had died. "
+        "The agency added that another 1,100 people were injured."
+    )
+    assert by_value(extract(text))[1100][2] == "WHO"
+
+
+def test_sentence_before_setting_up_the_source() -> None:
+    text = "According to the latest OCHA update:\n\u2022 14,500 people have been displaced."
+    assert by_value(extract(text))[14500][2] == "OCHA"
+
+
+def test_document_agencies_and_countries() -> None:
+    text = "In Sudan, UNHCR and the World Food Programme said 5,000 people had fled to Chad."
+    report = extract(text)
+    assert {a.acronym for a in report.agencies} == {"UNHCR", "WFP"}
+    assert "SDN" in report.countries
+
+
+def test_place_in_the_sentence_and_carried_forward() -> None:
+    text = (
+        "Floods hit Kenya's Tana River county. In Garissa, 7,000 people were displaced. "
+        "Another 1,200 people were injured."
+    )
+    figures = {f.value: f for f in extract(text).figures}
+    assert figures[7000].country == "KEN"
+    assert figures[7000].place is not None
+    assert figures[1200].country == "KEN"
+
+
+def test_html_input_offsets_refer_to_the_report_text() -> None:
+    html = "<html><body><h1>Update</h1><p>At least <b>35 people</b> were killed.</p></body></html>"
+    report = extract(html)
+    assert report.text.startswith("Update")
+    (f,) = report.figures
+    assert report.text[f.start : f.end] == "At least 35 people were killed."
+    assert f.evidence == "At least 35 people were killed."
+
+
+def test_html_flag_forces_plain_text() -> None:
+    report = extract("<b>12 people</b> were killed.", html=False)
+    assert report.text == "<b>12 people</b> were killed."
+
+
+def test_no_numbers_no_figures() -> None:
+    report = extract("Nothing happened today.")
+    assert report.figures == ()
+
+
+def test_to_json_shape() -> None:
+    out = extract("About 250 people were evacuated.").to_json("doc-1")
+    assert out["id"] == "doc-1"
+    (fig,) = out["figures"]
+    assert fig["kind"] == "displaced"
+    assert fig["value"] == 250
+    assert fig["qualifier"] == "about"
+    assert set(fig) >= {"term", "evidence", "start", "end", "place", "country", "agency", "high"}
+
+
+def test_boilerplate_numbers_are_not_figures() -> None:
+    text = (
+        "Home | World | Sport\nShare this: Facebook | Twitter\n"
+        "312 users have voted\nComments (14)\nPage 2 of 3\n"
+    )
+    assert extract(text).figures == ()

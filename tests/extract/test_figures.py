@@ -128,7 +128,10 @@ def test_table_like_lines() -> None:
 
 
 def test_bullet_highlights() -> None:
-    text = "HIGHLIGHTS\n\u2022 Authorities report 58 people dead.\n\u2022 Over 4,000 people are displaced."
+    text = (
+        "HIGHLIGHTS\n\u2022 Authorities report 58 people dead.\n"
+        "\u2022 Over 4,000 people are displaced."
+    )
     assert [(k, v) for k, v, *_ in figs(text)] == [("killed", 58), ("displaced", 4000)]
 
 

@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 
 _BLOCK = frozenset(
     "address article aside blockquote body caption dd div dl dt fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td "
-    "tfoot th thead tr ul".split()
+    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody "
+    "tfoot thead tr ul".split()
 )
 _PARAGRAPH = frozenset("p h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dl section article".split())
 _SKIP = frozenset(("script", "style", "template", "noscript", "head", "svg", "iframe"))
@@ -28,10 +28,24 @@ def looks_like_html(text: str) -> bool:
 
 
 class _TextParser(HTMLParser):
+    """Collects visible text; breaks are merged so nested blocks give one break, not many."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip = 0
+        self.pre = 0
+
+    def _break(self, kind: str) -> None:
+        while self.parts:
+            last = self.parts[-1]
+            if last in ("\n", "\n\n"):
+                self.parts[-1] = max(last, kind, key=len)
+                return
+            if last.strip(" "):
+                break
+            self.parts.pop()  # spaces between blocks are not text
+        self.parts.append(kind)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -39,25 +53,36 @@ class _TextParser(HTMLParser):
         elif tag == "br":
             self.parts.append("\n")
         elif tag in _BLOCK:
-            self.parts.append("\n\n" if tag in _PARAGRAPH else "\n")
-        if tag == "li":
+            self._break("\n\n" if tag in _PARAGRAPH else "\n")
+        if tag == "pre":
+            self.pre += 1
+        if tag == "li" and not self.skip:
             self.parts.append("• ")
+        elif tag in ("td", "th") and self.parts and self.parts[-1] not in ("\n", "\n\n"):
+            self.parts.append(" | ")  # a table row stays one line: "1,200 | people killed"
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" or tag in _BLOCK:
+        if tag == "br":
             self.parts.append("\n")
+        elif tag in _BLOCK:
+            self._break("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag in _BLOCK:
-            self.parts.append("\n\n" if tag in _PARAGRAPH else "\n")
+            self._break("\n\n" if tag in _PARAGRAPH else "\n")
+        if tag == "pre":
+            self.pre = max(0, self.pre - 1)
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
+        if self.skip:
+            return
+        # Source line breaks are spaces in HTML, except inside <pre>.
+        self.parts.append(data if self.pre else _WHITESPACE.sub(" ", data))
 
 
+_WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2009\u202f]+")
 _BLANKS = re.compile(r"\n\s*\n\s*")
 

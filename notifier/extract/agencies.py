@@ -116,7 +116,7 @@ def _acronyms(acronyms: list[str], titlecase: bool) -> list[str]:
 
 
 def _mission_phrase(countries: dict[str, str]) -> str:
-    """Regex for "UN (peacekeeping) mission in <country>", how reports name a mission in passing."""
+    """Regex for what follows "UN" in "UN (peacekeeping) mission in <country>"."""
     adjectives = (
         "peacekeeping|stabilization|stabilisation|political|assistance|support|integrated|"
         "interim|multidimensional|organization|organisation|peace"
@@ -124,16 +124,14 @@ def _mission_phrase(countries: dict[str, str]) -> str:
     adjective = "(?:" + "|".join(_word(a) for a in adjectives.split("|")) + r")\s+"
     noun = "(?:" + "|".join(_word(n) for n in ("mission", "force", "peacekeepers")) + ")"
     names = "|".join(re.escape(c) for c in sorted(countries, key=len, reverse=True))
-    return (
-        f"{_UN}\\s+(?:{adjective}){{0,3}}{noun}\\s+(?:in|to|for)\\s+(?:the\\s+)?"
-        f"(?P<country>{names})"
-    )
+    return f"(?:{adjective}){{0,3}}{noun}\\s+(?:in|to|for)\\s+(?:the\\s+)?(?P<country>{names})"
 
 
 _WORD_HEAD = re.compile(r"[^\W\d_]+")
 # A capitalised word where a name may start; its letters are the key of the
 # branches that can start there ("U.N." -> "U", "UNHCR's" -> "UNHCR").
-_CANDIDATE = re.compile(r"(?<![\w-])[A-Z\u00c0-\u00de][^\W\d_]*")
+# (The look-behind follows the first character so the engine can skip to capitals.)
+_CANDIDATE = re.compile(r"[A-Z\u00c0-\u00de](?<![\w-].)[^\W\d_]*")
 
 
 def _first_words(phrase: str) -> set[str]:
@@ -162,52 +160,74 @@ class _Table:
     names: dict[str, str]
 
 
+_Branch = tuple[int, bool, set[str], str, _Entry]  # priority, after "UN", keys, regex, entry
+
+
+def _phrase_branches(phrase: str, entry: _Entry) -> list[_Branch]:
+    """A phrase as branches; those that start with "UN" are matched after one shared "UN"."""
+    slots = phrase.lstrip("!").split(" ")
+    if slots[0] in {"UN", "UN?"} and len(slots) > 1:
+        rest = " ".join(slots[1:])
+        rx = _phrase(rest) + r"(?!\w)"
+        branches: list[_Branch] = [(len(phrase), True, _first_words("UN"), rx, entry)]
+        if slots[0] == "UN?":
+            branches.append((len(rest), False, _first_words(rest), rx, entry))
+        return branches
+    return [(len(phrase), False, _first_words(phrase), _phrase(phrase) + r"(?!\w)", entry)]
+
+
+def _record_branches(kind: Literal["agency", "org"], rec: dict[str, Any]) -> list[_Branch]:
+    key = rec["acronym"] if kind == "agency" else rec["name"]
+    name = rec.get("name", key)
+    branches: list[_Branch] = []
+    for phrase in rec["phrases"]:
+        branches += _phrase_branches(phrase, _Entry(kind, key, name, phrase.startswith("!")))
+    if rec["acronyms"]:
+        forms = _acronyms(rec["acronyms"], rec.get("titlecase", True))
+        heads = set().union(*(_first_words(f) for f in forms))
+        needs = re.compile(rec["needs"]) if "needs" in rec else None
+        shouted = "WHO" in rec["acronyms"] or key == "CARE"
+        entry = _Entry(kind, key, name, needs=needs, shouted_word=shouted)
+        alternation = "|".join(re.escape(f) for f in forms)
+        branches.append((0, False, heads, rf"(?:{alternation})(?!\w)", entry))
+    return branches
+
+
 @cache
 def _table() -> _Table:
     """Compile the data file once.
 
-    One regex of all names would be tried at every character (30 s per MB);
-    keying small regexes by the first word of the names they match means only a
-    few capitalised words per text run one.
+    One regex of all names would be tried at every character (30 s per MB).
+    Instead each word a name can start with keys a small regex, so only a few
+    capitalised words per text run one; and the hundred names that start with
+    "UN" share one "UN" prefix rather than each matching it again.
     """
     raw = resources.files("notifier.extract").joinpath("data/agencies.toml").read_text("utf-8")
     data: dict[str, Any] = tomllib.loads(raw)
-    branches: list[tuple[int, set[str], str, _Entry]] = []  # (priority, keys, regex, entry)
-    names: dict[str, str] = {}
-    kinds: tuple[tuple[Literal["agency", "org"], str], ...] = (
-        ("agency", "agency"),
-        ("org", "organisation"),
-    )
-    for kind, section in kinds:
-        for rec in data[section]:
-            key = rec["acronym"] if kind == "agency" else rec["name"]
-            name = rec.get("name", key)
-            if kind == "agency":
-                names[key] = name
-            needs = re.compile(rec["needs"]) if "needs" in rec else None
-            for phrase in rec["phrases"]:
-                entry = _Entry(kind, key, name, guarded=phrase.startswith("!"))
-                rx = _phrase(phrase) + r"(?!\w)"
-                branches.append((len(phrase), _first_words(phrase), rx, entry))
-            if rec["acronyms"]:
-                forms = _acronyms(rec["acronyms"], rec.get("titlecase", True))
-                heads = set().union(*(_first_words(f) for f in forms))
-                shouted = "WHO" in rec["acronyms"] or key == "CARE"
-                entry = _Entry(kind, key, name, needs=needs, shouted_word=shouted)
-                alternation = "|".join(re.escape(f) for f in forms)
-                branches.append((0, heads, rf"(?:{alternation})(?!\w)", entry))
+    branches: list[_Branch] = []
+    for rec in data["agency"]:
+        branches += _record_branches("agency", rec)
+    for rec in data["organisation"]:
+        branches += _record_branches("org", rec)
     missions: dict[str, str] = data["mission_countries"]
-    branches.append(
-        (1000, _first_words("UN"), _mission_phrase(missions), _Entry("mission", "", ""))
-    )
+    mission = _Entry("mission", "", "")
+    branches.append((1000, True, _first_words("UN"), _mission_phrase(missions), mission))
     branches.sort(key=lambda b: -b[0])
     groups: dict[str, _Entry] = {}
+    after_un: list[str] = []
     parts: dict[str, list[str]] = {}
-    for i, (_, keys, rx, entry) in enumerate(branches):
+    for i, (_, un, keys, rx, entry) in enumerate(branches):
         groups[f"g{i}"] = entry
-        for k in keys:
-            parts.setdefault(k, []).append(f"(?P<g{i}>{rx})")
+        if un:
+            after_un.append(f"(?P<g{i}>{rx})")
+        else:
+            for k in keys:
+                parts.setdefault(k, []).append(f"(?P<g{i}>{rx})")
+    shared = _UN + r"\s+(?:" + "|".join(after_un) + ")"
+    for k in _first_words("UN"):
+        parts[k] = [shared, *parts.get(k, [])]
     compiled = {k: re.compile("|".join(v)) for k, v in parts.items()}
+    names = {rec["acronym"]: rec["name"] for rec in data["agency"]}
     return _Table(compiled, groups, missions, names)
 
 

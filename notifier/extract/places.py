@@ -27,7 +27,7 @@ import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
@@ -63,10 +63,13 @@ class _Candidate:
 @dataclass(frozen=True, slots=True)
 class _Gazetteer:
     names: dict[str, tuple[_Candidate, ...]]  # normalised name -> places
-    longest: dict[str, int]  # first word of a normalised name -> most words after it
+    longest: dict[str, int]  # first word of a normalised name -> most words in such names
+    second: dict[str, frozenset[str]]  # first word -> the words that follow it in names
+    seen: dict[str, tuple[str, int]] = field(default_factory=dict)  # memo of `_start`
 
 
 _BIG_TOWN = 100_000
+_SEEN_MAX = 200_000  # distinct capitalised words remembered; a daemon runs for months
 _SKIP_TYPES = frozenset(
     "Municipality,Local council,Rural municipality,Urban municipality,District municipality,"
     "Commune,Parish,Council area,London borough,Unitary authority,Metropolitan district,"
@@ -210,10 +213,17 @@ def _gazetteer() -> _Gazetteer:
             if cand not in found:
                 found.append(cand)
     longest: dict[str, int] = {}
+    second: dict[str, set[str]] = {}
     for key in names:
         first, _, rest = key.partition(" ")
         longest[first] = max(longest.get(first, 0), rest.count(" ") + 2 if rest else 1)
-    return _Gazetteer({k: tuple(v) for k, v in names.items()}, longest)
+        if rest:
+            second.setdefault(first, set()).add(rest.partition(" ")[0])
+    return _Gazetteer(
+        {k: tuple(v) for k, v in names.items()},
+        longest,
+        {k: frozenset(v) for k, v in second.items()},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +231,36 @@ class _Hit:
     start: int
     end: int
     candidates: tuple[_Candidate, ...]
-    after_name: bool  # right after a capitalised word that is not a place ("Lake", "Mr")
+    after: int  # where the previous place name ended
+
+
+def _start(gaz: _Gazetteer, word: str) -> tuple[str, int]:
+    """A word's normalised form, and the most words of a name it can start (0: none)."""
+    first = _norm(word)
+    head = first.partition(" ")[0]
+    most = gaz.longest.get(head) or gaz.longest.get(head.removesuffix("'s").rstrip("'"), 0)
+    return first, most
+
+
+def _words_after(
+    gaz: _Gazetteer, text: str, pos: int, first: str, most: int
+) -> list[tuple[str, int]]:
+    """The words that may continue a name after `first`, with their ends (-1: a connector)."""
+    out: list[tuple[str, int]] = []
+    count = first.count(" ") + 1
+    follows = gaz.second.get(first, frozenset()) if count == 1 else None
+    while count < most and (nxt := _NEXT.match(text, pos)):
+        connectors = nxt.group(1).split()
+        word = _norm(nxt.group(2))
+        head = connectors[0] if connectors else word.partition(" ")[0]
+        if follows is not None and head.removesuffix("'s").rstrip("'") not in follows:
+            break  # "The", "In", "May": no name goes on with this word
+        follows = None
+        out += [(c, -1) for c in connectors]
+        out.append((word, nxt.end()))
+        count += len(connectors) + word.count(" ") + 1
+        pos = nxt.end()
+    return out
 
 
 def _hits(text: str) -> list[_Hit]:
@@ -229,40 +268,43 @@ def _hits(text: str) -> list[_Hit]:
     gaz = _gazetteer()
     hits: list[_Hit] = []
     done = 0
+    seen = gaz.seen
     for m in _WORD.finditer(text):
-        if m.start() < done:
+        # Most capitalised words start no place name: one dict look-up skips them.
+        start = seen.get(m.group())
+        if start is None:
+            if len(seen) > _SEEN_MAX:
+                seen.clear()
+            start = seen[m.group()] = _start(gaz, m.group())
+        first, most = start
+        if not most or m.start() < done:
             continue
-        first = _norm(m.group())
-        head = first.partition(" ")[0]
-        most = gaz.longest.get(head) or gaz.longest.get(head.removesuffix("'s").rstrip("'"), 0)
-        if not most:
-            continue
-        keys, ends, words, pos = [first], [m.end()], first.count(" ") + 1, m.end()
-        while words < most and (nxt := _NEXT.match(text, pos)):
-            for connector in nxt.group(1).split():
-                keys.append(connector)
-                ends.append(-1)
-            keys.append(_norm(nxt.group(2)))
-            ends.append(nxt.end())
-            words += len(nxt.group(1).split()) + keys[-1].count(" ") + 1
-            pos = nxt.end()
-        for j in range(len(keys), 0, -1):
-            end = ends[j - 1]
+        words = [(first, m.end())]
+        if most > 1:
+            words += _words_after(gaz, text, m.end(), first, most)
+        for j in range(len(words), 0, -1):
+            end = words[j - 1][1]
             if end < 0:
                 continue
-            key = " ".join(keys[:j])
+            key = " ".join(w for w, _ in words[:j]) if j > 1 else first
             cands = gaz.names.get(key)
             if cands is None and key.endswith(("'s", "'")):  # Syria's, Idlib'
                 cut = 2 if key.endswith("'s") else 1
                 cands, end = gaz.names.get(key[:-cut]), end - cut
             if cands:
-                prev = _PREV.search(text, max(0, m.start() - 30), m.start())
-                word = prev.group(1) if prev and prev.end(1) != done else ""
-                after_name = word[:1].isupper() and word[-1].isalnum() and word not in _OPENERS
-                hits.append(_Hit(m.start(), end, cands, after_name))
+                hits.append(_Hit(m.start(), end, cands, done))
                 done = end
                 break
     return hits
+
+
+def _after_name(text: str, hit: _Hit) -> bool:
+    """True right after a capitalised word that is no place ("Lake", "Mr", "Tahrir")."""
+    prev = _PREV.search(text, max(0, hit.start - 30), hit.start)
+    if prev is None or prev.end(1) == hit.after:
+        return False
+    word = prev.group(1)
+    return word[:1].isupper() and word[-1].isalnum() and word not in _OPENERS
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
@@ -292,7 +334,7 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
         return None
     first_level = "subdivision" if _AFTER.match(text, hit.end) else "city"
     best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
-    if best.level == "city" and not best.alias and hit.after_name:
+    if best.level == "city" and not best.alias and _after_name(text, hit):
         return None  # "President Jackson", "Lake Victoria", "Tahrir al-Sham"
     return best
 

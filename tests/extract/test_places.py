@@ -27,6 +27,7 @@ def found(text: str) -> list[tuple[str, str, str]]:
         ("Aid to Guinea.", [("Guinea", "GIN", "country")]),
         ("Storms in Georgia.", [("Georgia", "GEO", "country")]),
         ("Fighting in North Darfur.", [("North Darfur", "SDN", "subdivision")]),
+        ("South Sudan's envoy spoke.", [("South Sudan", "SSD", "country")]),
     ],
 )
 def test_longest_name_wins(text: str, expected: list[tuple[str, str, str]]) -> None:

@@ -63,7 +63,8 @@ _OPENERS = frozenset(
     "If On Of With Under Since During Until UN U.N. Nations Nations' UN's U.N.'s".split()
 )
 _PREV_WORDS = re.compile(r"(\S+)\s+(\S+)\s*$|(\S+)\s*$")
-_LEFT_NAMES = re.compile(r"((?:[A-Z][\w'\u2019-]*\s+){1,3})$")
+# A national society's name follows "the": "the Kenya Red Cross", "the Syrian Arab Red Crescent".
+_LEFT_NAMES = re.compile(r"\b[Tt]he\s+((?:[A-Z][\w'\u2019-]*\s+){1,3})$")
 _NOT_SOCIETY_WORDS = frozenset("The A An And Of In By For From With Said Local National".split())
 
 
@@ -131,7 +132,7 @@ _WORD_HEAD = re.compile(r"[^\W\d_]+")
 # A capitalised word where a name may start; its letters are the key of the
 # branches that can start there ("U.N." -> "U", "UNHCR's" -> "UNHCR").
 # (The look-behind follows the first character so the engine can skip to capitals.)
-_CANDIDATE = re.compile(r"[A-Z\u00c0-\u00de](?<![\w-].)[^\W\d_]*")
+_CANDIDATE = re.compile(r"[A-Z\u00c0-\u00de](?<!\w.)[^\W\d_]*")
 
 
 def _first_words(phrase: str) -> set[str]:

@@ -92,7 +92,7 @@ _OPENERS = frozenset(
     "The A An In At On By From For To Of And But Or While When After Before As Near Around "
     "Across Outside Inside Into Since Until Both Neither Between Some Many Most All Greater "
     "North South East West Northern Southern Eastern Western Central Upper Lower New Old "
-    "Downtown Rural Urban Coastal Besieged Rebel-held".split()
+    "Downtown Metro Rural Urban Coastal Besieged Rebel-held".split()
 )
 _UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
 _SPACE = r"[ \t\u00a0]+"
@@ -112,6 +112,14 @@ _NEXT = re.compile(
     rf"((?:(?:al|el|ad|ar|as|ash|az|an|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
 _PREV = re.compile(r"(\S+)[ \t]+$")
+_FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")
+# Capitalised words that follow a town's name in the names of its parts and sites.
+_PLACE_NOUNS = frozenset(
+    "City Province Governorate State Region District County Department Prefecture Oblast "
+    "Municipality Division Zone Area Strip Airport University Hospital Camp Dam Port Bay River "
+    "Valley Road Street Square Bridge Station Stadium Prison Refugee IDP Teaching General Old "
+    "International Central Medical Regional Main Town Metropolitan Market Mosque Cathedral".split()
+)
 
 
 @lru_cache(maxsize=65536)
@@ -298,13 +306,42 @@ def _hits(text: str) -> list[_Hit]:
     return hits
 
 
-def _after_name(text: str, hit: _Hit) -> bool:
-    """True right after a capitalised word that is no place ("Lake", "Mr", "Tahrir")."""
-    prev = _PREV.search(text, max(0, hit.start - 30), hit.start)
-    if prev is None or prev.end(1) == hit.after:
+def _in_a_name(text: str, hit: _Hit) -> bool:
+    """True when a town's name is part of a person's or a body's name.
+
+    "President Jackson", "Lake Victoria", "Tahrir al-Sham" have a capitalised
+    word before; "Hassan Rouhani", "Florence Nightingale" one after that is not
+    a kind of place ("Kabul Airport", "Idlib Province"). Acronyms ("UNICEF
+    Goma") and Title Case headlines, where every word has a capital, are exempt.
+    """
+    if _title_case(text, hit.start, hit.end):
         return False
-    word = prev.group(1)
-    return word[:1].isupper() and word[-1].isalnum() and word not in _OPENERS
+    prev = _PREV.search(text, max(0, hit.start - 30), hit.start)
+    if prev is not None and prev.end(1) != hit.after and _namelike(prev.group(1)):
+        return True
+    nxt = _FOLLOW.match(text, hit.end)
+    return (
+        nxt is not None
+        and " " not in text[hit.start : hit.end]
+        and _namelike(nxt.group(1))
+        and nxt.group(1) not in _PLACE_NOUNS
+    )
+
+
+def _namelike(word: str) -> bool:
+    return (
+        word[:1].isupper()
+        and not word.isupper()
+        and word[-1].isalnum()
+        and word not in _OPENERS
+        and "." not in word
+        and not word.endswith(("'s", "\u2019s"))  # "Russia's Sochi"
+    )
+
+
+def _title_case(text: str, start: int, end: int) -> bool:
+    words = text[max(0, start - 40) : end + 40].split()[1:-1]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) > 0.6 * len(words)
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
@@ -334,8 +371,8 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
         return None
     first_level = "subdivision" if _AFTER.match(text, hit.end) else "city"
     best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
-    if best.level == "city" and not best.alias and _after_name(text, hit):
-        return None  # "President Jackson", "Lake Victoria", "Tahrir al-Sham"
+    if best.level == "city" and not best.alias and _in_a_name(text, hit):
+        return None
     return best
 
 

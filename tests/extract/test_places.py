@@ -83,6 +83,8 @@ def test_accents_and_articles_are_spelling_variants() -> None:
         "Syrian and Sudanese refugees arrived.",  # demonyms are not places
         "the city of tripoli",  # lower case is not a name
         "President Jackson spoke.",  # a town's name as a surname
+        "Hassan Rouhani and Florence Nightingale.",  # a town's name as a first name
+        "Fighters of Hayat Tahrir al-Sham advanced.",
     ],
 )
 def test_words_that_are_not_places(text: str) -> None:
@@ -123,3 +125,13 @@ def test_document_countries_most_mentioned_first_ties_by_first_mention() -> None
 
 def test_document_countries_of_no_places() -> None:
     assert document_countries([]) == ()
+
+
+def test_town_names_next_to_acronyms_sites_and_in_headlines() -> None:
+    assert found("The UNICEF Goma office reopened.") == [("Goma", "COD", "city")]
+    assert found("Flights resumed at Kabul Airport.") == [("Kabul", "AFG", "city")]
+    assert found("Cyclone Idai Hits Beira As Storm Nears") == [("Beira", "MOZ", "city")]
+    assert found("Talks after Russia's Sochi summit.") == [
+        ("Russia", "RUS", "country"),
+        ("Sochi", "RUS", "city"),
+    ]

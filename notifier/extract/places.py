@@ -354,8 +354,8 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     """The place a name stands for here, or None when it is too doubtful to count.
 
     Without the text naming its country, a name counts only when it is sure:
-    an alias, a subdivision of several words, or the main name of a town of
-    100,000 people or more.
+    an alias, a subdivision of several words or followed by "province" (or the
+    like), or the main name of a town of 100,000 people or more.
     """
     cands = hit.candidates
     countries = [c for c in cands if c.level == "country"]
@@ -363,7 +363,8 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
         return min(countries, key=lambda c: not c.alias)
     pool = [c for c in cands if c.country in named]
     if not pool:
-        pool = [c for c in cands if _sure(c, text[hit.start : hit.end])]
+        typed = _AFTER.match(text, hit.end) is not None
+        pool = [c for c in cands if _sure(c, text[hit.start : hit.end], typed)]
         if len({c.country for c in pool}) > 1:
             pool = [c for c in pool if c.alias] or [c for c in pool if c.level == "city"]
             pool = [max(pool, key=lambda c: c.population)] if pool else []
@@ -371,16 +372,16 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
         return None
     first_level = "subdivision" if _AFTER.match(text, hit.end) else "city"
     best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
-    if best.level == "city" and not best.alias and _in_a_name(text, hit):
+    if best.level != "country" and not best.alias and _in_a_name(text, hit):
         return None
     return best
 
 
-def _sure(cand: _Candidate, written: str) -> bool:
+def _sure(cand: _Candidate, written: str, typed: bool) -> bool:
     if cand.alias:
         return True
     if cand.level == "subdivision":
-        return " " in written.strip()
+        return typed or " " in written.strip()
     return not cand.weak and cand.population >= _BIG_TOWN
 
 
@@ -395,10 +396,18 @@ def find_places(text: str) -> list[PlaceMention]:
             continue
         hits.append(hit)
     # Two passes: the countries the text names, then also the countries of the
-    # places it names surely ("Rakhine" makes "Kachin" Myanmar's).
+    # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
+    # two doubtful names agree on ("Badghis" and "Farah").
     named = {c.country for h in hits for c in h.candidates if c.level == "country"}
     places = [_resolve(hit, text, named) for hit in hits]
     named |= {p.country for p in places if p is not None}
+    doubtful: dict[str, set[str]] = {}
+    for hit, place in zip(hits, places, strict=True):
+        if place is None:
+            for c in hit.candidates:
+                if not c.weak:
+                    doubtful.setdefault(c.country, set()).add(text[hit.start : hit.end])
+    named |= {country for country, names in doubtful.items() if len(names) > 1}
     out = []
     for hit, place in zip(hits, places, strict=True):
         found = place or _resolve(hit, text, named)

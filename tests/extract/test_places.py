@@ -135,3 +135,9 @@ def test_town_names_next_to_acronyms_sites_and_in_headlines() -> None:
         ("Russia", "RUS", "country"),
         ("Sochi", "RUS", "city"),
     ]
+
+
+def test_doubtful_names_count_when_two_agree_or_the_kind_is_said() -> None:
+    assert [m.country for m in find_places("Floods in Badghis and Farah.")] == ["AFG", "AFG"]
+    assert found("Storms lashed Queensland state.") == [("Queensland", "AUS", "subdivision")]
+    assert found("Storms lashed Queensland.") == []

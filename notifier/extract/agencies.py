@@ -275,6 +275,7 @@ def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]
     table = _table()
     agencies: list[AgencyMention] = []
     orgs: list[OrgMention] = []
+    held: list[tuple[_Entry, int, int]] = []  # "WHO" in capitals, kept if named elsewhere
     done = 0  # names do not overlap: the leftmost, then longest, wins
     for candidate in _CANDIDATE.finditer(text):
         pattern = table.by_first_word.get(candidate.group())
@@ -285,13 +286,12 @@ def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]
             continue
         entry = table.groups[m.lastgroup]
         start, end = m.span()
-        if entry.guarded and _guard_fails(text, start):
-            continue
-        if entry.needs is not None and not entry.needs.search(text):
-            continue
-        if entry.shouted_word and _shouted(text, start, end):
+        if not _fits(entry, text, start):
             continue
         done = end
+        if entry.shouted_word and _shouted(text, start, end):
+            held.append((entry, start, end))
+            continue
         if entry.kind == "mission":
             acronym = table.missions[m.group("country")]
             agencies.append(AgencyMention(acronym, table.names[acronym], start, end))
@@ -302,7 +302,29 @@ def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]
             orgs.append(OrgMention(name, s, e))
         else:
             orgs.append(OrgMention(entry.key, start, end))
+    if held:
+        _restore_shouted(held, agencies, orgs)
     return tuple(agencies), tuple(orgs)
+
+
+def _fits(entry: _Entry, text: str, start: int) -> bool:
+    """The checks a match must pass besides its words (see `_Entry`)."""
+    if entry.guarded and _guard_fails(text, start):
+        return False
+    return entry.needs is None or entry.needs.search(text) is not None
+
+
+def _restore_shouted(
+    held: list[tuple[_Entry, int, int]], agencies: list[AgencyMention], orgs: list[OrgMention]
+) -> None:
+    """Keep "WHO WARNS" where the text names WHO elsewhere; "THOSE WHO FLED" stays out."""
+    for entry, start, end in held:
+        if any(a.acronym == entry.key for a in agencies):
+            agencies.append(AgencyMention(entry.key, entry.name, start, end))
+        elif any(o.name == entry.key for o in orgs):
+            orgs.append(OrgMention(entry.key, start, end))
+    agencies.sort(key=lambda a: a.start)
+    orgs.sort(key=lambda o: o.start)
 
 
 def find_agencies(text: str) -> list[AgencyMention]:

@@ -35,6 +35,9 @@ def orgs(text: str) -> list[str]:
         ("The UNMISS base sheltered families.", ["UNMISS"]),
         ("IOM's tracking matrix counted arrivals.", ["IOM"]),
         ("UN-OCHA mapped the damage.", ["OCHA"]),
+        ("the UN Office for the Co-ordination of Humanitarian Affairs", ["OCHA"]),
+        ("a UN Habitat survey", ["UN-Habitat"]),
+        ("UNITAR-UNOSAT imagery", ["UNITAR"]),
         ("the unhcr website", []),
         # full names
         (
@@ -125,6 +128,7 @@ def test_names_of_agencies(text: str, expected: list[str]) -> None:
         ("people who fled the town", []),
         ("WHO said the outbreak was slowing", ["WHO"]),
         ("THOSE WHO FLED THE FIGHTING SPEAK OUT", []),
+        ("CHOLERA: WHO SENDS KITS\n\nThe World Health Organization sent kits.", ["WHO"]),
         # a bare acronym that other bodies use needs its context
         ("the DPO of the company handles data", []),
         ("DPO and the peacekeeping missions agreed", ["DPO"]),
@@ -218,3 +222,12 @@ def test_results_are_fresh_lists() -> None:
     first = find_agencies(text)
     first.clear()
     assert [m.acronym for m in find_agencies(text)] == ["WFP"]
+
+
+def test_a_shouted_who_counts_when_the_agency_is_named_elsewhere() -> None:
+    text = "CHOLERA: WHO SENDS KITS\n\nThe World Health Organization sent kits."
+    mentions = find_agencies(text)
+    assert [(text[m.start : m.end], m.acronym) for m in mentions] == [
+        ("WHO", "WHO"),
+        ("World Health Organization", "WHO"),
+    ]

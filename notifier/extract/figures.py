@@ -27,10 +27,10 @@ from notifier.extract.lexicon import (
     PERSON_NOUNS,
     QUALIFIER_RE,
     RIGHT_EXCLUDE_RE,
-    TRIGGER_RE,
 )
 from notifier.extract.models import Kind, Qualifier, Unit
 from notifier.extract.numbers import NumberMention
+from notifier.extract.triggers import Hit, Triggers
 
 _HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
 _SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
@@ -111,44 +111,43 @@ def _qualifier(number: NumberMention, pre: str) -> tuple[Qualifier, str]:
     return ("at_least" if number.plus else "exact"), core
 
 
-def _forward(post: str) -> tuple[str | None, str]:
-    """Kind and trigger text found in the clause after the number.
+def _forward(hits: list[Hit]) -> tuple[str | None, str]:
+    """Kind and trigger text of the triggers in the clause after the number.
 
     A noun for displaced people ("refugees") yields to a verb of another kind
     ("refugees were killed"); "affected and evacuated" is an evacuation.
     """
-    weak: re.Match[str] | None = None
-    matches = list(TRIGGER_RE.finditer(post))
-    for i, m in enumerate(matches):
-        group = m.lastgroup
-        if group == "exclude":
+    weak: Hit | None = None
+    for i, h in enumerate(hits):
+        if h.group == "exclude":
             return None, ""
-        if group == "weak":
-            weak = weak or m
+        if h.group == "weak":
+            weak = weak or h
             continue
-        if group == "at_risk" and i + 1 < len(matches):
-            nxt = matches[i + 1]
-            if nxt.start() - m.end() <= 6 and nxt.lastgroup not in ("exclude", "weak", "at_risk"):
-                return nxt.lastgroup, nxt.group()
-        return group, m.group()
+        if h.group == "at_risk" and i + 1 < len(hits):
+            nxt = hits[i + 1]
+            if nxt.start - h.end <= 6 and nxt.group not in ("exclude", "weak", "at_risk"):
+                return nxt.group, nxt.text
+        return h.group, h.text
     if weak is not None:
-        return "displaced", weak.group()
+        return "displaced", weak.text
     return None, ""
 
 
-def _backward(pre: str) -> tuple[str | None, str]:
-    """Kind and trigger text of the nearest trigger before the number, in its clause."""
-    last: re.Match[str] | None = None
+def _backward(triggers: Triggers, start: int, pre: str) -> tuple[str | None, str]:
+    """Kind and trigger text of the nearest trigger before the number, in its clause.
+
+    `pre` is the sentence text from `start` up to the number.
+    """
     clause_start = 0
     pre = pre.rstrip(" :\t\n")
     for m in CLAUSE_END_RE.finditer(pre):
         clause_start = m.end()
-    for m in TRIGGER_RE.finditer(pre, clause_start):
-        last = m
-    if last is None or last.lastgroup == "exclude":
+    hits = triggers.between(start + clause_start, start + len(pre))
+    if not hits or hits[-1].group == "exclude":
         return None, ""
-    group = "displaced" if last.lastgroup == "weak" else last.lastgroup
-    return group, last.group()
+    last = hits[-1]
+    return ("displaced" if last.group == "weak" else last.group), last.text
 
 
 def _window_end(post: str, numbers_after: list[int]) -> int:
@@ -171,7 +170,13 @@ def _window_end(post: str, numbers_after: list[int]) -> int:
 
 
 def sentence_candidates(
-    text: str, start: int, end: int, numbers: list[NumberMention], index: int
+    text: str,
+    start: int,
+    end: int,
+    numbers: list[NumberMention],
+    index: int,
+    *,
+    triggers: Triggers,
 ) -> list[Candidate]:
     """Candidates for the numbers of one sentence, with kinds where a trigger was found."""
     out: list[Candidate] = []
@@ -193,7 +198,8 @@ def sentence_candidates(
             continue
         qualifier, core = _qualifier(n, pre)
         after = [s - n.end for s in stops if s > n.start]
-        window = post[: _window_end(post, after)]
+        window_end = _window_end(post, after)
+        window = post[:window_end]
         cand = Candidate(
             n,
             index,
@@ -215,11 +221,12 @@ def sentence_candidates(
             cand.kind, cand.term = "killed", lives.group().strip()
         else:
             if CONNECTOR_RE.search(core[-30:]) or CONNECTOR_RE.search(pre[-30:]):
-                cand.kind, cand.term = _backward(core)  # type: ignore[assignment]
+                cand.kind, cand.term = _backward(triggers, start, core)  # type: ignore[assignment]
             if cand.kind is None:
-                cand.kind, cand.term = _forward(window)  # type: ignore[assignment]
+                hits = triggers.between(n.end, n.end + window_end)
+                cand.kind, cand.term = _forward(hits)  # type: ignore[assignment]
             if cand.kind is None and _is_label_tail(post, head_words):
-                cand.kind, cand.term = _backward(core)  # type: ignore[assignment]
+                cand.kind, cand.term = _backward(triggers, start, core)  # type: ignore[assignment]
         out.append(cand)
     _inherit_within(text, out)
     return out

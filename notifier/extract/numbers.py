@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from notifier.extract.wordtrie import trie_regex
+
 _UNIT_WORDS = {
     w: i
     for i, w in enumerate(
@@ -212,31 +214,62 @@ def _single(text: str, m: re.Match[str]) -> NumberMention | None:
     )
 
 
+_AFTER_EXCLUDED = re.compile(
+    "|".join(
+        f"(?:{rx.pattern})" if not rx.flags & re.IGNORECASE else f"(?i:{rx.pattern})"
+        for rx in (_MONEY_AFTER, _PERCENT_AFTER, _TIME_AFTER, _RATIO_AFTER, _DATE_AFTER)
+    )
+)
+_BEFORE_EXCLUDED = re.compile(
+    "|".join(
+        f"(?:{rx.pattern})" if not rx.flags & re.IGNORECASE else f"(?i:{rx.pattern})"
+        for rx in (_MONEY_BEFORE, _RATIO_BEFORE, _DATE_BEFORE)
+    )
+)
+
+
 def _excluded(text: str, n: NumberMention) -> bool:
-    """True for numbers that are never counts: money, percentages, times, dates, codes."""
+    """True for numbers that are never counts: money, percentages, times, dates, codes.
+
+    One combined pattern on each side keeps this to two regex calls per number.
+    """
+    if _AFTER_EXCLUDED.match(text, n.end, n.end + 24):
+        return True
     before = text[max(0, n.start - 14) : n.start]
-    after = text[n.end : n.end + 24]
-    if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
-        return True
-    if _PERCENT_AFTER.match(after) or _TIME_AFTER.match(after):
-        return True
-    if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
-        return True  # "one in seven Pakistanis"
-    if not n.vague and (_DATE_AFTER.match(after) or _DATE_BEFORE.search(before)):
+    if _BEFORE_EXCLUDED.search(before):
         return True
     return not n.vague and not n.word and bool(_CODE_BEFORE.search(before))
+
+
+#: Words that can open a number in words or a vague plural: the big number
+#: pattern is only tried at digits and at these words.
+_NUMBER_START_WORDS = frozenset(
+    [*_UNIT_WORDS, *_TENS_WORDS, "a", "an", "half", "several", "dozens", "scores", "hundreds"]
+    + ["thousands", "millions", "tens"]
+    + [f"{t}-{u}" for t in _TENS_WORDS for u in list(_UNIT_WORDS)[1:10]]
+)
+_START_RE = re.compile(
+    rf"(?<![\w.,/])(?:\d|{trie_regex(_NUMBER_START_WORDS)}(?![\w]))", re.IGNORECASE
+)
 
 
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in `text` that could be a count, ranges merged, sorted by start."""
     singles: list[NumberMention] = []
-    pos = 0
-    while m := _NUMBER_RE.search(text, pos):
+    skip_to = 0
+    match = _NUMBER_RE.match
+    for start in _START_RE.finditer(text):
+        pos = start.start()
+        if pos < skip_to:
+            continue
+        m = match(text, pos)
+        if m is None:
+            continue
         n = _single(text, m)
-        pos = m.end()
+        skip_to = m.end()
         if n is not None:
             singles.append(n)
-            pos = n.end  # a word number cut before "and" goes on after the cut
+            skip_to = n.end  # a word number cut before "and" goes on after the cut
     out: list[NumberMention] = []
     i = 0
     while i < len(singles):

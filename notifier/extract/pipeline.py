@@ -17,6 +17,7 @@ from notifier.extract.figures import Candidate, inherit_across, sentence_candida
 from notifier.extract.models import Figure, Report
 from notifier.extract.numbers import find_numbers
 from notifier.extract.sentences import split_sentences
+from notifier.extract.triggers import Triggers
 from notifier.htmltext import html_to_text, looks_like_html
 
 _LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
@@ -54,6 +55,7 @@ def _figures(
     if not numbers:
         return []
     attributor = Attributor(text, agency_mentions)
+    triggers = Triggers(text)
     place_starts = [p.start for p in place_mentions]
     out: list[Found] = []
     previous: Candidate | None = None
@@ -67,7 +69,7 @@ def _figures(
         in_sentence = [n for n in numbers[first:cursor] if n.start >= start]
         if not in_sentence:
             continue
-        cands = sentence_candidates(text, start, end, in_sentence, index)
+        cands = sentence_candidates(text, start, end, in_sentence, index, triggers=triggers)
         inherit_across(previous if previous_index == index - 1 else None, cands)
         evidence = " ".join(text[start:end].split())
         for c in cands:

@@ -98,7 +98,6 @@ _NEXT = re.compile(
     rf"((?:{_SPACE}{_CONNECTOR})*){_SPACE}"
     rf"((?:(?:al|el|ad|ar|as|ash|az|an|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
-_PREV = re.compile(r"(\S+)[ \t]+$")
 _FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")
 
 
@@ -308,18 +307,18 @@ def _in_a_name(text: str, hit: _Hit) -> bool:
     a kind of place ("Kabul Airport", "Idlib Province"). Acronyms ("UNICEF
     Goma") and Title Case headlines, where every word has a capital, are exempt.
     """
-    if _title_case(text, hit.start, hit.end):
-        return False
-    prev = _PREV.search(text, max(0, hit.start - 30), hit.start)
-    if prev is not None and prev.end(1) != hit.after and _namelike(prev.group(1)):
-        return True
-    nxt = _FOLLOW.match(text, hit.end)
-    return (
-        nxt is not None
-        and " " not in text[hit.start : hit.end]
-        and _namelike(nxt.group(1))
-        and nxt.group(1) not in _words("place_nouns")
+    before = text[max(hit.after, hit.start - 30) : hit.start]
+    named = before[-1:] in {" ", "\t"} and _namelike(
+        before.rsplit(None, 1)[-1] if before.strip() else ""
     )
+    if not named and " " not in text[hit.start : hit.end]:
+        nxt = _FOLLOW.match(text, hit.end)
+        named = (
+            nxt is not None
+            and _namelike(nxt.group(1))
+            and nxt.group(1) not in _words("place_nouns")
+        )
+    return named and not _title_case(text, hit.start, hit.end)
 
 
 def _namelike(word: str) -> bool:

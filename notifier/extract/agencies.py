@@ -62,6 +62,10 @@ _OPENERS = frozenset(
     "The A An In At By From For To But While When After Before As Meanwhile Last This That "
     "If On Of With Under Since During Until UN U.N. Nations Nations' UN's U.N.'s".split()
 )
+_ANTECEDENTS = frozenset(
+    "those people anyone everyone someone all many few some ones one others men women children "
+    "families residents civilians".split()
+)
 _PREV_WORDS = re.compile(r"(\S+)\s+(\S+)\s*$|(\S+)\s*$")
 # A national society's name follows "the": "the Kenya Red Cross", "the Syrian Arab Red Crescent".
 _LEFT_NAMES = re.compile(r"\b[Tt]he\s+((?:[A-Z][\w'\u2019-]*\s+){1,3})$")
@@ -240,6 +244,12 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return lower < 2 * upper
 
 
+def _after_antecedent(text: str, start: int) -> bool:
+    """True for the pronoun written in capitals for emphasis: "those WHO stayed"."""
+    before = text[max(0, start - 20) : start].split()
+    return bool(before) and before[-1].lower() in _ANTECEDENTS
+
+
 def _guard_fails(text: str, start: int) -> bool:
     """True when "Security Council"/"Human Rights Council" is another body's name."""
     m = _PREV_WORDS.search(text, max(0, start - 60), start)
@@ -289,6 +299,8 @@ def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]
         if not _fits(entry, text, start):
             continue
         done = end
+        if entry.shouted_word and _after_antecedent(text, start):
+            continue
         if entry.shouted_word and _shouted(text, start, end):
             held.append((entry, start, end))
             continue

@@ -797,3 +797,22 @@ def test_invalid_dates_fall_back_or_are_none() -> None:
     )
     assert feeds._published({"published_parsed": bad}) is None
     assert feeds._published({}) is None
+
+
+def test_entity_expansion_is_defused() -> None:
+    """One 50 KB entity referenced 20,000 times would be 1 GB once expanded."""
+    big = b"A" * 50_000
+    data = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n <!ENTITY a "' + big + b'">\n]>\n'
+        b'<rss version="2.0"><channel><title>t</title><item><title>Floods</title>'
+        b"<guid>e1</guid><description>" + b"&a;" * 20_000 + b"</description></item></channel></rss>"
+    )
+    [item] = parse_feed("Hostile", data)
+    assert item.title == "Floods"
+    assert len(item.text) < 100_000
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "lol"><!ENTITY l1 "&l0;&l0;&l0;&l0;">]>'
+        b'<rss version="2.0"><channel><title>&l1;</title><item><title>x</title><guid>g</guid>'
+        b"</item></channel></rss>"
+    )
+    assert [i.guid for i in parse_feed("Laughs", laughs)] == ["g"]

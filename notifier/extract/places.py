@@ -96,7 +96,7 @@ _CONNECTOR = r"(?:of|the|de|del|da|do|dos|das|du|des|la|le|el|al|and|es|ez|y|upo
 # may carry an article ("Bab al-Hawa", "Democratic Republic of the Congo").
 _NEXT = re.compile(
     rf"((?:{_SPACE}{_CONNECTOR})*){_SPACE}"
-    rf"((?:(?:al|el|ad|ar|as|ash|az|an|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
+    rf"((?:(?:{'|'.join(sorted(_ARTICLES))}|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
 _FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")
 
@@ -192,7 +192,7 @@ def _city_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
 @cache
 def _gazetteer() -> _Gazetteer:
     """Build the name index once (about a second), then keep it for the process."""
-    stop = _stopwords()
+    stop = _stopwords() | _words("not_places")
     alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     names: dict[str, list[_Candidate]] = {}
     sources = (
@@ -351,19 +351,19 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     like), or the main name of a town of 100,000 people or more.
     """
     cands = hit.candidates
+    typed = _AFTER.match(text, hit.end) is not None
     countries = [c for c in cands if c.level == "country"]
-    if countries:
-        return min(countries, key=lambda c: not c.alias)
+    if countries and not (typed and any(c.level == "subdivision" for c in cands)):
+        return min(countries, key=lambda c: not c.alias)  # but "Niger State" is Nigerian
     pool = [c for c in cands if c.country in named]
     if not pool:
-        typed = _AFTER.match(text, hit.end) is not None
         pool = [c for c in cands if _sure(c, text[hit.start : hit.end], typed)]
         if len({c.country for c in pool}) > 1:
             pool = [c for c in pool if c.alias] or [c for c in pool if c.level == "city"]
             pool = [max(pool, key=lambda c: c.population)] if pool else []
     if not pool:
         return None
-    first_level = "subdivision" if _AFTER.match(text, hit.end) else "city"
+    first_level = "subdivision" if typed else "city"
     best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
     if best.level != "country" and not best.alias and _in_a_name(text, hit):
         return None

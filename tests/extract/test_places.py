@@ -141,3 +141,12 @@ def test_doubtful_names_count_when_two_agree_or_the_kind_is_said() -> None:
     assert [m.country for m in find_places("Floods in Badghis and Farah.")] == ["AFG", "AFG"]
     assert found("Storms lashed Queensland state.") == [("Queensland", "AUS", "subdivision")]
     assert found("Storms lashed Queensland.") == []
+
+
+def test_a_country_name_followed_by_state_is_the_subdivision() -> None:
+    assert found("Rain hit Niger State.") == [("Niger", "NGA", "subdivision")]
+
+
+def test_arabic_articles_inside_names_and_regions_of_several_countries() -> None:
+    assert found("Deir ez-Zor was shelled.") == [("Deir ez-Zor", "SYR", "city")]
+    assert found("Drought across the Sahel region.") == []

@@ -350,11 +350,11 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     an alias, a subdivision of several words or followed by "province" (or the
     like), or the main name of a town of 100,000 people or more.
     """
-    cands = hit.candidates
+    country = _country(hit, text)
+    if country is not None:
+        return country
     typed = _AFTER.match(text, hit.end) is not None
-    countries = [c for c in cands if c.level == "country"]
-    if countries and not (typed and any(c.level == "subdivision" for c in cands)):
-        return min(countries, key=lambda c: not c.alias)  # but "Niger State" is Nigerian
+    cands = [c for c in hit.candidates if c.level != "country"]
     pool = [c for c in cands if c.country in named]
     if not pool:
         pool = [c for c in cands if _sure(c, text[hit.start : hit.end], typed)]
@@ -368,6 +368,16 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     if best.level != "country" and not best.alias and _in_a_name(text, hit):
         return None
     return best
+
+
+def _country(hit: _Hit, text: str) -> _Candidate | None:
+    """The country a name is, if it is one: "Niger", but not "Niger State" (Nigerian)."""
+    countries = [c for c in hit.candidates if c.level == "country"]
+    if not countries or (
+        any(c.level == "subdivision" for c in hit.candidates) and _AFTER.match(text, hit.end)
+    ):
+        return None
+    return min(countries, key=lambda c: not c.alias)
 
 
 def _sure(cand: _Candidate, written: str, typed: bool) -> bool:
@@ -391,7 +401,7 @@ def find_places(text: str) -> list[PlaceMention]:
     # Two passes: the countries the text names, then also the countries of the
     # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
     # two doubtful names agree on ("Badghis" and "Farah").
-    named = {c.country for h in hits for c in h.candidates if c.level == "country"}
+    named = {c.country for h in hits if (c := _country(h, text)) is not None}
     places = [_resolve(hit, text, named) for hit in hits]
     named |= {p.country for p in places if p is not None}
     doubtful: dict[str, set[str]] = {}

@@ -308,17 +308,10 @@ def _in_a_name(text: str, hit: _Hit) -> bool:
     Goma") and Title Case headlines, where every word has a capital, are exempt.
     """
     before = text[max(hit.after, hit.start - 30) : hit.start]
-    named = before[-1:] in {" ", "\t"} and _namelike(
-        before.rsplit(None, 1)[-1] if before.strip() else ""
-    )
-    if not named and " " not in text[hit.start : hit.end]:
-        nxt = _FOLLOW.match(text, hit.end)
-        named = (
-            nxt is not None
-            and _namelike(nxt.group(1))
-            and nxt.group(1) not in _words("place_nouns")
-        )
-    return named and not _title_case(text, hit.start, hit.end)
+    prev = before.split()[-1] if before[-1:] in {" ", "\t"} and before.strip() else ""
+    nxt = _FOLLOW.match(text, hit.end) if " " not in text[hit.start : hit.end] else None
+    after = nxt.group(1) if nxt and nxt.group(1) not in _words("place_nouns") else ""
+    return (_namelike(prev) or _namelike(after)) and not _title_case(text, hit.start, hit.end)
 
 
 def _namelike(word: str) -> bool:
@@ -365,9 +358,7 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
         return None
     first_level = "subdivision" if typed else "city"
     best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
-    if best.level != "country" and not best.alias and _in_a_name(text, hit):
-        return None
-    return best
+    return None if not best.alias and _in_a_name(text, hit) else best
 
 
 def _country(hit: _Hit, text: str) -> _Candidate | None:
@@ -390,27 +381,29 @@ def _sure(cand: _Candidate, written: str, typed: bool) -> bool:
 
 def find_places(text: str) -> list[PlaceMention]:
     """Every place the text names, in text order, with its country's ISO alpha-3 code."""
-    hits = []
-    for hit in _hits(text):
-        written = text[hit.start : hit.end]
-        if written.isupper() and _shouted(text, hit.start, hit.end):
-            continue
-        if text.startswith("$", hit.end):  # US$
-            continue
-        hits.append(hit)
+    hits = [
+        h
+        for h in _hits(text)
+        if not (text[h.start : h.end].isupper() and _shouted(text, h.start, h.end))
+        and not text.startswith("$", h.end)  # US$
+    ]
     # Two passes: the countries the text names, then also the countries of the
     # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
     # two doubtful names agree on ("Badghis" and "Farah").
     named = {c.country for h in hits if (c := _country(h, text)) is not None}
     places = [_resolve(hit, text, named) for hit in hits]
     named |= {p.country for p in places if p is not None}
-    doubtful: dict[str, set[str]] = {}
-    for hit, place in zip(hits, places, strict=True):
-        if place is None:
-            for c in hit.candidates:
-                if not c.weak:
-                    doubtful.setdefault(c.country, set()).add(text[hit.start : hit.end])
-    named |= {country for country, names in doubtful.items() if len(names) > 1}
+    doubtful = Counter(
+        country
+        for country, _ in {
+            (c.country, text[h.start : h.end])
+            for h, p in zip(hits, places, strict=True)
+            if p is None
+            for c in h.candidates
+            if not c.weak
+        }
+    )
+    named |= {country for country, names in doubtful.items() if names > 1}
     out = []
     for hit, place in zip(hits, places, strict=True):
         found = place or _resolve(hit, text, named)
@@ -422,8 +415,5 @@ def find_places(text: str) -> list[PlaceMention]:
 
 def document_countries(mentions: list[PlaceMention]) -> tuple[str, ...]:
     """Countries of the places named, most mentioned first, ties by first mention."""
-    counts = Counter(m.country for m in mentions)
-    first: dict[str, int] = {}
-    for i, m in enumerate(mentions):
-        first.setdefault(m.country, i)
-    return tuple(sorted(counts, key=lambda c: (-counts[c], first[c])))
+    counts = Counter(m.country for m in mentions)  # in order of first mention
+    return tuple(sorted(counts, key=lambda c: -counts[c]))  # a stable sort keeps that order

@@ -45,8 +45,11 @@ def _print_run(report: RunReport, *, dry_run: bool = False) -> None:
         f"polled {total} feed(s): {len(p.fetched)} fetched, {len(p.not_modified)} not modified, "
         f"{len(p.failed)} failed; {p.new_items} new item(s)"
     )
-    for name in p.first_poll:
-        print(f"  first poll of {name!r}: its items were recorded (see alert_on_first_poll)")
+    for name in p.silent_first_poll:
+        print(
+            f"  first poll of {name!r}: its items were recorded without alerting "
+            "(see alert_on_first_poll)"
+        )
     for name, error in p.failed.items():
         print(f"  feed {name!r} failed: {error}")
     if dry_run:
@@ -217,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     for noisy in ("httpx", "httpcore", "apscheduler", "aiosmtplib", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 

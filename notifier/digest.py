@@ -35,7 +35,7 @@ def group_alerts(alerts: Sequence[Alert]) -> list[list[Alert]]:
         for i, theirs in enumerate(keys):
             if mine & theirs:
                 groups[i].append(alert)
-                theirs |= mine
+                theirs.update(mine)
                 break
         else:
             groups.append([alert])

@@ -39,9 +39,12 @@ class StoreError(NotifierError):
 class DeliveryError(NotifierError):
     """A digest could not be delivered.
 
-    `permanent` is True for a 5xx answer or a refused recipient: retrying the same
-    message will not help, so it is recorded and the others go on. Transient
-    errors (4xx, timeouts, refused connections) are retried on the next run.
+    `permanent` is True for a 5xx answer to this message or a refused recipient:
+    retrying the same message will not help, so it is recorded and the others go
+    on. Everything else stays pending and is retried on the next run: transient
+    errors (4xx, timeouts, refused connections) and server or config problems
+    the operator must fix (a refused login, no STARTTLS), so fixing the config
+    delivers what was waiting instead of dropping it.
     """
 
     def __init__(self, message: str, *, permanent: bool = False) -> None:

@@ -129,7 +129,7 @@ async def send_smtp(
         raise DeliveryError(
             f"{where} refused the login for {smtp.username!r} ({e.code} {e.message}); "
             "check smtp.username and the password (NOTIFIER_SMTP__PASSWORD)",
-            permanent=True,
+            permanent=False,
         ) from e
     except aiosmtplib.SMTPRecipientsRefused as e:
         answers = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in e.recipients)
@@ -167,7 +167,7 @@ async def send_smtp(
         raise DeliveryError(
             f"{where}: {e}; check smtp.security ({smtp.security!r}) and smtp.username "
             "against what the server offers",
-            permanent=True,
+            permanent=False,
         ) from e
     if refused:
         # Some recipients took it: retrying would send it to them twice.

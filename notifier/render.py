@@ -35,7 +35,7 @@ TEXT_TEMPLATE = "digest.txt.j2"
 HTML_TEMPLATE = "digest.html.j2"
 CSS_FILE = "digest.css"
 
-_QUALIFIER_WORDS = {"exact": "", "about": "about", "at_least": "more than", "at_most": "up to"}
+_QUALIFIER_WORDS = {"exact": "", "about": "about", "at_least": "at least", "at_most": "up to"}
 # pycountry's official names read badly in a sentence ("Congo, The Democratic Republic of the").
 _COUNTRY_NAMES = {
     "COD": "Democratic Republic of the Congo",
@@ -156,16 +156,16 @@ def _inline_css(html: str, css: str) -> str:
 
 
 def _top_event(entries: tuple[DigestEntry, ...]) -> tuple[DigestEntry | None, Figure | None]:
-    """What the subject line names: an immediate event before the others, then the largest figure.
+    """What the subject line names: the digest's first entry and its most severe figure.
 
-    An immediate event is one the subscriber must not miss, so it leads even
-    when a routine entry carries a bigger number (a large at-risk estimate).
+    The digest already orders entries (immediate first, then by how far their
+    figures exceed the thresholds) and figures within an entry, so the subject
+    agrees with what the reader sees first.
     """
-    ranked = [(e.immediate, f.value, -i, e, f) for i, e in enumerate(entries) for f in e.figures]
-    if ranked:
-        *_, entry, figure = max(ranked, key=lambda r: r[:3])
-        return entry, figure
-    return (entries[0], None) if entries else (None, None)
+    if not entries:
+        return None, None
+    first = entries[0]
+    return first, (first.figures[0] if first.figures else None)
 
 
 def _place(entry: DigestEntry | None, figure: Figure | None) -> str:
@@ -192,7 +192,7 @@ def _human_number(value: int) -> str:
 
 
 def figure_phrase(figure: Figure) -> str:
-    """'more than 60,000 people displaced': the figure as a reader would say it.
+    """'at least 60,000 people displaced': the figure as a reader would say it.
 
     The qualifier is kept because 'up to 5,000' and 'more than 5,000' are
     different claims, and a digest must not turn an estimate into a count.

@@ -52,7 +52,7 @@ class PollReport:
     not_modified: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     new_items: int = 0
-    first_poll: list[str] = field(default_factory=list)
+    silent_first_poll: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -139,7 +139,8 @@ class Notifier:
             )
             report.new_items += len(stored)
             if first:
-                report.first_poll.append(feed.name)
+                if not feed.alert_on_first_poll:
+                    report.silent_first_poll.append(feed.name)
                 log.info(
                     "feed %r: first poll, %d item(s) recorded%s",
                     feed.name,
@@ -243,10 +244,9 @@ class Notifier:
                 log.warning("%s: items were claimed by another run; skipped", subscriber.email)
         pending = []
         for row in store.pending_deliveries(subscriber.email):
-            if row.message is None:
-                row = self._write_message(store, subscriber, row)
-            if row is not None:
-                pending.append(row)
+            ready = row if row.message is not None else self._write_message(store, subscriber, row)
+            if ready is not None:
+                pending.append(ready)
         return pending
 
     def _write_message(
@@ -293,12 +293,7 @@ class Notifier:
         assert row.message is not None  # noqa: S101 - checked by the caller
         if self.settings.delivery.method == "outbox":
             name = f"{row.created_at:%Y%m%dT%H%M%SZ}-{row.id:06d}-{_safe(subscriber.email)}"
-            try:
-                path = mailer.write_outbox(row.message, self.settings.delivery.outbox_dir, name)
-            except OSError as e:
-                raise DeliveryError(
-                    f"cannot write to the outbox folder {self.settings.delivery.outbox_dir}: {e}"
-                ) from e
+            path = mailer.write_outbox(row.message, self.settings.delivery.outbox_dir, name)
             return str(path)
         sender = parseaddr(self.settings.smtp.sender)[1]
         for attempt in range(1, SEND_ATTEMPTS + 1):

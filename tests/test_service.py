@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-
 from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, rss, write_config
+
 from notifier.config import Settings, load_settings
 from notifier.errors import StoreError
 from notifier.service import Notifier
@@ -72,7 +72,9 @@ def test_permanent_refusal_of_one_recipient_does_not_block_others(
 ) -> None:
     box, port = smtp_server
     box.refuse.add("gone@example.org")
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["gone@example.org", "desk@example.org"]))
+    notifier = Notifier(
+        settings(tmp_path, feed_server, port, ["gone@example.org", "desk@example.org"])
+    )
     prime(notifier, feed_server)
     report = asyncio.run(notifier.run_once())
     assert "gone@example.org" in report.delivery.failed
@@ -109,7 +111,10 @@ def test_crash_after_claim_resends_the_same_row_once(
 
 
 def test_transient_4xx_is_retried_then_left_pending(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    feed_server: FeedServer,
+    smtp_server: tuple[Mailbox, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     box, port = smtp_server
     box.reply = "451 4.3.0 try again later"

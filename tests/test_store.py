@@ -31,7 +31,9 @@ def figure(kind: str = "displaced", value: int = 20000, country: str | None = "P
     )
 
 
-def entry(guid: str, text: str = "Floods displaced 20,000 people.", *figs: Figure) -> tuple[Item, Report]:
+def entry(
+    guid: str, text: str = "Floods displaced 20,000 people.", *figs: Figure
+) -> tuple[Item, Report]:
     item = Item("Wire", guid, f"http://x.org/{guid}", f"Title {guid}", None, text)
     report = Report(text, tuple(figs), (Agency("OCHA", "UN OCHA"),), (), ("PAK",))
     return item, report
@@ -75,7 +77,9 @@ def test_alert_on_first_poll(store: Store) -> None:
 
 def test_items_are_stored_once_by_guid_and_by_content(store: Store) -> None:
     store.add_items("Wire", "u", [entry("a", "same text", figure())], alert_on_first_poll=True)
-    again = store.add_items("Wire", "u", [entry("a", "same text", figure())], alert_on_first_poll=True)
+    again = store.add_items(
+        "Wire", "u", [entry("a", "same text", figure())], alert_on_first_poll=True
+    )
     republished = Item("Wire", "z", "http://x.org/a", "Title a", None, "same text")
     _, report = entry("z", "same text", figure())
     new_guid = store.add_items("Wire", "u", [(republished, report)], alert_on_first_poll=True)
@@ -85,7 +89,9 @@ def test_items_are_stored_once_by_guid_and_by_content(store: Store) -> None:
 
 
 def test_round_trip_of_figures_and_entities(store: Store) -> None:
-    store.add_items("Wire", "u", [entry("a", "t", figure(), figure("killed", 60))], alert_on_first_poll=True)
+    store.add_items(
+        "Wire", "u", [entry("a", "t", figure(), figure("killed", 60))], alert_on_first_poll=True
+    )
     [item] = store.undelivered_items("desk@x.org")
     assert item.figures == (figure(), figure("killed", 60))
     assert item.agencies == (Agency("OCHA", "UN OCHA"),)
@@ -126,8 +132,11 @@ def test_fetch_validators_reset_when_url_changes(store: Store) -> None:
 
 
 def test_run_lock_excludes_a_second_run(tmp_path: Path) -> None:
-    with RunLock(tmp_path / "state.db"):
-        with pytest.raises(StoreError, match="another notifier run"), RunLock(tmp_path / "state.db"):
-            pass
+    with (
+        RunLock(tmp_path / "state.db"),
+        pytest.raises(StoreError, match="another notifier run"),
+        RunLock(tmp_path / "state.db"),
+    ):
+        pass
     with RunLock(tmp_path / "state.db"):
         pass

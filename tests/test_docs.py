@@ -1,0 +1,62 @@
+"""Docs that cannot drift: every command has help with an example; README and DESIGN names hold."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from notifier.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_every_design_command_exists() -> None:
+    assert set(subcommands()) == {
+        "run",
+        "serve",
+        "preview",
+        "extract",
+        "check-config",
+        "feeds",
+        "demo",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_command_documents_an_example(name: str) -> None:
+    parser = subcommands()[name]
+    assert parser.description, f"{name} has no description"
+    assert f"Example:\n  notifier {name}" in (parser.epilog or "")
+
+
+@pytest.mark.parametrize("name", sorted(set(subcommands()) - {"extract"}))
+def test_help_runs(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([name, "--help"])
+    assert done.value.code == 0
+    assert "Example:" in capsys.readouterr().out
+
+
+def test_readme_quick_start_is_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install . && notifier demo" in readme
+    assert "pip install '.[test]' && pytest" in readme
+    for name in subcommands():
+        assert re.search(rf"`notifier {name}\b", readme), (
+            f"README does not mention `notifier {name}`"
+        )
+
+
+def test_unknown_command_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["frobnicate"])
+    assert done.value.code == 2

@@ -32,7 +32,11 @@ def demo_settings(folder: Path) -> Settings:
         "delivery": {"method": "outbox", "outbox_dir": "outbox"},
         "smtp": {"sender": "Humanitarian alerts (demo) <alerts@demo.notifier.example>"},
         "feeds": [
-            {"name": path.stem.replace("-", " ").title(), "url": str(path), "alert_on_first_poll": True}
+            {
+                "name": path.stem.replace("-", " ").title(),
+                "url": str(path),
+                "alert_on_first_poll": True,
+            }
             for path in sample_paths()
         ],
         "subscribers": [

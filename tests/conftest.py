@@ -208,7 +208,9 @@ def write_config(
     return path
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`notifier ARGS` as a subprocess, as an operator or cron would run it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTIFIER_")}
     return subprocess.run(

@@ -7,7 +7,9 @@ from pathlib import Path
 from conftest import FLOODS, QUIET, SMALL, FeedServer, Mailbox, parts, rss, run_cli, write_config
 
 
-def test_run_once_end_to_end(tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]) -> None:
+def test_run_once_end_to_end(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
     box, port = smtp_server
     feed_server.set("/wire.xml", rss([QUIET]))
     cfg = write_config(
@@ -66,7 +68,9 @@ def test_dry_run_and_preview_send_and_mark_nothing(
     assert dry.returncode == 0, dry.stderr
     assert "would send to desk@example.org" in dry.stdout
     out = tmp_path / "preview.html"
-    preview = run_cli("preview", "--subscriber", "desk@example.org", "--out", str(out), "--config", str(cfg))
+    preview = run_cli(
+        "preview", "--subscriber", "desk@example.org", "--out", str(out), "--config", str(cfg)
+    )
     assert preview.returncode == 0, preview.stderr
     assert "45,000" in out.read_text(encoding="utf-8")
     assert box.messages == []
@@ -83,7 +87,7 @@ def test_outbox_delivery_and_feed_status(tmp_path: Path, feed_server: FeedServer
         feeds=[("Wire", feed_server.url("/wire.xml")), ("Gone", feed_server.url("/gone.xml"))],
         subscribers=["desk@example.org"],
         method="outbox",
-        extra='',
+        extra="",
     )
     text = cfg.read_text().replace('name = "Wire"', 'name = "Wire"\nalert_on_first_poll = true')
     cfg.write_text(text)
@@ -102,7 +106,9 @@ def test_outbox_delivery_and_feed_status(tmp_path: Path, feed_server: FeedServer
 
 def test_bad_config_exits_2_with_the_key(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[smtp]\nport = 70000\n[[feeds]]\nname="a"\nurl="a.xml"\n[[subscribers]]\nemail="d@x.org"\n')
+    cfg.write_text(
+        '[smtp]\nport = 70000\n[[feeds]]\nname="a"\nurl="a.xml"\n[[subscribers]]\nemail="d@x.org"\n'
+    )
     for command in (["check-config"], ["run", "--once"], ["feeds"]):
         result = run_cli(*command, "--config", str(cfg))
         assert result.returncode == 2

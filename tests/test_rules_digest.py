@@ -15,10 +15,14 @@ NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
 def fig(kind: str, value: int, *, unit: str = "people", country: str | None = "SDN") -> Figure:
-    return Figure(kind, value, None, unit, "exact", None, None, country, kind, f"{value} {kind}.", 0, 9)  # type: ignore[arg-type]
+    return Figure(
+        kind, value, None, unit, "exact", None, None, country, kind, f"{value} {kind}.", 0, 9
+    )  # type: ignore[arg-type]
 
 
-def item(i: int, *figs: Figure, text: str = "", countries: tuple[str, ...] = ("SDN",)) -> StoredItem:
+def item(
+    i: int, *figs: Figure, text: str = "", countries: tuple[str, ...] = ("SDN",)
+) -> StoredItem:
     return StoredItem(
         id=i,
         feed="Wire",
@@ -65,7 +69,9 @@ def test_immediate_when_factor_reached() -> None:
 
 
 def test_households_count_as_people() -> None:
-    alert = evaluate(item(1, fig("displaced", 2500, unit="households")), DESK, TH, immediate_factor=10)
+    alert = evaluate(
+        item(1, fig("displaced", 2500, unit="households")), DESK, TH, immediate_factor=10
+    )
     assert alert is not None
 
 
@@ -101,7 +107,13 @@ def test_same_event_from_two_feeds_is_one_entry() -> None:
     c = alert(item(3, fig("killed", 120)))
     assert [len(g) for g in group_alerts([a, c, b])] == [2, 1]
     digest = build_digest(
-        [a, c, b], email="d@x.org", name="D", kind="daily", created=NOW, timezone="UTC", max_entries=10
+        [a, c, b],
+        email="d@x.org",
+        name="D",
+        kind="daily",
+        created=NOW,
+        timezone="UTC",
+        max_entries=10,
     )
     assert digest is not None
     first = digest.entries[0]
@@ -115,9 +127,20 @@ def test_digest_order_and_limit() -> None:
     big = alert(item(2, fig("killed", 1000), countries=("SSD",)))
     mid = alert(item(3, fig("at_risk", 500000), countries=("ETH",)))
     digest = build_digest(
-        [small, mid, big], email="d@x.org", name="D", kind="daily", created=NOW, timezone="UTC", max_entries=2
+        [small, mid, big],
+        email="d@x.org",
+        name="D",
+        kind="daily",
+        created=NOW,
+        timezone="UTC",
+        max_entries=2,
     )
     assert digest is not None
     assert [e.item_ids for e in digest.entries] == [(2,), (3,)]
     assert digest.entries[0].immediate
-    assert build_digest([], email="d", name="", kind="daily", created=NOW, timezone="UTC", max_entries=2) is None
+    assert (
+        build_digest(
+            [], email="d", name="", kind="daily", created=NOW, timezone="UTC", max_entries=2
+        )
+        is None
+    )

@@ -98,6 +98,7 @@ _NEXT = re.compile(
     rf"((?:{_SPACE}{_CONNECTOR})*){_SPACE}"
     rf"((?:(?:{'|'.join(sorted(_ARTICLES))}|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
+_DIGIT = re.compile(r"\d")
 _FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")
 
 
@@ -119,10 +120,14 @@ def _data() -> dict[str, Any]:
 @lru_cache(maxsize=65536)
 def _norm(name: str) -> str:
     """The form names are compared in: no accents, one apostrophe, articles in lower case."""
-    decomposed = unicodedata.normalize("NFKD", name.translate(_QUOTES))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "")
-    words = (w.lower() if w.lower() in _ARTICLES else w for w in _SPLIT.split(plain) if w)
-    return " ".join(words)
+    plain = name.translate(_QUOTES)
+    if not plain.isascii():
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "")
+    words = _SPLIT.split(plain)
+    if len(words) == 1:  # the common case: one word, no article
+        return plain.lower() if plain.lower() in _ARTICLES else plain
+    return " ".join(w.lower() if w.lower() in _ARTICLES else w for w in words if w)
 
 
 def _good_alternate(name: str) -> bool:
@@ -130,9 +135,9 @@ def _good_alternate(name: str) -> bool:
     return (
         len(name) >= 4
         and name[0].isupper()
-        and any(c.islower() for c in name)
-        and not any(c.isdigit() for c in name)
-        and all(ord(c) < 0x250 or unicodedata.combining(c) for c in name)
+        and not name.isupper()
+        and _DIGIT.search(name) is None
+        and (name.isascii() or all(ord(c) < 0x250 or unicodedata.combining(c) for c in name))
     )
 
 

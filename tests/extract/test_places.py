@@ -28,6 +28,10 @@ def found(text: str) -> list[tuple[str, str, str]]:
         ("Storms in Georgia.", [("Georgia", "GEO", "country")]),
         ("Fighting in North Darfur.", [("North Darfur", "SDN", "subdivision")]),
         ("South Sudan's envoy spoke.", [("South Sudan", "SSD", "country")]),
+        (
+            "Shelling in El Fasher, Sudan.",
+            [("El Fasher", "SDN", "city"), ("Sudan", "SDN", "country")],
+        ),
     ],
 )
 def test_longest_name_wins(text: str, expected: list[tuple[str, str, str]]) -> None:

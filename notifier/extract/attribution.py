@@ -11,9 +11,10 @@ briefing that ...") or when the sentence before sets it up and ends with ':'.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
 
 from notifier.extract.agencies import AgencyMention
+from notifier.extract.wordtrie import trie_regex
 
 _CUE_WORDS = (
     r"said|says|say|saying|reported|reports|report|estimated|estimates|estimate|warned|warns"
@@ -32,7 +33,6 @@ _BEFORE_CUE = re.compile(
     r"|[-\u2013—]\s*)$",
     re.IGNORECASE,
 )
-_ANY_CUE = re.compile(rf"\b(?:according to|{_CUE_WORDS})\b", re.IGNORECASE)
 _ANAPHOR = re.compile(
     r"\b(?:(?:the|this|that) (?:UN )?(?:agency|organi[sz]ation|mission|office|fund|programme)"
     r"|(?:its|her|his) office|it (?:said|says|added|estimated|estimates|reported|warned|noted))\b",
@@ -44,24 +44,31 @@ def _words_between(text: str) -> int:
     return len(text.split())
 
 
-@dataclass(slots=True)
-class Attributor:
-    """Walks the sentences in order, remembering the last source for references back."""
+_CUE_WORD_LIST = [*_CUE_WORDS.split("|"), "according"]
+_CUE_GATE = re.compile(rf"(?<![^\W\d_]){trie_regex(_CUE_WORD_LIST)}\b", re.IGNORECASE)
 
-    text: str
-    mentions: list[AgencyMention]
-    last_source: str | None = None
-    setup: str | None = None
-    _pos: int = 0
+
+class Attributor:
+    """Walks the sentences in order, remembering the last source for references back.
+
+    Cue words and mentions are located once per text; each sentence then costs
+    two bisections, not a scan.
+    """
+
+    def __init__(self, text: str, mentions: list[AgencyMention]) -> None:
+        self.text = text
+        self.mentions = mentions
+        self.mention_starts = [m.start for m in mentions]
+        self.cues = [m.start() for m in _CUE_GATE.finditer(text)]
+        self.last_source: str | None = None
+        self.setup: str | None = None
 
     def sources(self, start: int, end: int) -> list[AgencyMention]:
         """Mentions in [start, end) that act as the source of a statement."""
         out = []
-        for m in self.mentions:
-            if m.start < start:
-                continue
-            if m.start >= end:
-                break
+        lo = bisect_left(self.mention_starts, start)
+        hi = bisect_left(self.mention_starts, end)
+        for m in self.mentions[lo:hi]:
             after = self.text[m.end : min(end, m.end + 70)]
             cue = _AFTER_CUE.match(after)
             if (cue and _words_between(cue.group()) <= 7) or _BEFORE_CUE.search(
@@ -70,24 +77,29 @@ class Attributor:
                 out.append(m)
         return out
 
+    def _has_cue(self, start: int, end: int) -> bool:
+        i = bisect_left(self.cues, start)
+        return i < len(self.cues) and self.cues[i] < end
+
     def sentence(self, start: int, end: int) -> tuple[list[AgencyMention], str | None]:
         """The source mentions of a sentence and the fallback source for its figures.
 
         Call once per sentence, in order.
         """
-        sentence = self.text[start:end]
-        found = self.sources(start, end)
+        found = self.sources(start, end) if self.mentions else []
+        has_cue = self._has_cue(start, end)
         fallback: str | None = None
         if not found:
-            if _ANAPHOR.search(sentence) and _ANY_CUE.search(sentence):
+            if has_cue and self.last_source and _ANAPHOR.search(self.text, start, end):
                 fallback = self.last_source
-            elif self.setup is not None and not _ANY_CUE.search(sentence):
+            elif self.setup is not None and not has_cue:
                 fallback = self.setup
         if found:
             self.last_source = found[-1].acronym
-        elif _ANY_CUE.search(sentence) and fallback is None:
+        elif has_cue and fallback is None:
             self.last_source = None
-        self.setup = found[-1].acronym if found and sentence.rstrip().endswith(":") else None
+        ends_setup = found and self.text[start:end].rstrip().endswith(":")
+        self.setup = found[-1].acronym if ends_setup else None
         return found, fallback
 
 

@@ -215,7 +215,7 @@ def sentence_candidates(
         lives = _LIVES.match(post)
         if left:
             cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
-        elif LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-80:]):
+        elif LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-25:]):
             continue
         elif lives:
             cand.kind, cand.term = "killed", lives.group().strip()

@@ -120,7 +120,7 @@ _AND_JOIN = re.compile(r"\s+and\s+$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NumberMention:
     """A number in the text: `value` (and `high` for a range) as integers.
 
@@ -181,9 +181,12 @@ def _trim_words(text: str, start: int, end: int) -> int:
     return end
 
 
+_EURO_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
 def _digit_value(digits: str, scale: int | None) -> int | None:
     clean = digits.replace(",", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if scale is None and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", clean):
+    if scale is None and "." in clean and _EURO_THOUSANDS.fullmatch(clean):
         clean = clean.replace(".", "")  # European thousands: "2.000 mineros"
     number = float(clean)
     if scale is None:
@@ -244,8 +247,10 @@ def _excluded(text: str, n: NumberMention) -> bool:
 #: Words that can open a number in words or a vague plural: the big number
 #: pattern is only tried at digits and at these words.
 _NUMBER_START_WORDS = frozenset(
-    [*_UNIT_WORDS, *_TENS_WORDS, "a", "an", "half", "several", "dozens", "scores", "hundreds"]
-    + ["thousands", "millions", "tens"]
+    [*_UNIT_WORDS, *_TENS_WORDS, "half", "several", "dozens", "scores", "hundreds"]
+    + ["thousands", "millions", "tens", "a few"]
+    + [f"{a} {s}" for a in ("a", "an") for s in ("dozen", "hundred", "thousand", "million")]
+    + ["a billion"]
     + [f"{t}-{u}" for t in _TENS_WORDS for u in list(_UNIT_WORDS)[1:10]]
 )
 _START_RE = re.compile(

@@ -69,6 +69,8 @@ def _figures(
         in_sentence = [n for n in numbers[first:cursor] if n.start >= start]
         if not in_sentence:
             continue
+        if previous_index != index - 1 and not _may_hold_figures(text, start, end, triggers):
+            continue
         cands = sentence_candidates(text, start, end, in_sentence, index, triggers=triggers)
         inherit_across(previous if previous_index == index - 1 else None, cands)
         evidence = " ".join(text[start:end].split())
@@ -94,6 +96,24 @@ def _figures(
             out.append(Found(figure, c.number.vague, additional))
             previous, previous_index = c, index
     return merge_figures(out)
+
+
+_LEFT_ONLY_RE = re.compile(
+    r"\b(?:bodies|massacre|exodus|displace|uprooting|relocat\w*|threaten\w*|endanger\w*"
+    r"|expos\w*|trapping|fears|affect\w*|lives)\b",
+    re.IGNORECASE,
+)
+
+
+def _may_hold_figures(text: str, start: int, end: int, triggers: Triggers) -> bool:
+    """False for a sentence with no trigger word at all: none of its numbers can be a figure.
+
+    Most sentences with numbers (dates, money, scores) end here, before the
+    per-number cascade runs.
+    """
+    if any(h.group != "exclude" for h in triggers.between(start, end)):
+        return True
+    return _LEFT_ONLY_RE.search(text, start, end) is not None
 
 
 def _place(

@@ -24,24 +24,44 @@ FIRST_WORDS = frozenset(
     blesse blesses toll fatalities fatality lost lives life claimed perished drowned murdered
     massacred slain executed burned bodies fallecid* muerto muertos muerta muertas mort morts
     tués tues tué tue décès deces missing unaccounted desaparecid* disparu disparus
-    internally displaced displacement displacing uprooted homeless made in forced moved taken
-    brought sent managed were leave left escape escaped flee fled flees fleeing evacuated
-    evacuate evacuating evacuation evacuations evacuees leaving abandon abandoned from out
+    internally displaced displacement displacing uprooted homeless forced moved taken
+    brought sent managed leave left escape escaped flee fled flees fleeing evacuated
+    evacuate evacuating evacuation evacuations evacuees leaving abandon abandoned
     sheltering sheltered took taking sought seeking seek living sleeping staying housed
-    accommodated crossed crossing relocated relocation on hosted arrived desplazad* evacuad*
-    desalojad* damnificad* sin déplacé déplacés déplacée déplacées deplace* sans sinistré
-    sinistrés sinistre sinistres sem refugee refugees idp idps asylum migrants pdi pdis at need
+    accommodated crossed crossing relocated relocation hosted arrived desplazad* evacuad*
+    desalojad* damnificad* déplacé déplacés déplacée déplacées deplace* sinistré
+    sinistrés sinistre sinistres refugee refugees idp idps asylum migrants pdi pdis need
     needs needed needing require requires required requiring affected exposed threatened
     trapped besieged stranded endangered famine starvation starving food hunger malnourished
     concern afectad* reached assisted vaccinated immunised immunized treated rescued returned
     returning returnee returnees received receiving benefit* employ* trained voted votes voters
-    every per each a spectators attended enrolled supported screened tested to registered
-    """.split()
-)
+    every spectators attended enrolled supported screened tested registered made""".split()
+) | {
+    # Common short words open a trigger only with the word after them.
+    f"{first} {second}"
+    for first, seconds in {
+        "in": "need urgent dire crisis the ipc phase catastrophe emergency temporary public "
+        "collective relief informal displacement shelters evacuation camps accommodation "
+        "tents settlements sites",
+        "to": "help assist support serve treat feed protect care reach",
+        "at": "risk",
+        "on": "the",
+        "from": "their his her",
+        "out": "of",
+        "were": "able",
+        "per": "day week month year hour capita head person",
+        "each": "day",
+        "a": "day week",
+        "sin": "hogar hogares",
+        "sans": "abri abris",
+        "sem": "abrigo",
+    }.items()
+    for second in seconds.split()
+}
 _GATE_RE = re.compile(rf"(?<![^\W\d_]){trie_regex(FIRST_WORDS)}(?![^\W\d_])", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hit:
     """A trigger in the text: its span, lexicon group and words."""
 

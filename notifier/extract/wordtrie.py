@@ -14,7 +14,7 @@ _Node = dict[str, "_Node"]
 
 
 def trie_regex(words: list[str] | frozenset[str] | set[str]) -> str:
-    """A regex matching exactly `words`; a trailing '*' in a word stands for '\\w*'."""
+    r"""A regex matching exactly `words`; '*' at the end stands for '\\w*', ' ' for '\\s+'."""
     root: _Node = {}
     for word in words:
         node = root
@@ -32,6 +32,8 @@ def _build(node: _Node) -> str:
             optional = True
         elif ch == "*":
             alternatives.append(r"\w*")
+        elif ch == " ":
+            alternatives.append(r"\s+" + _build(node[ch]))
         else:
             alternatives.append(re.escape(ch) + _build(node[ch]))
     if not alternatives:

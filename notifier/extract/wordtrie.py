@@ -14,7 +14,7 @@ _Node = dict[str, "_Node"]
 
 
 def trie_regex(words: list[str] | frozenset[str] | set[str]) -> str:
-    r"""A regex matching exactly `words`; '*' at the end stands for '\\w*', ' ' for '\\s+'."""
+    r"""A regex matching exactly `words`; '*' at the end stands for '\w*', ' ' for '\s+'."""
     root: _Node = {}
     for word in words:
         node = root

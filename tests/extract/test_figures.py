@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from notifier.extract import extract
+from notifier.extract.lexicon import TRIGGER_RE
+from notifier.extract.triggers import find_triggers
 
 
 def figs(text: str) -> list[tuple[str, int, int | None, str, str]]:
@@ -191,3 +193,37 @@ def test_year_before_a_trigger_is_not_a_count() -> None:
     assert figs("An eruption in 1911 killed more than 1,300 people.") == [
         ("killed", 1300, None, "people", "at_least")
     ]
+
+
+GATE_TEXT = """
+Casualties rose. Killed or injured, dead and wounded. The death toll and the toll.
+Killing, kills, dead, deaths, died, dies, fatalities. They lost their lives; lives lost.
+The storm claimed the lives of many. Perished, drowned, murdered, massacred, slain, executed.
+Bodies were recovered. Bodies have been found. Fallecidos, muertos, morts, tués, décès.
+Injured, injuring, injuries, wounded, hurt, hospitalised, hospitalized, heridos, blessés.
+Missing, unaccounted for, desaparecidos, disparus. Internally displaced, displacement.
+Uprooted, homeless, made homeless, in need of emergency shelter, forced into shelters,
+moved to safer areas, managed to leave the besieged city, fled their villages, flee, fleeing,
+evacuated, evacuations, evacuees, lost their homes, from their homes, out of their homes,
+forced to flee, sheltering, took refuge, sought shelter, in temporary shelters, in camps,
+living in tents, sleeping in the open, staying with relatives, accommodated at a school,
+crossed into Chad, crossing into Chad, relocated, relocation, moved onto higher ground,
+on the move, hosted by relatives, arrived in Pemba, desplazados, evacuadas, desalojadas,
+damnificados, sin hogar, déplacés, deplacement, sans abris, sinistrés, sem abrigo.
+Refugees, IDPs, asylum seekers, asylum-seekers, migrants, PDI, displaced people.
+At risk, in need, in urgent need, in dire need, in crisis, in the path of the storm,
+need humanitarian assistance, require urgent aid, affected, exposed, threatened, trapped,
+besieged, stranded, endangered, famine, starvation, starving, food insecurity, hunger,
+malnourished, in IPC Phase 4, in Catastrophe, concern for, afectados.
+Reached, assisted, vaccinated, immunized, treated, rescued, returned, returning, returnees,
+received, benefited, employed, trained, voted, votes, voters, every, per day, each day,
+a day, a week, spectators, attended, enrolled, supported, screened, tested, to help,
+registered to vote, in the area were.
+"""
+
+
+def test_trigger_gate_finds_what_the_full_pattern_finds() -> None:
+    full = [(m.start(), m.end(), m.lastgroup) for m in TRIGGER_RE.finditer(GATE_TEXT)]
+    gated = [(h.start, h.end, h.group) for h in find_triggers(GATE_TEXT)]
+    assert gated == full
+    assert len(full) > 140

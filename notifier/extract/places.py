@@ -61,8 +61,24 @@ class _Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class _Name:
+    """The places one name may stand for, sorted out once when the index is built."""
+
+    country: _Candidate | None  # the country it names, if any (aliases first)
+    places: tuple[_Candidate, ...]  # the subdivisions and cities it names
+
+    @classmethod
+    def of(cls, candidates: list[_Candidate]) -> _Name:
+        countries = sorted(
+            (c for c in candidates if c.level == "country"), key=lambda c: not c.alias
+        )
+        places = tuple(c for c in candidates if c.level != "country")
+        return cls(countries[0] if countries else None, places)
+
+
+@dataclass(frozen=True, slots=True)
 class _Gazetteer:
-    names: dict[str, tuple[_Candidate, ...]]  # normalised name -> places
+    names: dict[str, _Name]  # normalised name -> places
     longest: dict[str, int]  # first word of a normalised name -> most words in such names
     second: dict[str, frozenset[str]]  # first word -> the words that follow it in names
     seen: dict[str, tuple[str, int]] = field(default_factory=dict)  # memo of `_start`
@@ -226,7 +242,7 @@ def _gazetteer() -> _Gazetteer:
         if rest:
             second.setdefault(first, set()).add(rest.partition(" ")[0])
     return _Gazetteer(
-        {k: tuple(v) for k, v in names.items()},
+        {k: _Name.of(v) for k, v in names.items()},
         longest,
         {k: frozenset(v) for k, v in second.items()},
     )
@@ -236,7 +252,7 @@ def _gazetteer() -> _Gazetteer:
 class _Hit:
     start: int
     end: int
-    candidates: tuple[_Candidate, ...]
+    name: _Name
     after: int  # where the previous place name ended
 
 
@@ -275,13 +291,15 @@ def _hits(text: str) -> list[_Hit]:
     hits: list[_Hit] = []
     done = 0
     seen = gaz.seen
+    remembered = seen.get
     for m in _WORD.finditer(text):
         # Most capitalised words start no place name: one dict look-up skips them.
-        start = seen.get(m.group())
+        word = m.group()
+        start = remembered(word)
         if start is None:
             if len(seen) > _SEEN_MAX:
                 seen.clear()
-            start = seen[m.group()] = _start(gaz, m.group())
+            start = seen[word] = _start(gaz, word)
         first, most = start
         if not most or m.start() < done:
             continue
@@ -293,12 +311,12 @@ def _hits(text: str) -> list[_Hit]:
             if end < 0:
                 continue
             key = " ".join(w for w, _ in words[:j]) if j > 1 else first
-            cands = gaz.names.get(key)
-            if cands is None and key.endswith(("'s", "'")):  # Syria's, Idlib'
+            name = gaz.names.get(key)
+            if name is None and key.endswith(("'s", "'")):  # Syria's, Idlib'
                 cut = 2 if key.endswith("'s") else 1
-                cands, end = gaz.names.get(key[:-cut]), end - cut
-            if cands:
-                hits.append(_Hit(m.start(), end, cands, done))
+                name, end = gaz.names.get(key[:-cut]), end - cut
+            if name:
+                hits.append(_Hit(m.start(), end, name, done))
                 done = end
                 break
     return hits
@@ -352,7 +370,7 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     if country is not None:
         return country
     typed = _AFTER.match(text, hit.end) is not None
-    cands = [c for c in hit.candidates if c.level != "country"]
+    cands = hit.name.places
     pool = [c for c in cands if c.country in named]
     if not pool:
         pool = [c for c in cands if _sure(c, text[hit.start : hit.end], typed)]
@@ -368,12 +386,10 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
 
 def _country(hit: _Hit, text: str) -> _Candidate | None:
     """The country a name is, if it is one: "Niger", but not "Niger State" (Nigerian)."""
-    countries = [c for c in hit.candidates if c.level == "country"]
-    if not countries or (
-        any(c.level == "subdivision" for c in hit.candidates) and _AFTER.match(text, hit.end)
-    ):
-        return None
-    return min(countries, key=lambda c: not c.alias)
+    country = hit.name.country
+    if country is not None and hit.name.places and _AFTER.match(text, hit.end):
+        return None if any(c.level == "subdivision" for c in hit.name.places) else country
+    return country
 
 
 def _sure(cand: _Candidate, written: str, typed: bool) -> bool:
@@ -404,7 +420,7 @@ def find_places(text: str) -> list[PlaceMention]:
             (c.country, text[h.start : h.end])
             for h, p in zip(hits, places, strict=True)
             if p is None
-            for c in h.candidates
+            for c in h.name.places
             if not c.weak
         }
     )

@@ -42,6 +42,8 @@ _STOP_HEAD = frozenset(
     casualties fatalities died fled face faced facing need needed live lived living""".split()
 )
 _LIVES = re.compile(r"\s+(?:(?:civilian |human )?lives|(?:\w+ )?bodies)\b", re.IGNORECASE)
+# "abducted dozens more": a verb of its own means the count is of something else.
+_OTHER_VERB = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECASE)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
@@ -225,7 +227,11 @@ def sentence_candidates(
             if cand.kind is None:
                 hits = triggers.between(n.end, n.end + window_end)
                 cand.kind, cand.term = _forward(hits)  # type: ignore[assignment]
-            if cand.kind is None and _is_label_tail(post, head_words):
+            if (
+                cand.kind is None
+                and _is_label_tail(post, head_words)
+                and not _OTHER_VERB.search(core[-30:])
+            ):
                 cand.kind, cand.term = _backward(triggers, start, core)  # type: ignore[assignment]
         out.append(cand)
     _inherit_within(text, out)
@@ -258,6 +264,7 @@ def _inherit_within(text: str, cands: list[Candidate]) -> None:
             prev is not None
             and prev.kind is not None
             and (INHERIT_LEFT_RE.search(c.pre[-30:]) or INHERIT_RIGHT_RE.match(c.post))
+            and not _OTHER_VERB.search(c.pre[-30:])
         ):
             c.kind, c.term = prev.kind, prev.term
             if not c.has_head_noun:

@@ -227,3 +227,8 @@ def test_trigger_gate_finds_what_the_full_pattern_finds() -> None:
     gated = [(h.start, h.end, h.group) for h in find_triggers(GATE_TEXT)]
     assert gated == full
     assert len(full) > 140
+
+
+def test_more_after_another_verb_is_not_inherited() -> None:
+    text = "Gunmen killed 31 villagers and abducted dozens more."
+    assert [(k, v) for k, v, *_ in figs(text)] == [("killed", 31)]

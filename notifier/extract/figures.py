@@ -44,6 +44,7 @@ _STOP_HEAD = frozenset(
 _LIVES = re.compile(r"\s+(?:(?:civilian |human )?lives|(?:\w+ )?bodies)\b", re.IGNORECASE)
 # "abducted dozens more": a verb of its own means the count is of something else.
 _OTHER_VERB = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECASE)
+_LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
@@ -233,6 +234,12 @@ def sentence_candidates(
                 and not _OTHER_VERB.search(core[-30:])
             ):
                 cand.kind, cand.term = _backward(triggers, start, core)  # type: ignore[assignment]
+        if (
+            cand.kind is not None
+            and not cand.has_head_noun
+            and _LABEL_HOUSEHOLDS.search(core[-40:])
+        ):
+            cand.unit = "households"  # "Displaced households: 8,900"
         out.append(cand)
     _inherit_within(text, out)
     return out

@@ -39,7 +39,7 @@ KIND_GROUPS: dict[str, str] = {
     "missing": _words(r"missing|unaccounted(?: for)?|desaparecid\w*|disparus?"),
     "displaced": _words(
         r"(?:internally )?displaced|displacement|displacing|uprooted|homeless|made homeless",
-        r"in need of (?:emergency |temporary )?shelter",
+        r"in need of (?:emergency |temporary )?shelter(?! assistance| support| kits| items)",
         r"(?:forced|moved|taken|brought|sent) (?:in)?to (?:temporary |emergency |evacuation )*"
         r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground))",
         r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled) (?:the|their|its)"
@@ -65,6 +65,7 @@ KIND_GROUPS: dict[str, str] = {
     ),
     "weak": _words(
         r"refugees?|IDPs?|asylum[- ]seekers?|migrants|PDIs?|displaced (?:people|persons)",
+        r"(?:new )?arrivals",
     ),
     "at_risk": _words(
         r"at risk|in need|in urgent need|in dire need|in crisis|in the path of",

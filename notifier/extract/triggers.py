@@ -35,7 +35,8 @@ FIRST_WORDS = frozenset(
     trapped besieged stranded endangered famine starvation starving food hunger malnourished
     concern afectad* reached assisted vaccinated immunised immunized treated rescued returned
     returning returnee returnees received receiving benefit* employ* trained voted votes voters
-    every spectators attended enrolled supported screened tested registered made""".split()
+    every spectators attended enrolled supported screened tested registered made new
+    arrivals""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"

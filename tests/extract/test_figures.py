@@ -232,3 +232,15 @@ def test_trigger_gate_finds_what_the_full_pattern_finds() -> None:
 def test_more_after_another_verb_is_not_inherited() -> None:
     text = "Gunmen killed 31 villagers and abducted dozens more."
     assert [(k, v) for k, v, *_ in figs(text)] == [("killed", 31)]
+
+
+def test_table_label_in_households() -> None:
+    assert one("Displaced households: 8,900")[:4] == ("displaced", 8900, None, "households")
+
+
+def test_new_arrivals_are_displaced() -> None:
+    assert one("Partners registered 12,300 new arrivals in the camp.")[:2] == ("displaced", 12300)
+
+
+def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
+    assert one("Some 45,000 people are in need of shelter assistance.")[0] == "at_risk"

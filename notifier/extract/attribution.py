@@ -59,7 +59,8 @@ class Attributor:
         self.text = text
         self.mentions = mentions
         self.mention_starts = [m.start for m in mentions]
-        self.cues = [m.start() for m in _CUE_GATE.finditer(text)]
+        # Without a UN mention no figure can be attributed: skip the cue scan.
+        self.cues = [m.start() for m in _CUE_GATE.finditer(text)] if mentions else []
         self.last_source: str | None = None
         self.setup: str | None = None
 
@@ -86,7 +87,9 @@ class Attributor:
 
         Call once per sentence, in order.
         """
-        found = self.sources(start, end) if self.mentions else []
+        if not self.mentions:
+            return [], None
+        found = self.sources(start, end)
         has_cue = self._has_cue(start, end)
         fallback: str | None = None
         if not found:

@@ -40,6 +40,9 @@ KIND_GROUPS: dict[str, str] = {
     "displaced": _words(
         r"(?:internally )?displaced|displacement|displacing|uprooted|homeless|made homeless",
         r"in need of (?:emergency |temporary )?shelter(?! assistance| support| kits| items)",
+        r"without (?:shelter|a roof|a home|homes)|(?:to|in|into) (?:temporary |emergency )?"
+        r"accommodation|sp(?:e|en)nt the night (?:in|outdoors|outside)|spending the night"
+        r" (?:in|outdoors|outside)",
         r"(?:forced|moved|taken|brought|sent) (?:in)?to (?:temporary |emergency |evacuation )*"
         r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground))",
         r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled) (?:the|their|its)"
@@ -73,6 +76,7 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:urgent |immediate |emergency |humanitarian |life-saving |lifesaving |food |basic "
         r"|protection |shelter |some |sustained )*(?:assistance|aid|support|help|relief)",
         r"affected|exposed|threatened|trapped|besieged|stranded|endangered",
+        r"(?:have been|has been|were|are|remain|remained) cut off",
         r"famine|starvation|starving|food insecur\w*|hunger|malnourished",
         r"in (?:IPC )?(?:Phase [345]|Catastrophe|Emergency)|concern for|afectad\w*",
     ),

@@ -36,15 +36,18 @@ FIRST_WORDS = frozenset(
     concern afectad* reached assisted vaccinated immunised immunized treated rescued returned
     returning returnee returnees received receiving benefit* employ* trained voted votes voters
     every spectators attended enrolled supported screened tested registered made new
-    arrivals""".split()
+    arrivals without spent spend spending have has remain remained""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"
     for first, seconds in {
         "in": "need urgent dire crisis the ipc phase catastrophe emergency temporary public "
+        "accommodation "
         "collective relief informal displacement shelters evacuation camps accommodation "
         "tents settlements sites",
-        "to": "help assist support serve treat feed protect care reach",
+        "to": "help assist support serve treat feed protect care reach temporary emergency "
+        "accommodation",
+        "into": "temporary emergency accommodation",
         "at": "risk",
         "on": "the",
         "from": "their his her",

@@ -218,7 +218,9 @@ malnourished, in IPC Phase 4, in Catastrophe, concern for, afectados.
 Reached, assisted, vaccinated, immunized, treated, rescued, returned, returning, returnees,
 received, benefited, employed, trained, voted, votes, voters, every, per day, each day,
 a day, a week, spectators, attended, enrolled, supported, screened, tested, to help,
-registered to vote, in the area were.
+registered to vote, in the area were. Left without shelter, moved to temporary accommodation,
+into emergency accommodation, in accommodation, spent the night in halls, spending the night
+outdoors, have been cut off, remain cut off.
 """
 
 
@@ -244,3 +246,19 @@ def test_new_arrivals_are_displaced() -> None:
 
 def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
     assert one("Some 45,000 people are in need of shelter assistance.")[0] == "at_risk"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Heavy rains left 1,240 families without shelter.", "displaced", 1240),
+        ("Authorities moved 3 500 residents to temporary accommodation.", "displaced", 3500),
+        ("Nearly 900 people spent the night in community halls.", "displaced", 900),
+        ("Some 2,000 people have been cut off by the floods.", "at_risk", 2000),
+        ("Las lluvias dejaron 4.300 personas damnificadas.", "displaced", 4300),
+        ("Les inondations ont fait 8 morts.", "killed", 8),
+    ],
+)
+def test_more_wordings(text: str, kind: str, value: int) -> None:
+    got = one(text)
+    assert (got[0], got[1]) == (kind, value)

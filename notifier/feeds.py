@@ -14,7 +14,7 @@ import io
 import logging
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -76,15 +76,24 @@ def _bound(client: httpx.AsyncClient, settings: FetchSettings) -> asyncio.Semaph
     return _bounds[client]
 
 
+KnownGuids = Callable[[str, Sequence[str]], set[str]]
+"""(feed name, guids) -> the guids already stored: their pages need no second fetch."""
+
+
 async def fetch_all(
     feeds: Sequence[FeedSettings],
     validators: Mapping[str, Validators],
     settings: FetchSettings,
+    *,
+    known_guids: KnownGuids | None = None,
 ) -> list[FetchResult]:
     """One FetchResult per feed, in the order given; one feed's failure never stops the others."""
     async with make_client(settings) as client:
         results = await asyncio.gather(
-            *(fetch_feed(client, f, validators.get(f.name), settings) for f in feeds),
+            *(
+                fetch_feed(client, f, validators.get(f.name), settings, known_guids=known_guids)
+                for f in feeds
+            ),
             return_exceptions=True,
         )
     return [_isolate(feed, result) for feed, result in zip(feeds, results, strict=True)]
@@ -115,8 +124,14 @@ async def fetch_feed(
     feed: FeedSettings,
     validators: Validators | None,
     settings: FetchSettings,
+    *,
+    known_guids: KnownGuids | None = None,
 ) -> FetchResult:
-    """Fetch and parse one feed (http/https URL or local file); errors become FetchResult.error."""
+    """Fetch and parse one feed (http/https URL or local file); errors become FetchResult.error.
+
+    With `fetch_full_text`, only items not yet stored (per `known_guids`) have
+    their linked page fetched: an old item's page was fetched when it was new.
+    """
     bound = _bound(client, settings)
     old = validators or Validators(None, None)
     local = _is_local(feed.url)
@@ -151,7 +166,13 @@ async def fetch_feed(
         return _failure(feed, old, str(e), status)
     if feed.fetch_full_text and items:
         trusted = None if local else urlsplit(got.url).hostname
-        items = await add_full_text(client, feed.name, items, settings, bound, trusted_host=trusted)
+        known = known_guids(feed.name, [i.guid for i in items]) if known_guids else set()
+        fresh = [i for i in items if i.guid not in known]
+        enriched = await add_full_text(
+            client, feed.name, fresh, settings, bound, trusted_host=trusted
+        )
+        by_guid = {i.guid: i for i in enriched}
+        items = [by_guid.get(i.guid, i) for i in items]
     return FetchResult(feed.name, feed.url, items, etag, last_modified, status=status)
 
 

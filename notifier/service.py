@@ -109,7 +109,9 @@ class Notifier:
             for f in self.settings.feeds
             if f.name in states and states[f.name].url == f.url
         }
-        results = await feeds.fetch_all(self.settings.feeds, validators, self.settings.fetch)
+        results = await feeds.fetch_all(
+            self.settings.feeds, validators, self.settings.fetch, known_guids=store.known_guids
+        )
         report = PollReport()
         by_name = {f.name: f for f in self.settings.feeds}
         for result in results:

@@ -662,6 +662,32 @@ async def test_feed_with_full_text(server: Server, caplog: pytest.LogCaptureFixt
     assert "HTTP 404" in caplog.text
 
 
+async def test_full_text_only_for_items_not_yet_stored(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An item stored at an earlier poll had its page fetched then; it is not fetched again."""
+    pytest.importorskip("trafilatura")
+    server.serve("/article", ARTICLE, "text/html; charset=utf-8")
+    server.serve("/rss", teaser_feed("/article"))
+    caplog.set_level(logging.WARNING)
+    asked: list[tuple[str, list[str]]] = []
+
+    def known(name: str, guids: object) -> set[str]:
+        asked.append((name, list(guids)))  # type: ignore[call-overload]
+        return {g for g in asked[-1][1] if g.endswith("a1")}
+
+    [result] = await fetch_all(
+        [feed("Full", server.url("/rss"), fetch_full_text=True)], {}, settings(), known_guids=known
+    )
+    assert [(name, [g.rsplit("/", 1)[-1] for g in guids]) for name, guids in asked] == [
+        ("Full", ["a1", "a2"])
+    ]
+    stored, fresh = result.items
+    assert stored.text == "Heavy rains have displaced about 12,000 people."
+    assert fresh.text == "Teaser kept."
+    assert "HTTP 404" in caplog.text  # only the new item's page was asked for
+
+
 async def test_full_text_refuses_internal_addresses(server: Server) -> None:
     pytest.importorskip("trafilatura")
     server.serve("/article", ARTICLE, "text/html")

@@ -231,6 +231,9 @@ _BEFORE_EXCLUDED = re.compile(
 )
 
 
+_BEFORE_OR_CODE = re.compile(f"{_BEFORE_EXCLUDED.pattern}|(?i:{_CODE_BEFORE.pattern})")
+
+
 def _excluded(text: str, n: NumberMention) -> bool:
     """True for numbers that are never counts: money, percentages, times, dates, codes.
 
@@ -239,9 +242,9 @@ def _excluded(text: str, n: NumberMention) -> bool:
     if _AFTER_EXCLUDED.match(text, n.end, n.end + 24):
         return True
     before = text[max(0, n.start - 14) : n.start]
-    if _BEFORE_EXCLUDED.search(before):
-        return True
-    return not n.vague and not n.word and bool(_CODE_BEFORE.search(before))
+    if n.vague or n.word:
+        return _BEFORE_EXCLUDED.search(before) is not None
+    return _BEFORE_OR_CODE.search(before) is not None
 
 
 #: Words that can open a number in words or a vague plural: the big number
@@ -295,7 +298,7 @@ def find_numbers(text: str) -> list[NumberMention]:
 
 def _merge_range(text: str, low: NumberMention, high: NumberMention) -> NumberMention | None:
     """One range mention from "A-B", "A to B" or "between A and B", else None."""
-    if low.vague or high.vague:
+    if low.vague or high.vague or high.start - low.end > 6:
         return None
     gap = text[low.end : high.start]
     before = text[max(0, low.start - 12) : low.start]

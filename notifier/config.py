@@ -180,6 +180,7 @@ class AlertSettings(_Section):
     """When an item is too big to wait for the daily digest."""
 
     immediate_factor: float = Field(default=10, ge=1)
+    max_age: Duration = timedelta(days=7)
 
 
 class DigestSettings(_Section):

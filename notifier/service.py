@@ -168,7 +168,9 @@ class Notifier:
         self, store: Store, subscriber: SubscriberSettings, kind: DigestKind = "daily"
     ) -> Digest | None:
         """The digest this subscriber would get now; `immediate` keeps only the largest events."""
-        alerts = self.alerts_for(store.undelivered_items(subscriber.email), subscriber)
+        since = utcnow() - self.settings.alerts.max_age
+        items = store.undelivered_items(subscriber.email, seen_since=since)
+        alerts = self.alerts_for(items, subscriber)
         if kind == "immediate":
             alerts = [a for a in alerts if a.immediate]
         return self._digest(alerts, subscriber, kind)

@@ -389,15 +389,17 @@ class Store:
             found.update(r["guid"] for r in rows)
         return found
 
-    def undelivered_items(self, subscriber: str, *, since_id: int = 0) -> list[StoredItem]:
-        """Alertable items with figures that this subscriber has not been given yet."""
+    def undelivered_items(
+        self, subscriber: str, *, seen_since: datetime | None = None
+    ) -> list[StoredItem]:
+        """Alertable items with figures, seen since `seen_since`, not yet given to `subscriber`."""
         rows = self.db.execute(
-            "SELECT * FROM items i WHERE i.alertable = 1 AND i.id > ? "
+            "SELECT * FROM items i WHERE i.alertable = 1 AND i.fetched_at >= ? "
             "AND EXISTS (SELECT 1 FROM figures f WHERE f.item_id = i.id) "
             "AND NOT EXISTS (SELECT 1 FROM delivery_items d "
             "                WHERE d.subscriber = ? AND d.item_id = i.id) "
             "ORDER BY i.id",
-            (since_id, subscriber),
+            (_iso(seen_since) or "", subscriber),
         ).fetchall()
         return self._items(rows)
 

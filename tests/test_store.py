@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,10 @@ def test_run_lock_excludes_a_second_run(tmp_path: Path) -> None:
         pass
     with RunLock(tmp_path / "state.db"):
         pass
+
+
+def test_old_items_no_longer_alert(store: Store) -> None:
+    then = datetime(2026, 1, 1, tzinfo=UTC)
+    store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True, now=then)
+    assert len(store.undelivered_items("d@x.org", seen_since=then)) == 1
+    assert store.undelivered_items("d@x.org", seen_since=then + timedelta(seconds=1)) == []

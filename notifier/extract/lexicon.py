@@ -71,7 +71,9 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:new )?arrivals",
     ),
     "at_risk": _words(
-        r"at risk|in need|in urgent need|in dire need|in crisis|in the path of",
+        r"at (?:grave |great |serious |high |imminent |heightened |increased |severe |extreme "
+        r"|immediate |particular )?risk|in need|in urgent need|in dire need|in crisis"
+        r"|in the path of",
         r"(?:needs?|needed|needing|requires?|required|requiring) (?:of )?"
         r"(?:urgent |immediate |emergency |humanitarian |life-saving |lifesaving |food |basic "
         r"|protection |shelter |some |sustained )*(?:assistance|aid|support|help|relief)",
@@ -137,7 +139,7 @@ CONNECTOR_RE = re.compile(
     r"(?:\b(?:ris(?:en|es|e)|rose|climb(?:ed|s)?|increas(?:ed|es)|jump(?:ed|s)?|soar(?:ed|s)?"
     r"|grew|grown|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
     r"|surpass(?:ed|es)?|hits?|stands?|stood|totals?|totall?ed|totall?ing|total|is|was|are|were"
-    r"|be|home|put|up from|from|revised)\s*(?:to|at|of|from)?|:)\s*$",
+    r"|be|home|put|up from|from|revised|peak of|high of)\s*(?:to|at|of|from)?|:)\s*$",
     re.IGNORECASE,
 )
 

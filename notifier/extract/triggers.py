@@ -48,7 +48,8 @@ FIRST_WORDS = frozenset(
         "to": "help assist support serve treat feed protect care reach temporary emergency "
         "accommodation",
         "into": "temporary emergency accommodation",
-        "at": "risk",
+        "at": "risk grave great serious high imminent heightened increased severe extreme "
+        "immediate particular",
         "on": "the",
         "from": "their his her",
         "out": "of",

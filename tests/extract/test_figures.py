@@ -220,7 +220,7 @@ received, benefited, employed, trained, voted, votes, voters, every, per day, ea
 a day, a week, spectators, attended, enrolled, supported, screened, tested, to help,
 registered to vote, in the area were. Left without shelter, moved to temporary accommodation,
 into emergency accommodation, in accommodation, spent the night in halls, spending the night
-outdoors, have been cut off, remain cut off.
+outdoors, have been cut off, remain cut off. At grave risk, at high risk.
 """
 
 
@@ -257,8 +257,14 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
         ("Some 2,000 people have been cut off by the floods.", "at_risk", 2000),
         ("Las lluvias dejaron 4.300 personas damnificadas.", "displaced", 4300),
         ("Les inondations ont fait 8 morts.", "killed", 8),
+        ("An estimated 800,000 civilians are at grave risk.", "at_risk", 800_000),
     ],
 )
 def test_more_wordings(text: str, kind: str, value: int) -> None:
     got = one(text)
     assert (got[0], got[1]) == (kind, value)
+
+
+def test_peak_figure_takes_the_kind_of_its_clause() -> None:
+    text = "Around 65,000 people remain in evacuation centres, down from a peak of 180,000."
+    assert {(k, v) for k, v, *_ in figs(text)} == {("displaced", 65000), ("displaced", 180000)}

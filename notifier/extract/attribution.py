@@ -35,7 +35,8 @@ _BEFORE_CUE = re.compile(
 )
 _ANAPHOR = re.compile(
     r"\b(?:(?:the|this|that) (?:UN )?(?:agency|organi[sz]ation|mission|office|fund|programme)"
-    r"|(?:its|her|his) office|it (?:said|says|added|estimated|estimates|reported|warned|noted))\b",
+    r"|(?:its|her|his) office|(?:it|he|she|they) (?:said|says|added|estimated|estimates|reported"
+    r"|warned|noted|told))\b",
     re.IGNORECASE,
 )
 

@@ -128,3 +128,19 @@ def test_boilerplate_numbers_are_not_figures() -> None:
         "312 users have voted\nComments (14)\nPage 2 of 3\n"
     )
     assert extract(text).figures == ()
+
+
+def test_spokesperson_speaking_on_in_the_next_sentence() -> None:
+    text = (
+        "A UNHCR spokesperson told reporters the agency was alarmed. "
+        "He said 1.5 million people were now displaced in the province."
+    )
+    assert by_value(extract(text))[1_500_000][2] == "UNHCR"
+
+
+def test_pronoun_after_a_non_un_source_is_not_attributed() -> None:
+    text = (
+        "UNHCR said 8,000 people had fled. The governor told reporters the roads were cut. "
+        "He said 30 people had been killed."
+    )
+    assert by_value(extract(text))[30][2] is None

@@ -12,6 +12,7 @@ label line the words before it. A sub-count with no trigger of its own
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from notifier.extract.lexicon import (
@@ -47,6 +48,8 @@ _OTHER_VERB = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECASE
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
+_CONTEXT = 400
+_WORLD_POPULATION = 9_000_000_000
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
@@ -183,15 +186,19 @@ def sentence_candidates(
 ) -> list[Candidate]:
     """Candidates for the numbers of one sentence, with kinds where a trigger was found."""
     out: list[Candidate] = []
-    heads = [_head(text[n.end : end]) for n in numbers]
+    heads = [_head(text[n.end : min(end, n.end + 80)]) for n in numbers]
     stops = [
         n.start
         for n, (head, _, _) in zip(numbers, heads, strict=True)
         if head != "thing" and not n.yearlike
     ]
     for i, n in enumerate(numbers):
-        pre = text[start : n.start]
-        post = text[n.end : end]
+        # Bounded context: a line of a megabyte with no full stop stays linear.
+        pre_start = max(start, n.start - _CONTEXT)
+        pre = text[pre_start : n.start]
+        post = text[n.end : min(end, n.end + _CONTEXT)]
+        if n.value > _WORLD_POPULATION:
+            continue
         if RIGHT_EXCLUDE_RE.match(post):
             continue
         head, households, head_words = heads[i]
@@ -200,7 +207,8 @@ def sentence_candidates(
         if n.word and n.value == 1 and (head != "person" or head_words != 1):
             continue
         qualifier, core = _qualifier(n, pre)
-        after = [s - n.end for s in stops if s > n.start]
+        first_stop = bisect_right(stops, n.start)
+        after = [s - n.end for s in stops[first_stop : first_stop + 8]]
         window_end = _window_end(post, after)
         window = post[:window_end]
         cand = Candidate(
@@ -224,7 +232,7 @@ def sentence_candidates(
             cand.kind, cand.term = "killed", lives.group().strip()
         else:
             if CONNECTOR_RE.search(core[-30:]) or CONNECTOR_RE.search(pre[-30:]):
-                cand.kind, cand.term = _backward(triggers, start, core)  # type: ignore[assignment]
+                cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
             if cand.kind is None:
                 hits = triggers.between(n.end, n.end + window_end)
                 cand.kind, cand.term = _forward(hits)  # type: ignore[assignment]
@@ -233,7 +241,7 @@ def sentence_candidates(
                 and _is_label_tail(post, head_words)
                 and not _OTHER_VERB.search(core[-30:])
             ):
-                cand.kind, cand.term = _backward(triggers, start, core)  # type: ignore[assignment]
+                cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
         if (
             cand.kind is not None
             and not cand.has_head_noun

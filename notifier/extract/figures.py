@@ -222,26 +222,17 @@ def sentence_candidates(
             core,
             window,
         )
-        left = LEFT_TRIGGER_RE.search(core[-45:])
-        lives = _LIVES.match(post)
-        if left:
-            cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
-        elif LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-25:]):
+        found = _find_kind(
+            cand,
+            triggers,
+            pre_start=pre_start,
+            pre=pre,
+            post=post,
+            window_end=window_end,
+            head_words=head_words,
+        )
+        if not found:
             continue
-        elif lives:
-            cand.kind, cand.term = "killed", lives.group().strip()
-        else:
-            if CONNECTOR_RE.search(core[-30:]) or CONNECTOR_RE.search(pre[-30:]):
-                cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
-            if cand.kind is None:
-                hits = triggers.between(n.end, n.end + window_end)
-                cand.kind, cand.term = _forward(hits)  # type: ignore[assignment]
-            if (
-                cand.kind is None
-                and _is_label_tail(post, head_words)
-                and not _OTHER_VERB.search(core[-30:])
-            ):
-                cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
         if (
             cand.kind is not None
             and not cand.has_head_noun
@@ -251,6 +242,47 @@ def sentence_candidates(
         out.append(cand)
     _inherit_within(text, out)
     return out
+
+
+def _find_kind(
+    cand: Candidate,
+    triggers: Triggers,
+    *,
+    pre_start: int,
+    pre: str,
+    post: str,
+    window_end: int,
+    head_words: int,
+) -> bool:
+    """Set the candidate's kind and term from its trigger; False when it counts aid or capacity.
+
+    Order: a verb right before the number, the aid/capacity exclusions, "N lives",
+    the subject of a rising toll, the rest of the clause, the label of a table line.
+    """
+    core = cand.pre
+    n = cand.number
+    left = LEFT_TRIGGER_RE.search(core[-45:])
+    if left:
+        cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
+        return True
+    if LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-25:]):
+        return False
+    lives = _LIVES.match(post)
+    if lives:
+        cand.kind, cand.term = "killed", lives.group().strip()
+        return True
+    if CONNECTOR_RE.search(core[-30:]) or CONNECTOR_RE.search(pre[-30:]):
+        cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
+    if cand.kind is None:
+        hits = triggers.between(n.end, n.end + window_end)
+        cand.kind, cand.term = _forward(hits)  # type: ignore[assignment]
+    if (
+        cand.kind is None
+        and _is_label_tail(post, head_words)
+        and not _OTHER_VERB.search(core[-30:])
+    ):
+        cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
+    return True
 
 
 def _is_label_tail(post: str, head_words: int) -> bool:

@@ -46,6 +46,12 @@ _LIVES = re.compile(r"\s+(?:(?:civilian |human )?lives|(?:\w+ )?bodies)\b", re.I
 # "abducted dozens more": a verb of its own means the count is of something else.
 _OTHER_VERB = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECASE)
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
+_EVACUATED_HOMES = re.compile(
+    r"\b(?:evacuations? of|evacuated|evacuating|evacuate)\s+(?:about |some |around |nearly "
+    r"|more than |over |up to |at least |an estimated |another |a further )?$",
+    re.IGNORECASE,
+)
+_HOMES = re.compile(r"\s+(?:homes|houses|dwellings|residences)\b", re.IGNORECASE)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
 _CONTEXT = 400
@@ -202,6 +208,8 @@ def sentence_candidates(
         if RIGHT_EXCLUDE_RE.match(post):
             continue
         head, households, head_words = heads[i]
+        if head == "thing" and _EVACUATED_HOMES.search(pre[-40:]) and _HOMES.match(post):
+            head, households = "person", True  # "forced the evacuation of 50 homes"
         if head == "thing" or (n.yearlike and (head != "person" or head_words != 1)):
             continue
         if n.word and n.value == 1 and (head != "person" or head_words != 1):

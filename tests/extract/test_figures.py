@@ -268,3 +268,12 @@ def test_more_wordings(text: str, kind: str, value: int) -> None:
 def test_peak_figure_takes_the_kind_of_its_clause() -> None:
     text = "Around 65,000 people remain in evacuation centres, down from a peak of 180,000."
     assert {(k, v) for k, v, *_ in figs(text)} == {("displaced", 65000), ("displaced", 180000)}
+
+
+def test_evacuated_homes_count_households() -> None:
+    text = "The wildfire forced the evacuation of about 120 homes near the lake."
+    assert one(text) == ("displaced", 120, None, "households", "about")
+
+
+def test_destroyed_homes_are_not_a_figure() -> None:
+    assert figs("The wildfire destroyed about 120 homes near the lake.") == []

@@ -52,16 +52,14 @@ _CUE_GATE = re.compile(rf"(?<![^\W\d_]){trie_regex(_CUE_WORD_LIST)}\b", re.IGNOR
 class Attributor:
     """Walks the sentences in order, remembering the last source for references back.
 
-    Cue words and mentions are located once per text; each sentence then costs
-    two bisections, not a scan.
+    Mentions are located once per text and found per sentence by bisection; cue
+    words are only looked for while there is a source to carry or to drop.
     """
 
     def __init__(self, text: str, mentions: list[AgencyMention]) -> None:
         self.text = text
         self.mentions = mentions
         self.mention_starts = [m.start for m in mentions]
-        # Without a UN mention no figure can be attributed: skip the cue scan.
-        self.cues = [m.start() for m in _CUE_GATE.finditer(text)] if mentions else []
         self.last_source: str | None = None
         self.setup: str | None = None
 
@@ -80,8 +78,7 @@ class Attributor:
         return out
 
     def _has_cue(self, start: int, end: int) -> bool:
-        i = bisect_left(self.cues, start)
-        return i < len(self.cues) and self.cues[i] < end
+        return _CUE_GATE.search(self.text, start, end) is not None
 
     def sentence(self, start: int, end: int) -> tuple[list[AgencyMention], str | None]:
         """The source mentions of a sentence and the fallback source for its figures.
@@ -91,8 +88,10 @@ class Attributor:
         if not self.mentions:
             return [], None
         found = self.sources(start, end)
-        has_cue = self._has_cue(start, end)
         fallback: str | None = None
+        if not found and self.last_source is None and self.setup is None:
+            return found, None  # nothing to carry: the cue scan can be skipped
+        has_cue = self._has_cue(start, end)
         if not found:
             if has_cue and self.last_source and _ANAPHOR.search(self.text, start, end):
                 fallback = self.last_source

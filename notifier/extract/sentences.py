@@ -22,7 +22,6 @@ _DANGLING = re.compile(
     r"|into|were|was|are|is|have|has|had|been|be|had|that|which|who|while|including|least)\s*$",
     re.IGNORECASE,
 )
-_TERMINAL = re.compile(r"[.!?:;]\s*$")
 # A sentence ends at . ! ? (and closing quotes/brackets) before a space and an
 # upper-case letter, a digit, a quote or a bullet. Initials and abbreviations
 # ("U.N. Security Council", "4 a.m. Friday") are checked in Python on the few
@@ -66,12 +65,13 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def _joins(prev: str, head: str) -> bool:
-    if _NUMBER_ONLY.fullmatch(prev) and not _NUMBER_ONLY.fullmatch(head):
+    if len(prev) < 40 and _NUMBER_ONLY.fullmatch(prev) and not _NUMBER_ONLY.fullmatch(head[:40]):
         return True  # key-figure box: the number above its label
-    if _TERMINAL.search(prev):
+    tail = prev.rstrip()[-16:]
+    if tail[-1:] in ".!?:;":
         return False
     first = head[:1]
-    return first.islower() or (bool(_DANGLING.search(prev)) and (first.isalnum() or first == "("))
+    return first.islower() or (bool(_DANGLING.search(tail)) and (first.isalnum() or first == "("))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -172,11 +172,10 @@ def _place(entry: DigestEntry | None, figure: Figure | None) -> str:
     """'Idlib, Syria' from the figure, else the entry's first country, else nothing."""
     if entry is None:
         return ""
-    parts = [figure.place] if figure and figure.place else []
-    country = (figure.country if figure else None) or next(iter(entry.countries), None)
-    if country and country_name(country) not in parts:
-        parts.append(country_name(country))
-    return ", ".join(parts)
+    where = figure_where(figure) if figure else ""
+    if where:
+        return where
+    return country_name(entry.countries[0]) if entry.countries else ""
 
 
 def format_number(value: int) -> str:
@@ -215,13 +214,26 @@ def figure_phrase(figure: Figure) -> str:
 
 
 def figure_where(figure: Figure) -> str:
-    """'Idlib, Syria': where a figure was counted, as precisely as the text said."""
+    """'Idlib, Syria': where a figure was counted, as precisely as the text said.
+
+    When the place is the country itself ("Turkey"), the country is not
+    repeated under its official name ("Turkey, Türkiye").
+    """
     parts = [figure.place] if figure.place else []
     if figure.country:
         name = country_name(figure.country)
-        if name not in parts:
+        if name not in parts and not _names_country(figure.place, figure.country):
             parts.append(name)
     return ", ".join(parts)
+
+
+def _names_country(place: str | None, code: str) -> bool:
+    from notifier.extract.places import find_places  # noqa: PLC0415 - the gazetteer loads lazily
+
+    return bool(place) and any(
+        m.level == "country" and m.country == code and m.name == place
+        for m in find_places(place or "")
+    )
 
 
 def entry_quotes(entry: DigestEntry) -> list[str]:

@@ -24,6 +24,7 @@ from notifier.render import (
     country_name,
     figure_phrase,
     figure_short,
+    figure_where,
     format_number,
     kind_label,
     local_time,
@@ -369,3 +370,9 @@ def test_bundled_templates_are_found() -> None:
     root = bundled_templates()
     for name in ("subject.j2", "digest.txt.j2", "digest.html.j2", "digest.css"):
         assert root.joinpath(name).is_file(), name
+
+
+def test_a_country_place_is_not_repeated_under_its_official_name() -> None:
+    assert figure_where(fig(place="Turkey", country="TUR")) == "Turkey"
+    assert figure_where(fig(place="Idlib", country="SYR")) == "Idlib, Syria"
+    assert figure_where(fig(place=None, country="SYR")) == "Syria"

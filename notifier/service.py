@@ -30,8 +30,9 @@ from notifier.config import Settings, SubscriberSettings
 from notifier.digest import build_digest
 from notifier.errors import DeliveryError, NotifierError
 from notifier.extract import extract
+from notifier.extract.models import Report
 from notifier.lock import RunLock
-from notifier.models import Digest, RenderedMessage
+from notifier.models import Digest, Item, RenderedMessage
 from notifier.rules import Alert, evaluate
 from notifier.store import Delivery, FeedState, Store, StoredItem, utcnow
 
@@ -134,7 +135,12 @@ class Notifier:
             report.fetched.append(feed.name)
             known = store.known_guids(feed.name, (i.guid for i in result.items))
             fresh = [i for i in result.items if i.guid not in known]
-            entries = [(i, extract(f"{i.title}\n\n{i.text}", html=False)) for i in fresh]
+            entries, broken = _extract_all(feed.name, fresh)
+            if broken:
+                report.failed[feed.name] = (
+                    f"{broken} item(s) could not be read by the extractor (see the log); "
+                    "they are retried next run"
+                )
             first = feed.name not in states or states[feed.name].first_polled_at is None
             stored = store.add_items(
                 feed.name, feed.url, entries, alert_on_first_poll=feed.alert_on_first_poll
@@ -333,6 +339,23 @@ class Notifier:
         with self.store() as store:
             states = store.feed_states()
         return [(f.name, f.url, states.get(f.name)) for f in self.settings.feeds]
+
+
+def _extract_all(feed: str, items: Sequence[Item]) -> tuple[list[tuple[Item, Report]], int]:
+    """Extraction for each new item; an item that trips an extractor bug is skipped, not lost.
+
+    A skipped item is not stored, so the next run (with a fixed extractor) sees
+    it as new again; the other items of the feed go on.
+    """
+    entries: list[tuple[Item, Report]] = []
+    broken = 0
+    for item in items:
+        try:
+            entries.append((item, extract(f"{item.title}\n\n{item.text}", html=False)))
+        except Exception:
+            log.exception("feed %r: extraction failed on %s; please report it", feed, item.link)
+            broken += 1
+    return entries, broken
 
 
 def _safe(text: str) -> str:

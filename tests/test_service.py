@@ -9,8 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, rss, write_config
 
+from notifier import service
 from notifier.config import Settings, load_settings
 from notifier.errors import StoreError
+from notifier.extract.models import Report
 from notifier.service import Notifier
 
 
@@ -135,3 +137,32 @@ def test_one_run_at_a_time(tmp_path: Path, feed_server: FeedServer) -> None:
     notifier = Notifier(settings(tmp_path, feed_server, 25, ["desk@example.org"]))
     with notifier.lock(), pytest.raises(StoreError, match="another notifier run"):
         asyncio.run(Notifier(notifier.settings).run_once(lock_wait=0))
+
+
+def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    smtp_server: tuple[Mailbox, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Simulated bug (no real input triggers one, by design): the item is retried next run."""
+    box, port = smtp_server
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
+    prime(notifier, feed_server)
+    trap = {**FLOODS, "guid": "t-1", "title": "Trap", "link": "http://news.example.org/trap"}
+    feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]))
+    real = service.extract
+
+    def buggy(text: str, *, html: bool | None = None) -> Report:
+        if text.startswith("Trap"):
+            raise RuntimeError("extractor bug")
+        return real(text, html=html)
+
+    monkeypatch.setattr(service, "extract", buggy)
+    report = asyncio.run(notifier.run_once())
+    assert "could not be read by the extractor" in report.poll.failed["Wire"]
+    assert len(box.to("desk@example.org")) == 1
+    monkeypatch.setattr(service, "extract", real)
+    feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]) + " ")  # changed: no 304
+    again = asyncio.run(notifier.run_once())
+    assert again.poll.new_items == 1

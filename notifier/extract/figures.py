@@ -52,6 +52,17 @@ _EVACUATED_HOMES = re.compile(
     re.IGNORECASE,
 )
 _HOMES = re.compile(r"\s+(?:homes|houses|dwellings|residences)\b", re.IGNORECASE)
+_METRES = re.compile(r"\dm")
+_TRANSITIVE = re.compile(
+    r"kill(?:ed|s|ing)?|displac(?:ed|es|ing)|injur(?:ed|es|ing)|wound(?:ed|ing)"
+    r"|evacuat(?:ed|es|ing)|uprooted|affect(?:ed|s|ing)",
+    re.IGNORECASE,
+)
+_OBJECT_NEXT = re.compile(
+    r"\s*(?:a further |another |an additional |at least |more than |over |about |around |some "
+    r"|nearly |almost |up to |as many as |an estimated |approximately |roughly )?$",
+    re.IGNORECASE,
+)
 _TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
 _WINDOW = 160
 _CONTEXT = 400
@@ -198,6 +209,7 @@ def sentence_candidates(
         for n, (head, _, _) in zip(numbers, heads, strict=True)
         if head != "thing" and not n.yearlike
     ]
+    stop_set = set(stops)
     for i, n in enumerate(numbers):
         # Bounded context: a line of a megabyte with no full stop stays linear.
         pre_start = max(start, n.start - _CONTEXT)
@@ -212,6 +224,8 @@ def sentence_candidates(
             head, households = "person", True  # "forced the evacuation of 50 homes"
         if head == "thing" or (n.yearlike and (head != "person" or head_words != 1)):
             continue
+        if head == "none" and head_words and _METRES.match(text, n.end - 2, n.end):
+            continue  # "a 5m wave": metres, not millions, before a noun not for people
         if n.word and n.value == 1 and (head != "person" or head_words != 1):
             continue
         qualifier, core = _qualifier(n, pre)
@@ -237,6 +251,7 @@ def sentence_candidates(
             pre=pre,
             post=post,
             window_end=window_end,
+            window_at_number=n.end + window_end in stop_set,
             head_words=head_words,
         )
         if not found:
@@ -260,6 +275,7 @@ def _find_kind(
     pre: str,
     post: str,
     window_end: int,
+    window_at_number: bool,
     head_words: int,
 ) -> bool:
     """Set the candidate's kind and term from its trigger; False when it counts aid or capacity.
@@ -283,6 +299,13 @@ def _find_kind(
         cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
     if cand.kind is None:
         hits = triggers.between(n.end, n.end + window_end)
+        if (
+            hits
+            and window_at_number
+            and _TRANSITIVE.fullmatch(hits[-1].text)
+            and _OBJECT_NEXT.match(post, hits[-1].end - n.end, window_end)
+        ):
+            hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
         cand.kind, cand.term = _forward(hits)  # type: ignore[assignment]
     if (
         cand.kind is None

@@ -277,3 +277,12 @@ def test_evacuated_homes_count_households() -> None:
 
 def test_destroyed_homes_are_not_a_figure() -> None:
     assert figs("The wildfire destroyed about 120 homes near the lake.") == []
+
+
+def test_metres_before_a_noun_are_not_millions() -> None:
+    assert figs("A 5m wave killed 20 people.") == [("killed", 20, None, "people", "exact")]
+
+
+def test_active_verb_takes_the_next_number_as_its_object() -> None:
+    text = "The 300 residents displaced 40 others."
+    assert [(k, v) for k, v, *_ in figs(text)] == [("displaced", 40)]

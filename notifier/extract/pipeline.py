@@ -71,6 +71,8 @@ def _figures(
             continue
         if previous_index != index - 1 and not _may_hold_figures(text, start, end, triggers):
             continue
+        if _BOILERPLATE.match(text, start, end):
+            continue
         cands = sentence_candidates(text, start, end, in_sentence, index, triggers=triggers)
         inherit_across(previous if previous_index == index - 1 else None, cands)
         evidence = " ".join(text[start:end].split())
@@ -98,6 +100,13 @@ def _figures(
     return merge_figures(out)
 
 
+# Links to other stories and page furniture: their numbers belong to other texts.
+_BOILERPLATE = re.compile(
+    r"(?:\d+\.\s*)?(?:related(?: stories| articles| news)?|read (?:more|next|also)|see also"
+    r"|most (?:read|viewed|popular)|more from|next|previous|also read|recommended|trending"
+    r"|you may also like|watch)\s*[:|\-\u2013]",
+    re.IGNORECASE,
+)
 _LEFT_ONLY_RE = re.compile(
     r"\b(?:bodies|massacre|exodus|displace|uprooting|relocat\w*|threaten\w*|endanger\w*"
     r"|expos\w*|trapping|fears|affect\w*|lives)\b",

@@ -144,3 +144,11 @@ def test_pronoun_after_a_non_un_source_is_not_attributed() -> None:
         "He said 30 people had been killed."
     )
     assert by_value(extract(text))[30][2] is None
+
+
+def test_links_to_other_stories_are_not_figures() -> None:
+    text = (
+        "Aid reaches flooded valley\n\nAbout 3,000 people were evacuated on Monday.\n\n"
+        "Related: Floods kill 20 in neighbouring province\nRead more: 500 homes destroyed"
+    )
+    assert by_value(extract(text)) == {3000: ("displaced", "about", None)}

@@ -27,6 +27,7 @@ from notifier.extract.lexicon import (
     NON_PERSON_NOUNS,
     PERSON_NOUNS,
     QUALIFIER_RE,
+    RAISING_TO_RE,
     RIGHT_EXCLUDE_RE,
 )
 from notifier.extract.models import Kind, Qualifier, Unit
@@ -295,7 +296,11 @@ def _find_kind(
     if lives:
         cand.kind, cand.term = "killed", lives.group().strip()
         return True
-    if CONNECTOR_RE.search(core[-30:]) or CONNECTOR_RE.search(pre[-30:]):
+    if (
+        CONNECTOR_RE.search(core[-30:])
+        or CONNECTOR_RE.search(pre[-30:])
+        or RAISING_TO_RE.search(core[-120:])
+    ):
         cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
     if cand.kind is None:
         hits = triggers.between(n.end, n.end + window_end)

@@ -38,7 +38,8 @@ KIND_GROUPS: dict[str, str] = {
     ),
     "missing": _words(r"missing|unaccounted(?: for)?|desaparecid\w*|disparus?"),
     "displaced": _words(
-        r"(?:internally )?displaced|displacement|displacing|uprooted|homeless|made homeless",
+        r"(?:internally )?displaced|displacement(?! tracking| monitoring)|displacing|uprooted",
+        r"homeless|made homeless",
         r"in need of (?:emergency |temporary )?shelter(?! assistance| support| kits| items)",
         r"without (?:shelter|a roof|a home|homes)|(?:to|in|into) (?:temporary |emergency )?"
         r"accommodation|sp(?:e|en)nt the night (?:in|outdoors|outside)|spending the night"
@@ -61,6 +62,8 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:shelters|camps|cent(?:re|er)s|schools|tents))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
         r"relocated|relocation",
+        r"(?:moved|taken|brought|transferred|sent) to (?:[\d,]+ )?(?:relief |evacuation |temporary "
+        r"|displacement )*(?:camps|cent(?:re|er)s|shelters|sites)",
         r"moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
         r"on the move|hosted by (?:relatives|host families|families)|arrived in",
         r"desplazad\w*|evacuad\w*|desalojad\w*|damnificad\w*|sin hogar(?:es)?|d[ée]plac[ée]s?",
@@ -86,7 +89,7 @@ KIND_GROUPS: dict[str, str] = {
         r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
         r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
         r"per (?:day|week|month|year|hour|capita|head|person|\d)|each day|a day|a week|spectators",
-        r"attended|enrolled|supported|screened|tested",
+        r"attended|enrolled|supported|screened|tested|deployed|mobili[sz]ed|dispatched",
         r"to (?:help|assist|support|serve|treat|feed|protect|care for|reach)",
         r"registered to vote|in the (?:area|region|city|town|country) (?:are|were)",
     ),
@@ -115,14 +118,16 @@ QUALIFIER_RE = re.compile(
 
 #: Words between a hedge or trigger and the number that change nothing.
 FILLER_RE = re.compile(
-    r"(?:\b(?:a further|another|an additional|additional|a total of|a total|total of|only"
+    r"(?:\b(?:a further|another|an additional|additional|a total of|a total|total of|only|a record"
+    r"|record"
     r"|just|still|all|now|further)\s*)+$",
     re.IGNORECASE,
 )
 
 #: A kind trigger right before the number: "killed 12 people", "the deaths of 1,500".
 LEFT_TRIGGER_RE = re.compile(
-    r"\b(?:(?P<killed>killed|killing|kills|kill|claimed the lives of|lives of|deaths? of|killing of"
+    r"\b(?:(?P<casualties>(?:killed|dead) (?:or|and) (?:injured|wounded|maimed))"
+    r"|(?P<killed>killed|killing|kills|kill|claimed the lives of|lives of|deaths? of|killing of"
     r"|bodies of|massacre of|toll of)"
     r"|(?P<injured>injured|injuring|wounded|wounding|injuries to)"
     r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
@@ -130,7 +135,7 @@ LEFT_TRIGGER_RE = re.compile(
     r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
     r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
     r"|concern for|fears for|exposing|trapping))"
-    r"\s*$",
+    r"(?:\s+the)?\s*$",
     re.IGNORECASE,
 )
 
@@ -139,7 +144,14 @@ CONNECTOR_RE = re.compile(
     r"(?:\b(?:ris(?:en|es|e)|rose|climb(?:ed|s)?|increas(?:ed|es)|jump(?:ed|s)?|soar(?:ed|s)?"
     r"|grew|grown|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
     r"|surpass(?:ed|es)?|hits?|stands?|stood|totals?|totall?ed|totall?ing|total|is|was|are|were"
-    r"|be|home|put|up from|from|revised|peak of|high of)\s*(?:to|at|of|from)?|:)\s*$",
+    r"|be|home|put|up from|from|revised|peak of|high of|accounted for|account for|made up"
+    r"|make up)\s*(?:to|at|of|from)?|:)\s*$",
+    re.IGNORECASE,
+)
+
+#: "raising the death toll from a landslide that swept two buses ... to 11".
+RAISING_TO_RE = re.compile(
+    r"\b(?:raising|raised|bringing|brought|pushing|pushed|taking)\b[^.;:]{0,90}\bto\s*$",
     re.IGNORECASE,
 )
 

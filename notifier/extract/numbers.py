@@ -75,7 +75,8 @@ _VAGUE = (
     r"|dozens|scores|hundreds|thousands|millions"
 )
 _DIGITS = (
-    r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?"
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?!\d)"  # Indian grouping: 11,34,427
+    r"|\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?"
     r"|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d,]))+"
     r"|\d+(?:\.\d+)?"
 )
@@ -102,6 +103,7 @@ _MONEY_AFTER = re.compile(
     r"|kwacha|afghanis|hryvnias?|rubles?|roubles?|usd|eur)\b",
     re.IGNORECASE,
 )
+_GLUED_UNIT = re.compile(r"[^\W\d_]")
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s*cent\b|percent\b|pc\b|percentage\b)", re.IGNORECASE)
 _TIME_AFTER = re.compile(r"(?::\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|hrs\b|h\b))")
 _CODE_BEFORE = re.compile(
@@ -241,6 +243,8 @@ def _excluded(text: str, n: NumberMention) -> bool:
     """
     if _AFTER_EXCLUDED.match(text, n.end, n.end + 24):
         return True
+    if not n.word and not n.vague and _GLUED_UNIT.match(text, n.end, n.end + 1):
+        return True  # "35C", "3km", "23rd": a unit or an ordinal glued to the digits
     before = text[max(0, n.start - 14) : n.start]
     if n.vague or n.word:
         return _BEFORE_EXCLUDED.search(before) is not None

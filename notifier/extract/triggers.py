@@ -36,7 +36,8 @@ FIRST_WORDS = frozenset(
     concern afectad* reached assisted vaccinated immunised immunized treated rescued returned
     returning returnee returnees received receiving benefit* employ* trained voted votes voters
     every spectators attended enrolled supported screened tested registered made new
-    arrivals without spent spend spending have has remain remained""".split()
+    arrivals without spent spend spending have has remain remained deployed mobilised
+    mobilized dispatched transferred""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"

@@ -54,6 +54,11 @@ _EVACUATED_HOMES = re.compile(
 )
 _HOMES = re.compile(r"\s+(?:homes|houses|dwellings|residences)\b", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
+_OR_NEXT = re.compile(
+    r"\s*[^\W\d_]+\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
+    re.IGNORECASE,
+)
+_ADJACENT = re.compile(r"\s*(?:[^\W\d_][\w'-]*\s*)?$")
 _TRANSITIVE = re.compile(
     r"kill(?:ed|s|ing)?|displac(?:ed|es|ing)|injur(?:ed|es|ing)|wound(?:ed|ing)"
     r"|evacuat(?:ed|es|ing)|uprooted|affect(?:ed|s|ing)",
@@ -144,7 +149,7 @@ def _forward(hits: list[Hit]) -> tuple[str | None, str]:
     weak: Hit | None = None
     for i, h in enumerate(hits):
         if h.group == "exclude":
-            return None, ""
+            return "exclude", h.text
         if h.group == "weak":
             weak = weak or h
             continue
@@ -296,22 +301,27 @@ def _find_kind(
     if lives:
         cand.kind, cand.term = "killed", lives.group().strip()
         return True
+    hits = triggers.between(n.end, n.end + window_end)
     if (
+        hits
+        and window_at_number
+        and _TRANSITIVE.fullmatch(hits[-1].text)
+        and _OBJECT_NEXT.match(post, hits[-1].end - n.end, window_end)
+    ):
+        hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
+    # "Casualties: 8 dead": a trigger right after the number beats the label before it.
+    adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
+    if not adjacent and (
         CONNECTOR_RE.search(core[-30:])
         or CONNECTOR_RE.search(pre[-30:])
         or RAISING_TO_RE.search(core[-120:])
     ):
         cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
     if cand.kind is None:
-        hits = triggers.between(n.end, n.end + window_end)
-        if (
-            hits
-            and window_at_number
-            and _TRANSITIVE.fullmatch(hits[-1].text)
-            and _OBJECT_NEXT.match(post, hits[-1].end - n.end, window_end)
-        ):
-            hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
-        cand.kind, cand.term = _forward(hits)  # type: ignore[assignment]
+        kind, term = _forward(hits)
+        if kind == "exclude":
+            return False
+        cand.kind, cand.term = kind, term  # type: ignore[assignment]
     if (
         cand.kind is None
         and _is_label_tail(post, head_words)
@@ -329,20 +339,35 @@ def _is_label_tail(post: str, head_words: int) -> bool:
     return bool(_EMPTY_TAIL.match(rest[:40]))
 
 
+def _own_trigger_inside(c: Candidate) -> bool:
+    """True when a bracketed count has a trigger of its own: "(85,000 of which relocated)"."""
+    closing = c.post.find(")")
+    return c.kind is not None and c.term != "" and 0 <= c.post.find(c.term) < closing
+
+
 def _inherit_within(text: str, cands: list[Candidate]) -> None:
     """Give sub-counts the kind of the count they belong to, within one sentence."""
     for i, c in enumerate(cands):
+        prev = cands[i - 1] if i > 0 else None
+        if (
+            prev is not None
+            and prev.kind is not None
+            and c.pre.rstrip().endswith("(")
+            and not _own_trigger_inside(c)
+        ):
+            c.kind, c.term = prev.kind, prev.term  # "34,260 households (about 240,000 people)"
+            continue
         if c.kind is not None:
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         if nxt is not None and nxt.kind is not None:
             between = text[c.number.end : nxt.number.start]
-            if re.search(r"\b(?:including|among them|of whom|incl\.)\s*$", nxt.pre) and (
-                "," in between or "(" in between
-            ):
-                c.kind, c.term = nxt.kind, nxt.term
+            if (
+                re.search(r"\b(?:including|among them|of whom|incl\.)\s*$", nxt.pre)
+                and ("," in between or "(" in between)
+            ) or _OR_NEXT.match(between):
+                c.kind, c.term = nxt.kind, nxt.term  # "27,381 families or 92,706 persons"
                 continue
-        prev = cands[i - 1] if i > 0 else None
         if (
             prev is not None
             and prev.kind is not None
@@ -361,9 +386,11 @@ def inherit_across(previous: Candidate | None, cands: list[Candidate]) -> None:
     for c in cands:
         if c.kind is not None:
             return
-        if re.search(
-            r"\b(?:with|another|a further|an additional)\s*$", c.pre[-30:]
-        ) or INHERIT_RIGHT_RE.match(c.post):
+        if (
+            re.search(r"\b(?:another|a further|an additional)\s*$", c.pre[-30:])
+            or (re.search(r"\bwith\s*$", c.pre[-30:]) and not c.has_head_noun)
+            or INHERIT_RIGHT_RE.match(c.post)
+        ):
             c.kind, c.term = previous.kind, previous.term
             if not c.has_head_noun:
                 c.unit = previous.unit

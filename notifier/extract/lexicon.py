@@ -88,7 +88,8 @@ KIND_GROUPS: dict[str, str] = {
     "exclude": _words(
         r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
         r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
-        r"per (?:day|week|month|year|hour|capita|head|person|\d)|each day|a day|a week|spectators",
+        r"per (?:day|week|month|year|hour|capita|head|person|\d)|(?:each|a) (?:day|week)"
+        r"(?! earlier| before| ago| later)|spectators",
         r"attended|enrolled|supported|screened|tested|deployed|mobili[sz]ed|dispatched",
         r"to (?:help|assist|support|serve|treat|feed|protect|care for|reach)",
         r"registered to vote|in the (?:area|region|city|town|country) (?:are|were)",

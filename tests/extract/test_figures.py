@@ -286,3 +286,35 @@ def test_metres_before_a_noun_are_not_millions() -> None:
 def test_active_verb_takes_the_next_number_as_its_object() -> None:
     text = "The 300 residents displaced 40 others."
     assert [(k, v) for k, v, *_ in figs(text)] == [("displaced", 40)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Tallies: 4 dead, 9 injured and 2 missing.",
+            {("killed", 4), ("injured", 9), ("missing", 2)},
+        ),
+        (
+            "A total of 1,020 families or 4,310 persons are staying in evacuation centres.",
+            {("displaced", 1020), ("displaced", 4310)},
+        ),
+        (
+            "The storm affected 5,100 households (about 30,000 people) in the valley.",
+            {("at_risk", 5100), ("at_risk", 30000)},
+        ),
+        ("Some 40 bodies were recovered and 95 people rescued.", {("killed", 40)}),
+        ("Mines have killed or maimed 120 civilians this year.", {("casualties", 120)}),
+        ("The UN voiced concern for the 60,000 civilians in the town.", {("at_risk", 60000)}),
+        ("Aid groups said 11,34,427 people were affected.", {("at_risk", 1_134_427)}),
+        ("Rescuers found three more bodies, raising the death toll from the blast to 31.", None),
+        ("Officials said 2,000 personnel had been deployed to evacuate residents.", set()),
+        ("Temperatures of 41C were recorded as 12 people died.", {("killed", 12)}),
+    ],
+)
+def test_heldout_style_patterns(text: str, expected: set[tuple[str, int]] | None) -> None:
+    got = {(k, v) for k, v, *_ in figs(text)}
+    if expected is None:
+        assert ("killed", 31) in got
+    else:
+        assert got == expected

@@ -54,6 +54,7 @@ _EVACUATED_HOMES = re.compile(
 )
 _HOMES = re.compile(r"\s+(?:homes|houses|dwellings|residences)\b", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
+_BASE_OF = re.compile(r"\s+of\s+(?:the|its|their|this|a|an)\s+(?:[^\W\d_][\w'\u2019-]*\s+){0,2}$")
 _OR_NEXT = re.compile(
     r"\s*[^\W\d_]+\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
     re.IGNORECASE,
@@ -210,6 +211,9 @@ def sentence_candidates(
     """Candidates for the numbers of one sentence, with kinds where a trigger was found."""
     out: list[Candidate] = []
     heads = [_head(text[n.end : min(end, n.end + 80)]) for n in numbers]
+    for i in range(1, len(numbers)):
+        if _BASE_OF.match(text, numbers[i - 1].end, numbers[i].start):
+            heads[i] = ("thing", False, 0)  # "19,000 of the city's 20,000 residents": a base
     stops = [
         n.start
         for n, (head, _, _) in zip(numbers, heads, strict=True)

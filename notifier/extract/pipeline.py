@@ -61,7 +61,15 @@ def _figures(
     previous: Candidate | None = None
     previous_index = -2
     cursor = 0
+    skip_to = 0
     for index, (start, end) in enumerate(split_sentences(text)):
+        if start < skip_to:
+            continue
+        if _LINKS_HEADER.fullmatch(text, start, end):
+            # "Related articles" / "ALSO READ": the lines below are other stories.
+            blank = text.find("\n\n", end)
+            skip_to = len(text) if blank < 0 else blank
+            continue
         found, fallback = attributor.sentence(start, end)
         first = cursor
         while cursor < len(numbers) and numbers[cursor].start < end:
@@ -103,8 +111,15 @@ def _figures(
 # Links to other stories and page furniture: their numbers belong to other texts.
 _BOILERPLATE = re.compile(
     r"(?:\d+\.\s*)?(?:related(?: stories| articles| news)?|read (?:more|next|also)|see also"
-    r"|most (?:read|viewed|popular)|more from|next|previous|also read|recommended|trending"
+    r"|most (?:read|viewed|popular)|more from|next|previous|also read|recommended"
+    r"|trending(?: now)?"
     r"|you may also like|watch)\s*[:|\-\u2013]",
+    re.IGNORECASE,
+)
+_LINKS_HEADER = re.compile(
+    r"(?:related(?: stories| articles| news| content)?|also read|read (?:more|next|also)"
+    r"|see also|most (?:read|viewed|popular)|more (?:stories|news)|trending(?: now)?"
+    r"|you may also like|recommended(?: for you)?|latest news)\s*:?",
     re.IGNORECASE,
 )
 _LEFT_ONLY_RE = re.compile(

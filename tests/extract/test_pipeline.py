@@ -152,3 +152,17 @@ def test_links_to_other_stories_are_not_figures() -> None:
         "Related: Floods kill 20 in neighbouring province\nRead more: 500 homes destroyed"
     )
     assert by_value(extract(text)) == {3000: ("displaced", "about", None)}
+
+
+def test_list_of_links_under_a_header_is_skipped() -> None:
+    text = (
+        "About 1,400 people were evacuated on Monday.\n\n"
+        "ALSO READ\nLandslide: 12 feared trapped in hill town\nStorm: 9 dead in the south\n\n"
+        "Officials said 30 people were injured."
+    )
+    assert set(by_value(extract(text))) == {1400, 30}
+
+
+def test_a_base_population_is_not_a_figure() -> None:
+    text = "About 19,000 of the town's 25,000 residents had been evacuated by Friday."
+    assert by_value(extract(text)) == {19000: ("displaced", "about", None)}

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from notifier import __version__
-from notifier.config import Settings, load_settings
+from notifier.config import Settings, load_settings, unknown_env_vars
 from notifier.errors import NotifierError, UsageError
 from notifier.service import Notifier, RunReport
 
@@ -25,7 +25,10 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
+    settings = load_settings(args.config)
+    for name in unknown_env_vars():
+        log.warning("%s matches no setting and is ignored (nesting is NOTIFIER_SMTP__HOST)", name)
+    return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -84,24 +87,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     """Render the digest a subscriber would get now, without sending or marking anything."""
     notifier = Notifier(_settings(args))
-    subscribers = (
-        [notifier.subscriber(args.subscriber)]
-        if args.subscriber
-        else notifier.settings.subscribers[:1]
-        if args.out
-        else notifier.settings.subscribers
-    )
+    if args.subscriber:
+        subscribers = [notifier.subscriber(args.subscriber)]
+    elif args.out and len(notifier.settings.subscribers) > 1:
+        raise UsageError("--out writes one digest: name its subscriber with --subscriber EMAIL")
+    else:
+        subscribers = notifier.settings.subscribers
     for s in subscribers:
+        if pending := notifier.pending_count(s):
+            print(f"{s.email}: {pending} digest(s) from an earlier run will be sent first")
         rendered = notifier.preview(s)
         if rendered is None:
-            print(f"{s.email}: nothing to send")
+            print(f"{s.email}: nothing new to send")
             continue
         if args.out:
             out = Path(args.out)
-            if out.suffix.lower() in (".html", ".htm"):
-                out.write_text(rendered.html, encoding="utf-8")
-            else:
-                out.write_text(f"Subject: {rendered.subject}\n\n{rendered.text}", encoding="utf-8")
+            html = out.suffix.lower() in (".html", ".htm")
+            body = rendered.html if html else f"Subject: {rendered.subject}\n\n{rendered.text}"
+            try:
+                out.write_text(body, encoding="utf-8")
+            except OSError as e:
+                raise UsageError(f"--out {out}: cannot write the preview: {e}") from e
             print(f"{s.email}: {rendered.subject} -> {out}")
         else:
             print(f"To: {s.email}\nSubject: {rendered.subject}\n\n{rendered.text}\n")
@@ -111,6 +117,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Validate the config and say exactly what is wrong, with the key and the line."""
     settings = _settings(args)
+    Notifier(settings).check_templates()
     d = settings.delivery
     where = (
         f"smtp {settings.smtp.host}:{settings.smtp.port} ({settings.smtp.security})"
@@ -201,7 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "--dry-run", action="store_true", help="render, but do not send or mark anything"
             )
         if name == "preview":
-            p.add_argument("--subscriber", metavar="EMAIL", help="whose digest (default: all)")
+            p.add_argument(
+                "--subscriber", metavar="EMAIL", help="whose digest (default: every subscriber)"
+            )
             p.add_argument(
                 "--out", metavar="FILE", help="write to FILE (.html: the HTML part, else text)"
             )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import time, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +27,12 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from notifier.errors import ConfigError
 
@@ -88,9 +95,28 @@ def _check_iso3(values: list[str]) -> list[str]:
 
 
 def _check_email(value: str) -> str:
-    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value.strip()):
+    value = value.strip()
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
         raise ValueError(f"must be an email address, got {value!r}")
-    return value.strip()
+    if not value.partition("@")[0].isascii():
+        raise ValueError(f"must be ASCII before the @ (SMTPUTF8 is not used), got {value!r}")
+    return value
+
+
+def _check_sender(value: str) -> str:
+    _, address = parseaddr(value)
+    if "@" not in address:
+        raise ValueError(
+            f"must contain an email address, like 'Humanitarian alerts <alerts@example.org>', "
+            f"got {value!r}"
+        )
+    _check_email(address)
+    return value
+
+
+def is_local_url(url: str) -> bool:
+    """A feed URL that names a file: a path, or file:..., rather than http(s)://."""
+    return "://" not in url or url.lower().startswith("file:")
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -136,7 +162,9 @@ class SmtpSettings(_Section):
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str = ""
     password: SecretStr = SecretStr("")
-    sender: str = "Humanitarian alerts <alerts@example.org>"
+    sender: Annotated[str, AfterValidator(_check_sender)] = (
+        "Humanitarian alerts <alerts@example.org>"
+    )
     timeout: float = Field(default=30, gt=0)
 
 
@@ -235,12 +263,14 @@ class Settings(BaseSettings):
     @field_validator("feeds")
     @classmethod
     def _unique_feed_names(cls, feeds: list[FeedSettings]) -> list[FeedSettings]:
-        seen: set[str] = set()
-        for feed in feeds:
-            if feed.name in seen:
-                raise ValueError(f"feed names must be unique, {feed.name!r} appears twice")
-            seen.add(feed.name)
+        _unique("feed names", [f.name for f in feeds])
         return feeds
+
+    @field_validator("subscribers")
+    @classmethod
+    def _unique_emails(cls, subscribers: list[SubscriberSettings]) -> list[SubscriberSettings]:
+        _unique("subscriber emails", [s.email.casefold() for s in subscribers])
+        return subscribers
 
     @classmethod
     def settings_customise_sources(
@@ -263,6 +293,14 @@ class Settings(BaseSettings):
         return subscriber.timezone or self.schedule.timezone
 
 
+def _unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} must be unique, {value!r} appears twice")
+        seen.add(value)
+
+
 def config_path(explicit: str | Path | None) -> Path:
     """`--config`, else NOTIFIER_CONFIG, else ./config.toml."""
     if explicit:
@@ -276,7 +314,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     """Read, validate and resolve the config; raise ConfigError listing every problem."""
     file = config_path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # editors on Windows add a BOM
     except FileNotFoundError as e:
         raise ConfigError(
             f"{file}: config file not found; copy config.example.toml to {file} "
@@ -296,12 +334,19 @@ def settings_from_dict(
     *,
     base_dir: Path,
     source: tuple[Path, str] | None = None,
+    settings_class: type[Settings] | None = None,
 ) -> Settings:
     """Validate a config mapping; relative paths are resolved against `base_dir`."""
+    settings_class = settings_class or Settings
     try:
-        settings = Settings(**data)
+        settings = settings_class(**data)
     except ValidationError as e:
         raise ConfigError(_describe(e, source)) from e
+    except SettingsError as e:
+        raise ConfigError(
+            f"a NOTIFIER_* environment variable cannot be read: {e}; "
+            "lists and tables must be JSON there, e.g. NOTIFIER_SUBSCRIBERS='[...]'"
+        ) from e
     return _resolve_paths(settings, base_dir)
 
 
@@ -312,7 +357,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
 
     templates = settings.digest.templates_dir
     feeds = [
-        f.model_copy(update={"url": str(rel(Path(f.url)))}) if _is_local(f.url) else f
+        f.model_copy(update={"url": str(rel(Path(f.url)))}) if _is_relative_path(f.url) else f
         for f in settings.feeds
     ]
     return settings.model_copy(
@@ -329,8 +374,8 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     )
 
 
-def _is_local(url: str) -> bool:
-    return "://" not in url
+def _is_relative_path(url: str) -> bool:
+    return is_local_url(url) and not url.lower().startswith("file:")
 
 
 def _describe(error: ValidationError, source: tuple[Path, str] | None) -> str:
@@ -351,11 +396,35 @@ def _describe(error: ValidationError, source: tuple[Path, str] | None) -> str:
         else:
             reason = f"{err['msg'][:1].lower()}{err['msg'][1:]}, got {err.get('input')!r}"
         where = ""
-        if source is not None:
+        env = _env_name(loc)
+        if env in os.environ:
+            where = f" (from the environment variable {env})"
+        elif source is not None:
             line = _find_line(source[1], loc)
             where = f" ({source[0]}, line {line})" if line else f" ({source[0]})"
         lines.append(f"{key}: {reason}{where}")
     return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def _env_name(loc: tuple[Any, ...]) -> str:
+    return "NOTIFIER_" + "__".join(str(p).upper() for p in loc if isinstance(p, str))
+
+
+def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[str]:
+    """NOTIFIER_* variables that set nothing: a misspelt override is otherwise silently ignored."""
+    env = os.environ if environ is None else environ
+    unknown = []
+    for name in env:
+        if not name.startswith("NOTIFIER_") or name == CONFIG_ENV:
+            continue
+        model: Any = Settings
+        for part in name.removeprefix("NOTIFIER_").lower().split("__"):
+            fields = getattr(model, "model_fields", None)
+            if not fields or part not in fields:
+                unknown.append(name)
+                break
+            model = fields[part].annotation
+    return sorted(unknown)
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\s]+?)\s*\]\]?\s*(?:#.*)?$")

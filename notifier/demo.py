@@ -13,10 +13,31 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
 from notifier.config import Settings, settings_from_dict
+from notifier.errors import UsageError
 from notifier.service import Notifier, RunReport
 
 SAMPLES = ("relief-wire.xml", "agency-updates.atom")
+MARKER = ".notifier-demo"
+"""Marks a folder made by the demo: only such a folder is reset."""
+
+
+class DemoSettings(Settings):
+    """The demo's embedded defaults, deaf to NOTIFIER_* variables meant for a real config."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values given in code."""
+        return (init_settings,)
 
 
 def sample_paths() -> list[Path]:
@@ -50,12 +71,22 @@ def demo_settings(folder: Path) -> Settings:
             },
         ],
     }
-    return settings_from_dict(data, base_dir=folder)
+    return settings_from_dict(data, base_dir=folder, settings_class=DemoSettings)
 
 
 async def run_demo(folder: Path) -> RunReport:
-    """Reset the demo folder's state and run the pipeline once."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Reset the demo folder's state and run the pipeline once.
+
+    A folder that holds anything but the demo's own files is refused: the
+    reset must never delete an operator's state or mail.
+    """
+    if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
+        raise UsageError(f"{folder} exists and was not made by the demo; choose another --dir")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).write_text("made by `notifier demo`; reset at each run\n")
+    except OSError as e:
+        raise UsageError(f"cannot use {folder} for the demo: {e}") from e
     for name in ("notifier.db", "notifier.db-wal", "notifier.db-shm"):
         (folder / name).unlink(missing_ok=True)
     shutil.rmtree(folder / "outbox", ignore_errors=True)

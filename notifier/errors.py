@@ -36,6 +36,10 @@ class StoreError(NotifierError):
     exit_code = 2
 
 
+class BusyError(NotifierError):
+    """Another run holds the database; this one did nothing, the next one will."""
+
+
 class DeliveryError(NotifierError):
     """A digest could not be delivered.
 
@@ -47,6 +51,9 @@ class DeliveryError(NotifierError):
     delivers what was waiting instead of dropping it.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, retry_now: bool = True) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_now = retry_now
+        """False when retrying within this run cannot help (a refused login: and
+        repeated logins can lock the account); the row still waits for the next run."""

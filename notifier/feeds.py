@@ -28,10 +28,10 @@ from xml.sax import SAXParseException
 import feedparser
 import httpx
 
-from notifier.config import FeedSettings, FetchSettings
+from notifier.config import FeedSettings, FetchSettings, is_local_url
 from notifier.errors import FeedError
 from notifier.fulltext import MAX_TEXT, Download, add_full_text, download, make_client
-from notifier.htmltext import html_to_text, looks_like_html
+from notifier.htmltext import to_text
 from notifier.models import FetchResult, Item
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-_SOURCE_BREAKS = re.compile(r"[\r\n]+")
 
 MAX_ITEMS = 500
 SUMMARY_CHARS = 300
@@ -134,7 +133,7 @@ async def fetch_feed(
     """
     bound = _bound(client, settings)
     old = validators or Validators(None, None)
-    local = _is_local(feed.url)
+    local = is_local_url(feed.url)
     try:
         if local:
             got = await _read_local(feed.url, old, settings)
@@ -213,10 +212,6 @@ def _status_problem(status: int) -> str:
             f"{text}; the server is failing or overloaded, it will be tried again on the next poll"
         )
     return f"{text}; check the feed URL in the config"
-
-
-def _is_local(url: str) -> bool:
-    return "://" not in url or url.lower().startswith("file:")
 
 
 def _local_path(url: str) -> Path:
@@ -325,27 +320,16 @@ def _not_a_feed(
     return f"feed {name!r}{where} is not an RSS/Atom feed: {reason}"
 
 
-def _plain_text(content: str) -> str:
-    """Plain text of feed content; HTML source line breaks are spaces, as a browser shows them.
-
-    Feeds wrap paragraphs at ~80 columns; kept as line breaks they would cut the
-    extractor's sentences in the middle ("12,000 people" / "across three districts").
-    """
-    if looks_like_html(content):
-        return html_to_text(_SOURCE_BREAKS.sub(" ", content))
-    return content.strip()
-
-
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
 def _item(feed_name: str, entry: Mapping[str, Any], base: str) -> Item:
-    title = " ".join(_plain_text(_text(entry.get("title"))).split())
+    title = " ".join(to_text(_text(entry.get("title"))).split())
     link = _link(_text(entry.get("link")).strip(), base)
     bodies = [_text(c.get("value")) for c in entry.get("content") or [] if isinstance(c, Mapping)]
-    summary = _plain_text(_text(entry.get("summary")))
-    text = max([_plain_text(b) for b in bodies if b] + [summary], key=len)
+    summary = to_text(_text(entry.get("summary")))
+    text = max([to_text(b) for b in bodies if b] + [summary], key=len)
     text = _without_title(text, title)[:MAX_TEXT]
     return Item(
         feed=feed_name,

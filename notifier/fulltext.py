@@ -58,8 +58,7 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
         limits=httpx.Limits(
             max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
         ),
-        follow_redirects=True,
-        max_redirects=settings.max_redirects,
+        follow_redirects=False,  # download() follows them itself, checking each hop
     )
 
 

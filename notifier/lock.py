@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from notifier.errors import StoreError
+from notifier.errors import BusyError, StoreError
 
 
 class RunLock:
@@ -28,8 +28,14 @@ class RunLock:
         self._fd: int | None = None
 
     def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreError(
+                f"{self.path}: cannot create the lock file beside the database ({e}); "
+                "check storage.path"
+            ) from e
         deadline = time.monotonic() + self.wait
         while True:
             try:
@@ -38,7 +44,7 @@ class RunLock:
             except BlockingIOError as e:
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise StoreError(
+                    raise BusyError(
                         f"{self.path}: another notifier run is using this database; "
                         "wait for it to finish (or stop the `notifier serve` daemon)"
                     ) from e

@@ -102,11 +102,12 @@ async def send_smtp(
 ) -> None:
     """Hand the message to the relay; return only once the server has accepted it.
 
-    Raises DeliveryError: permanent for answers that a retry will not change
-    (5xx, recipients refused with 5xx, a refused login, a server lacking the
-    STARTTLS or AUTH the config asks for); transient for what may pass on the
-    next run (connection refused or dropped, timeouts, a failed TLS handshake,
-    4xx). Raises ConfigError when smtp.sender has no address.
+    Raises DeliveryError: permanent for answers that a retry of this message
+    will not change (5xx, recipients refused with 5xx); not permanent for what
+    may pass on the next run (connection refused or dropped, timeouts, a failed
+    TLS handshake, 4xx) and for config problems the operator must fix (a refused
+    login, a server lacking the STARTTLS or AUTH the config asks for: these are
+    not retried within the run). Raises ConfigError when smtp.sender has no address.
     """
     envelope_from = sender_address(sender)
     use_tls, start_tls = _security(smtp)
@@ -130,6 +131,7 @@ async def send_smtp(
             f"{where} refused the login for {smtp.username!r} ({e.code} {e.message}); "
             "check smtp.username and the password (NOTIFIER_SMTP__PASSWORD)",
             permanent=False,
+            retry_now=False,
         ) from e
     except aiosmtplib.SMTPRecipientsRefused as e:
         answers = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in e.recipients)
@@ -168,6 +170,7 @@ async def send_smtp(
             f"{where}: {e}; check smtp.security ({smtp.security!r}) and smtp.username "
             "against what the server offers",
             permanent=False,
+            retry_now=False,
         ) from e
     if refused:
         # Some recipients took it: retrying would send it to them twice.

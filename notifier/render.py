@@ -137,6 +137,20 @@ def render_digest(
     )
 
 
+def check_templates(env: jinja2.Environment) -> None:
+    """Compile the three templates; a syntax error or a missing file becomes a ConfigError."""
+    for name in (SUBJECT_TEMPLATE, TEXT_TEMPLATE, HTML_TEMPLATE):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as e:
+            raise ConfigError(
+                f"template {e.filename or name}, line {e.lineno}: {e.message}; fix it or remove "
+                "it from digest.templates_dir to use the bundled one"
+            ) from e
+        except jinja2.TemplateNotFound as e:
+            raise ConfigError(f"template {name} not found in digest.templates_dir") from e
+
+
 def _read_css(env: jinja2.Environment) -> str:
     """The stylesheet through the same loader, so an operator's digest.css wins too."""
     if env.loader is None:

@@ -49,12 +49,21 @@ def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
 
 
-def matches_filters(item: StoredItem, subscriber: SubscriberSettings) -> bool:
-    """The subscriber's country and keyword filters; empty filters match everything."""
-    if subscriber.countries and not item_countries(item) & set(subscriber.countries):
-        return False
+def matches_keywords(item: StoredItem, subscriber: SubscriberSettings) -> bool:
+    """The subscriber's keyword filter; no keywords match everything."""
     keywords = tuple(k for k in subscriber.keywords if k.strip())
     return not keywords or bool(_keyword_pattern(keywords).search(f"{item.title}\n{item.text}"))
+
+
+def in_countries(figure: Figure, item: StoredItem, subscriber: SubscriberSettings) -> bool:
+    """The country filter applies to where the figure was counted, not to every country named.
+
+    A figure without a country of its own takes the item's countries.
+    """
+    if not subscriber.countries:
+        return True
+    wanted = set(subscriber.countries)
+    return figure.country in wanted if figure.country else bool(set(item.countries) & wanted)
 
 
 def evaluate(
@@ -65,11 +74,13 @@ def evaluate(
     immediate_factor: float,
 ) -> Alert | None:
     """The alert this item raises for this subscriber, or None."""
-    if not item.alertable or not matches_filters(item, subscriber):
+    if not item.alertable or not matches_keywords(item, subscriber):
         return None
     crossing: list[tuple[float, Figure]] = []
     for figure in item.figures:
-        limit: int = getattr(thresholds, figure.kind)
+        limit: int | None = getattr(thresholds, figure.kind, None)
+        if limit is None or not in_countries(figure, item, subscriber):
+            continue
         ratio = people(figure) / limit
         if ratio >= 1:
             crossing.append((ratio, figure))

@@ -105,6 +105,8 @@ class Daemon:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Run until `stop` is set or SIGINT/SIGTERM arrives."""
         stop = stop or asyncio.Event()
+        with self.notifier.lock(wait=0), self.notifier.store():
+            pass  # an unusable database or a running daemon stops us now, not at every tick
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -119,13 +121,14 @@ class Daemon:
         finally:
             log.info("stopping: waiting for the running job to finish")
             self.stopping.set()
-            scheduler.shutdown(wait=False)
+            scheduler.pause()  # no new job; shutdown() would cancel the running one
             try:
                 async with asyncio.timeout(STOP_GRACE_SECONDS):
                     async with self.busy:
                         pass
             except TimeoutError:
                 log.warning("the running job did not finish in time; its work resumes next run")
+            scheduler.shutdown(wait=False)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)

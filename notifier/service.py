@@ -16,11 +16,12 @@ exactly once:
 from __future__ import annotations
 
 import asyncio
+import email.errors
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from email.utils import parseaddr
 from typing import Literal
 
 import jinja2
@@ -28,7 +29,7 @@ import jinja2
 from notifier import feeds, mailer, render
 from notifier.config import Settings, SubscriberSettings
 from notifier.digest import build_digest
-from notifier.errors import DeliveryError, NotifierError
+from notifier.errors import DeliveryError, NotifierError, UsageError
 from notifier.extract import extract
 from notifier.extract.models import Report
 from notifier.lock import RunLock
@@ -39,6 +40,8 @@ from notifier.store import Delivery, FeedState, Store, StoredItem, utcnow
 log = logging.getLogger(__name__)
 
 DigestKind = Literal["daily", "immediate"]
+_PREPARE_ERRORS = (NotifierError, jinja2.TemplateError, email.errors.MessageError, ValueError)
+"""What rendering one subscriber's digest can raise on operator input (templates, addresses)."""
 SEND_ATTEMPTS = 3
 """Tries per message within one run for transient failures (4xx, timeouts); later runs retry too."""
 RETRY_DELAY = 1.0
@@ -92,6 +95,10 @@ class Notifier:
             self._env = render.make_environment(self.settings.digest.templates_dir)
         return self._env
 
+    def check_templates(self) -> None:
+        """Compile every template now, so a broken one is a config error, not a failed send."""
+        render.check_templates(self.env)
+
     def store(self) -> Store:
         """Open the state database."""
         return Store(self.settings.storage.path)
@@ -133,7 +140,7 @@ class Notifier:
                 report.not_modified.append(feed.name)
                 continue
             report.fetched.append(feed.name)
-            known = store.known_guids(feed.name, (i.guid for i in result.items))
+            known = store.known_items(feed.name, result.items)
             fresh = [i for i in result.items if i.guid not in known]
             entries, broken = _extract_all(feed.name, fresh)
             if broken:
@@ -141,7 +148,8 @@ class Notifier:
                     f"{broken} item(s) could not be read by the extractor (see the log); "
                     "they are retried next run"
                 )
-            first = feed.name not in states or states[feed.name].first_polled_at is None
+            before = states.get(feed.name)
+            first = before is None or before.first_polled_at is None or before.url != feed.url
             stored = store.add_items(
                 feed.name, feed.url, entries, alert_on_first_poll=feed.alert_on_first_poll
             )
@@ -175,7 +183,8 @@ class Notifier:
     ) -> Digest | None:
         """The digest this subscriber would get now; `immediate` keeps only the largest events."""
         since = utcnow() - self.settings.alerts.max_age
-        items = store.undelivered_items(subscriber.email, seen_since=since)
+        feeds_now = [f.name for f in self.settings.feeds]
+        items = store.undelivered_items(_key(subscriber), seen_since=since, feeds=feeds_now)
         alerts = self.alerts_for(items, subscriber)
         if kind == "immediate":
             alerts = [a for a in alerts if a.immediate]
@@ -210,7 +219,7 @@ class Notifier:
             if s.email.casefold() == email.casefold():
                 return s
         known = ", ".join(s.email for s in self.settings.subscribers)
-        raise NotifierError(f"no subscriber {email!r} in the config (subscribers: {known})")
+        raise UsageError(f"no subscriber {email!r} in the config (subscribers: {known})")
 
     # deliver ---------------------------------------------------------------
 
@@ -222,18 +231,22 @@ class Notifier:
         subscribers: Sequence[SubscriberSettings] | None = None,
         dry_run: bool = False,
     ) -> DeliveryReport:
-        """Send each subscriber's pending and new digests; one failure never blocks the others."""
+        """Send each subscriber's pending and new digests; one failure never blocks the others.
+
+        `dry_run` renders what would be sent (pending rows included) and writes nothing.
+        """
         report = DeliveryReport()
-        targets = list(subscribers or self.settings.subscribers)
-        if dry_run:
-            for s in targets:
-                digest = self.compose(store, s, kind)
-                if digest is not None:
-                    report.rendered.append((s.email, self.render(digest)))
-            return report
         jobs: list[tuple[SubscriberSettings, Delivery]] = []
-        for s in targets:
-            jobs += [(s, d) for d in self._prepare(store, s, kind)]
+        for s in subscribers or self.settings.subscribers:
+            try:
+                if dry_run:
+                    report.rendered += [(s.email, r) for r in self._would_send(store, s, kind)]
+                else:
+                    jobs += [(s, d) for d in self._prepare(store, s, kind)]
+            except _PREPARE_ERRORS as e:
+                # A broken template or address must not keep the other subscribers waiting.
+                log.error("digest for %s could not be prepared: %s", s.email, e)
+                report.failed[s.email] = f"digest could not be prepared: {e}"
         gate = asyncio.Semaphore(SEND_CONCURRENCY)
 
         async def one(s: SubscriberSettings, d: Delivery) -> None:
@@ -243,6 +256,24 @@ class Notifier:
         await asyncio.gather(*(one(s, d) for s, d in jobs))
         return report
 
+    def _would_send(
+        self, store: Store, subscriber: SubscriberSettings, kind: DigestKind
+    ) -> list[RenderedMessage]:
+        """Pending rows (as stored) and the new digest, rendered, with nothing written."""
+        out = [
+            RenderedMessage(f"{row.subject} (pending from an earlier run)", "", "")
+            for row in store.pending_deliveries(_key(subscriber))
+        ]
+        digest = self.compose(store, subscriber, kind)
+        if digest is not None:
+            out.append(self.render(digest))
+        return out
+
+    def pending_count(self, subscriber: SubscriberSettings) -> int:
+        """Digests written by an earlier run and not yet accepted: they are sent first."""
+        with self.store() as store:
+            return len(store.pending_deliveries(_key(subscriber)))
+
     def _prepare(
         self, store: Store, subscriber: SubscriberSettings, kind: DigestKind
     ) -> list[Delivery]:
@@ -250,10 +281,10 @@ class Notifier:
         digest = self.compose(store, subscriber, kind)
         if digest is not None:
             ids = [i for e in digest.entries for i in e.item_ids]
-            if store.create_delivery(subscriber.email, kind, ids) is None:
+            if store.create_delivery(_key(subscriber), kind, ids) is None:
                 log.warning("%s: items were claimed by another run; skipped", subscriber.email)
         pending = []
-        for row in store.pending_deliveries(subscriber.email):
+        for row in store.pending_deliveries(_key(subscriber)):
             ready = row if row.message is not None else self._write_message(store, subscriber, row)
             if ready is not None:
                 pending.append(ready)
@@ -262,16 +293,21 @@ class Notifier:
     def _write_message(
         self, store: Store, subscriber: SubscriberSettings, row: Delivery
     ) -> Delivery | None:
+        """Render a claimed row's items and store the message, before any send is tried.
+
+        The Message-ID is random and stored with the message: a resend after a
+        crash carries the same id, and two databases never reuse one.
+        """
         items = store.items(store.delivery_item_ids(row.id))
         kind: DigestKind = "immediate" if row.kind == "immediate" else "daily"
         digest = self._digest(self.alerts_for(items, subscriber), subscriber, kind)
         if digest is None:
+            # The subscriber's thresholds or filters changed since the row was claimed.
             store.mark_attempt(row.id, "no alert left in its items", permanent=True)
             return None
         rendered = self.render(digest)
         sender = self.settings.smtp.sender
-        domain = parseaddr(sender)[1].rpartition("@")[2] or "notifier.invalid"
-        message_id = mailer.make_message_id(f"delivery-{row.id}-{subscriber.email}", domain)
+        message_id = mailer.make_message_id(uuid.uuid4().hex, mailer.sender_domain(sender))
         message = mailer.build_message(
             rendered,
             sender=sender,
@@ -286,7 +322,6 @@ class Notifier:
     async def _send(
         self, store: Store, subscriber: SubscriberSettings, row: Delivery, report: DeliveryReport
     ) -> None:
-        assert row.message is not None  # noqa: S101 - _prepare guarantees it
         try:
             where = await self._transmit(subscriber, row)
         except DeliveryError as e:
@@ -300,22 +335,20 @@ class Notifier:
         report.sent.append((subscriber.email, row.subject, where))
 
     async def _transmit(self, subscriber: SubscriberSettings, row: Delivery) -> str:
-        assert row.message is not None  # noqa: S101 - checked by the caller
+        """Outbox file or SMTP; transient SMTP failures are retried with backoff."""
+        message = row.message or b""
         if self.settings.delivery.method == "outbox":
             name = f"{row.created_at:%Y%m%dT%H%M%SZ}-{row.id:06d}-{_safe(subscriber.email)}"
-            path = mailer.write_outbox(row.message, self.settings.delivery.outbox_dir, name)
+            path = mailer.write_outbox(message, self.settings.delivery.outbox_dir, name)
             return str(path)
-        sender = parseaddr(self.settings.smtp.sender)[1]
+        sender = mailer.sender_address(self.settings.smtp.sender)
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
                 await mailer.send_smtp(
-                    row.message,
-                    sender=sender,
-                    recipients=[subscriber.email],
-                    smtp=self.settings.smtp,
+                    message, sender=sender, recipients=[subscriber.email], smtp=self.settings.smtp
                 )
             except DeliveryError as e:
-                if e.permanent or attempt == SEND_ATTEMPTS:
+                if e.permanent or not e.retry_now or attempt == SEND_ATTEMPTS:
                     raise
                 await asyncio.sleep(RETRY_DELAY * 2 ** (attempt - 1))
             else:
@@ -356,6 +389,11 @@ def _extract_all(feed: str, items: Sequence[Item]) -> tuple[list[tuple[Item, Rep
             log.exception("feed %r: extraction failed on %s; please report it", feed, item.link)
             broken += 1
     return entries, broken
+
+
+def _key(subscriber: SubscriberSettings) -> str:
+    """How the store names a subscriber: case-insensitive, as mail systems treat addresses."""
+    return subscriber.email.casefold()
 
 
 def _safe(text: str) -> str:

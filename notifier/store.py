@@ -267,8 +267,9 @@ class Store:
     ) -> None:
         """Note a fetch attempt; validators change only on success.
 
-        A feed whose URL changed in the config starts over with no validators, so
-        the new URL is fetched in full.
+        A feed whose URL changed in the config starts over: no validators, so the
+        new URL is fetched in full, and a silent first poll, so its back
+        catalogue is recorded rather than mailed.
         """
         now_s = _iso(now or utcnow())
         with self.transaction() as db:
@@ -276,7 +277,9 @@ class Store:
                 "INSERT INTO feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
                 "url = excluded.url, "
                 "etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END, "
-                "last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END",
+                "last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END, "
+                "first_polled_at = CASE WHEN feeds.url = excluded.url "
+                "THEN feeds.first_polled_at END",
                 (name, url),
             )
             if error is None:
@@ -389,17 +392,48 @@ class Store:
             found.update(r["guid"] for r in rows)
         return found
 
+    def known_items(self, feed: str, items: Sequence[Item]) -> set[str]:
+        """Guids of these items already stored, by guid or by content under another guid.
+
+        Feeds that mint a new guid at every fetch would otherwise be extracted
+        again at every poll.
+        """
+        known = self.known_guids(feed, [i.guid for i in items])
+        hashes = {content_hash(i): i.guid for i in items if i.guid not in known}
+        wanted = list(hashes)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT content_hash FROM items WHERE feed = ? AND content_hash IN ({marks})",
+                (feed, *chunk),
+            )
+            known.update(hashes[r["content_hash"]] for r in rows)
+        return known
+
     def undelivered_items(
-        self, subscriber: str, *, seen_since: datetime | None = None
+        self,
+        subscriber: str,
+        *,
+        seen_since: datetime | None = None,
+        feeds: Sequence[str] | None = None,
     ) -> list[StoredItem]:
-        """Alertable items with figures, seen since `seen_since`, not yet given to `subscriber`."""
+        """Alertable items with figures, seen since `seen_since`, not yet given to `subscriber`.
+
+        `feeds` limits them to the feeds configured now: a feed removed from the
+        config stops alerting.
+        """
+        only = ""
+        if feeds is not None:
+            only = f"AND i.feed IN ({','.join('?' * len(feeds))}) "
         rows = self.db.execute(
             "SELECT * FROM items i WHERE i.alertable = 1 AND i.fetched_at >= ? "
-            "AND EXISTS (SELECT 1 FROM figures f WHERE f.item_id = i.id) "
+            + only
+            + "AND EXISTS (SELECT 1 FROM figures f WHERE f.item_id = i.id) "
             "AND NOT EXISTS (SELECT 1 FROM delivery_items d "
             "                WHERE d.subscriber = ? AND d.item_id = i.id) "
             "ORDER BY i.id",
-            (_iso(seen_since) or "", subscriber),
+            (_iso(seen_since) or "", *(feeds or ()), subscriber),
         ).fetchall()
         return self._items(rows)
 

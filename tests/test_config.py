@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from notifier.config import config_path, load_settings, parse_duration
+from notifier.config import config_path, load_settings, parse_duration, unknown_env_vars
 from notifier.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,3 +145,54 @@ def test_durations(text: str | int, seconds: int) -> None:
 def test_duration_too_short() -> None:
     with pytest.raises(ValueError, match="at least 1 second"):
         parse_duration("0s")
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ('[smtp]\nsender = "Humanitarian alerts"\n', "smtp.sender: must contain an email address"),
+        ('[[subscribers]]\nemail = "DESK@example.org"\n', "subscriber emails must be unique"),
+        ('[[subscribers]]\nemail = "josé@example.org"\n', "must be ASCII before the @"),
+    ],
+)
+def test_addresses_are_checked_before_any_mail(tmp_path: Path, snippet: str, expected: str) -> None:
+    text = MINIMAL + snippet if snippet.startswith("[[") else snippet + MINIMAL
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(write(tmp_path, text))
+
+
+def test_a_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(MINIMAL, encoding="utf-8-sig")
+    assert load_settings(path).feeds[0].name == "Wire"
+
+
+def test_file_urls_are_kept_as_written(tmp_path: Path) -> None:
+    text = MINIMAL.replace("feeds/wire.xml", "file:///srv/feeds/wire.xml")
+    assert load_settings(write(tmp_path, text)).feeds[0].url == "file:///srv/feeds/wire.xml"
+
+
+def test_errors_from_the_environment_name_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTIFIER_DELIVERY__METHOD", "pigeon")
+    with pytest.raises(
+        ConfigError, match="from the environment variable NOTIFIER_DELIVERY__METHOD"
+    ):
+        load_settings(write(tmp_path, '[delivery]\nmethod = "outbox"\n' + MINIMAL))
+    monkeypatch.setenv("NOTIFIER_DELIVERY__METHOD", "outbox")
+    monkeypatch.setenv("NOTIFIER_FEEDS", "not json")
+    with pytest.raises(ConfigError, match="environment variable cannot be read"):
+        load_settings(write(tmp_path, MINIMAL))
+
+
+def test_misspelt_environment_variables_are_found() -> None:
+    env = {
+        "NOTIFIER_SMTP_PASSWORD": "x",
+        "NOTIFIER_SMTP__PASSWORD": "x",
+        "NOTIFIER_CONFIG": "c.toml",
+        "NOTIFIER_FETCH__TIMEOUT": "3",
+        "NOTIFIER_BOGUS": "1",
+        "HOME": "/root",
+    }
+    assert unknown_env_vars(env) == ["NOTIFIER_BOGUS", "NOTIFIER_SMTP_PASSWORD"]

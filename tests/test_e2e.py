@@ -131,3 +131,54 @@ def test_demo_writes_digests(tmp_path: Path) -> None:
     again = run_cli("demo", cwd=tmp_path)
     assert again.returncode == 0
     assert len(list((tmp_path / "notifier-demo" / "outbox").glob("*.eml"))) == 2
+
+
+def test_preview_usage_errors(tmp_path: Path) -> None:
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", "wire.xml")],
+        subscribers=["a@example.org", "b@example.org"],
+        method="outbox",
+    )
+    unknown = run_cli("preview", "--subscriber", "c@example.org", "--config", str(cfg))
+    assert unknown.returncode == 2
+    assert "no subscriber 'c@example.org'" in unknown.stderr
+    several = run_cli("preview", "--out", str(tmp_path / "p.html"), "--config", str(cfg))
+    assert several.returncode == 2
+    assert "--subscriber" in several.stderr
+    nodir = run_cli(
+        "preview",
+        "--subscriber",
+        "a@example.org",
+        "--out",
+        str(tmp_path / "no" / "p.html"),
+        "--config",
+        str(cfg),
+    )
+    assert nodir.returncode in (0, 2)  # nothing to render yet: no file is needed
+    assert "Traceback" not in nodir.stderr
+
+
+def test_broken_template_is_a_config_error(tmp_path: Path) -> None:
+    mine = tmp_path / "my-templates"
+    mine.mkdir()
+    (mine / "subject.j2").write_text("{{ prefix }} {% if %}")
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", "wire.xml")],
+        subscribers=["a@example.org"],
+        method="outbox",
+        extra='[digest]\ntemplates_dir = "my-templates"\n',
+    )
+    result = run_cli("check-config", "--config", str(cfg))
+    assert result.returncode == 2
+    assert "subject.j2, line 1" in result.stderr
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "notifier-demo").mkdir()
+    (tmp_path / "notifier-demo" / "notifier.db").write_text("an operator's state")
+    result = run_cli("demo", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "was not made by the demo" in result.stderr
+    assert (tmp_path / "notifier-demo" / "notifier.db").read_text() == "an operator's state"

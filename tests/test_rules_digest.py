@@ -144,3 +144,11 @@ def test_digest_order_and_limit() -> None:
         )
         is None
     )
+
+
+def test_country_filter_looks_at_the_figure_not_every_country_named() -> None:
+    team = SubscriberSettings(email="t@example.org", countries=["SDN"])
+    syria = item(1, fig("displaced", 50000, country="SYR"), countries=("SYR", "SDN"))
+    assert evaluate(syria, team, TH, immediate_factor=10) is None
+    unplaced = item(2, fig("displaced", 50000, country=None), countries=("SDN",))
+    assert evaluate(unplaced, team, TH, immediate_factor=10) is not None

@@ -104,3 +104,34 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer)
     assert proc.returncode == 0, err
     assert "stopped" in out
     assert "Traceback" not in err
+
+
+def test_stop_lets_the_running_job_finish(tmp_path: Path, feed_server: FeedServer) -> None:
+    feed_server.set("/wire.xml", rss([QUIET]))
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", feed_server.url("/wire.xml"))],
+        subscribers=["desk@example.org"],
+        method="outbox",
+    )
+    daemon = Daemon(Notifier(load_settings(cfg)))
+    finished: list[str] = []
+    real_poll = daemon._poll
+
+    async def slow_poll() -> None:
+        await asyncio.sleep(0.5)  # a send in progress when the signal arrives
+        await real_poll()
+        finished.append("poll")
+
+    daemon._poll = slow_poll  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(daemon.run(stop))
+        while not daemon.busy.locked():
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+
+    asyncio.run(scenario())
+    assert finished == ["poll"]

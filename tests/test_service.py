@@ -11,7 +11,7 @@ from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, rss, write_c
 
 from notifier import service
 from notifier.config import Settings, load_settings
-from notifier.errors import StoreError
+from notifier.errors import BusyError
 from notifier.extract.models import Report
 from notifier.service import Notifier
 
@@ -135,7 +135,7 @@ def test_transient_4xx_is_retried_then_left_pending(
 
 def test_one_run_at_a_time(tmp_path: Path, feed_server: FeedServer) -> None:
     notifier = Notifier(settings(tmp_path, feed_server, 25, ["desk@example.org"]))
-    with notifier.lock(), pytest.raises(StoreError, match="another notifier run"):
+    with notifier.lock(), pytest.raises(BusyError, match="another notifier run"):
         asyncio.run(Notifier(notifier.settings).run_once(lock_wait=0))
 
 
@@ -166,3 +166,57 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
     feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]) + " ")  # changed: no 304
     again = asyncio.run(notifier.run_once())
     assert again.poll.new_items == 1
+
+
+def test_dry_run_lists_pending_rows_and_writes_nothing(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp_server
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
+    prime(notifier, feed_server)
+    with notifier.store() as store:
+        asyncio.run(notifier.poll(store))
+        notifier._prepare(store, notifier.settings.subscribers[0], "daily")  # a crashed run
+        report = asyncio.run(notifier.deliver(store, dry_run=True))
+        assert [
+            r.subject.endswith("(pending from an earlier run)") for _, r in report.rendered
+        ] == [True]
+        assert [d.status for d in store.deliveries()] == ["pending"]
+    assert notifier.pending_count(notifier.settings.subscribers[0]) == 1
+    assert box.messages == []
+
+
+def test_a_removed_feed_stops_alerting(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp_server
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
+    prime(notifier, feed_server)
+    with notifier.store() as store:
+        asyncio.run(notifier.poll(store))
+    kept = [f for f in notifier.settings.feeds if f.name != "Wire"]
+    trimmed = Notifier(notifier.settings.model_copy(update={"feeds": kept}))
+    with trimmed.store() as store:
+        assert asyncio.run(trimmed.deliver(store)).sent == []
+    assert box.messages == []
+
+
+def test_a_broken_template_fails_the_digest_not_the_run(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp_server
+    base = settings(tmp_path, feed_server, port, ["a@example.org", "b@example.org"])
+    mine = tmp_path / "tpl"
+    mine.mkdir()
+    (mine / "subject.j2").write_text("{{ no_such_variable }}")
+    broken = Notifier(
+        base.model_copy(update={"digest": base.digest.model_copy(update={"templates_dir": mine})})
+    )
+    prime(broken, feed_server)
+    report = asyncio.run(broken.run_once())
+    assert set(report.delivery.failed) == {"a@example.org", "b@example.org"}
+    assert "could not be prepared" in report.delivery.failed["a@example.org"]
+    fixed = Notifier(base)
+    asyncio.run(fixed.run_once())
+    assert len(box.to("a@example.org")) == 1
+    assert len(box.to("b@example.org")) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from notifier.errors import StoreError
+from notifier.errors import BusyError, StoreError
 from notifier.extract.models import Agency, Figure, Report
 from notifier.lock import RunLock
 from notifier.models import Item
@@ -135,7 +135,7 @@ def test_fetch_validators_reset_when_url_changes(store: Store) -> None:
 def test_run_lock_excludes_a_second_run(tmp_path: Path) -> None:
     with (
         RunLock(tmp_path / "state.db"),
-        pytest.raises(StoreError, match="another notifier run"),
+        pytest.raises(BusyError, match="another notifier run"),
         RunLock(tmp_path / "state.db"),
     ):
         pass
@@ -148,3 +148,30 @@ def test_old_items_no_longer_alert(store: Store) -> None:
     store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True, now=then)
     assert len(store.undelivered_items("d@x.org", seen_since=then)) == 1
     assert store.undelivered_items("d@x.org", seen_since=then + timedelta(seconds=1)) == []
+
+
+def test_lock_beside_an_unusable_path(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    with (
+        pytest.raises(StoreError, match="cannot create the lock file"),
+        RunLock(tmp_path / "afile" / "state.db"),
+    ):
+        pass
+
+
+def test_known_items_by_guid_or_content(store: Store) -> None:
+    store.add_items("Wire", "u", [entry("a", "same text", figure())], alert_on_first_poll=True)
+    renamed = Item("Wire", "new-guid", "http://x.org/a", "Title a", None, "same text")
+    other = Item("Wire", "b", "http://x.org/b", "Title b", None, "other text")
+    first, _ = entry("a", "changed text")
+    assert store.known_items("Wire", [renamed, other, first]) == {"new-guid", "a"}
+
+
+def test_a_new_url_starts_with_a_silent_first_poll(store: Store) -> None:
+    store.record_fetch("Wire", "http://a/", error=None, status=200)
+    store.add_items("Wire", "http://a/", [entry("a", "t", figure())], alert_on_first_poll=False)
+    assert store.feed_states()["Wire"].first_polled_at is not None
+    store.record_fetch("Wire", "http://b/", error=None, status=200)
+    assert store.feed_states()["Wire"].first_polled_at is None
+    store.add_items("Wire", "http://b/", [entry("b", "u", figure())], alert_on_first_poll=False)
+    assert store.undelivered_items("d@x.org") == []

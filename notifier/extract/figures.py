@@ -55,6 +55,9 @@ _EVACUATED_HOMES = re.compile(
 _HOMES = re.compile(r"\s+(?:homes|houses|dwellings|residences)\b", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
 _BASE_OF = re.compile(r"\s+of\s+(?:the|its|their|this|a|an)\s+(?:[^\W\d_][\w'\u2019-]*\s+){0,2}$")
+_TOLL_REACHED = re.compile(
+    r"\b(?:number|toll|total|tally|count)\b[^.;:]{0,120}\breach(?:ed|es)?\s*$", re.IGNORECASE
+)
 _OR_NEXT = re.compile(
     r"\s*[^\W\d_]+\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
     re.IGNORECASE,
@@ -174,6 +177,8 @@ def _backward(triggers: Triggers, start: int, pre: str) -> tuple[str | None, str
     for m in CLAUSE_END_RE.finditer(pre):
         clause_start = m.end()
     hits = triggers.between(start + clause_start, start + len(pre))
+    if hits and hits[-1].group == "exclude" and hits[-1].end >= start + len(pre):
+        hits = hits[:-1]  # the connector itself: "the number of displaced reached N"
     if not hits or hits[-1].group == "exclude":
         return None, ""
     last = hits[-1]
@@ -254,6 +259,8 @@ def sentence_candidates(
             core,
             window,
         )
+        if _thing_label(core):
+            continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         found = _find_kind(
             cand,
             triggers,
@@ -299,6 +306,11 @@ def _find_kind(
     if left:
         cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
         return True
+    if _TOLL_REACHED.search(core[-150:]):
+        kind, term = _backward(triggers, pre_start, core)
+        if kind is not None:  # "the number of people displaced reached a record N"
+            cand.kind, cand.term = kind, term  # type: ignore[assignment]
+            return True
     if LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-25:]):
         return False
     lives = _LIVES.match(post)
@@ -333,6 +345,16 @@ def _find_kind(
     ):
         cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
     return True
+
+
+def _thing_label(core: str) -> bool:
+    """True when the number ends a label ("Animals affected:") that names things, not people."""
+    tail = core[-40:].rstrip()
+    if not tail.endswith((":", "|")):
+        return False
+    label = tail.rsplit("\n", 1)[-1]
+    words = [w.lower() for w in _HEAD_WORDS.findall(label) if w[0].isalpha()]
+    return any(w in NON_PERSON_NOUNS for w in words) and not any(w in PERSON_NOUNS for w in words)
 
 
 def _is_label_tail(post: str, head_words: int) -> bool:

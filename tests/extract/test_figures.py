@@ -318,3 +318,19 @@ def test_heldout_style_patterns(text: str, expected: set[tuple[str, int]] | None
         assert ("killed", 31) in got
     else:
         assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Livestock affected: 12,500\nPeople affected: 40,200", {("at_risk", 40200)}),
+        (
+            "The number of people displaced by the conflict reached a record 3.1 million.",
+            {("displaced", 3_100_000)},
+        ),
+        ("The toll from the Feb. 6 quake climbed past 9,000 on Monday.", {("killed", 9000)}),
+        ("The agency said it reached 80,000 people with food.", set()),
+    ],
+)
+def test_labels_tolls_and_abbreviations(text: str, expected: set[tuple[str, int]]) -> None:
+    assert {(k, v) for k, v, *_ in figs(text)} == expected

@@ -560,33 +560,11 @@ class Store:
 
 
 def _figure(r: sqlite3.Row) -> Figure:
-    return Figure(
-        kind=r["kind"],
-        value=r["value"],
-        high=r["high"],
-        unit=r["unit"],
-        qualifier=r["qualifier"],
-        agency=r["agency"],
-        place=r["place"],
-        country=r["country"],
-        term=r["term"],
-        evidence=r["evidence"],
-        start=r["start"],
-        end=r["end"],
-    )
+    return Figure(**{name: r[name] for name in Figure.__slots__})
 
 
 def _delivery(r: sqlite3.Row) -> Delivery:
-    return Delivery(
-        id=r["id"],
-        subscriber=r["subscriber"],
-        kind=r["kind"],
-        created_at=datetime.fromisoformat(r["created_at"]),
-        subject=r["subject"],
-        message_id=r["message_id"],
-        message=r["message"],
-        status=r["status"],
-        attempts=r["attempts"],
-        last_error=r["last_error"],
-        sent_at=_dt(r["sent_at"]),
-    )
+    values = {name: r[name] for name in Delivery.__slots__}
+    values["created_at"] = datetime.fromisoformat(r["created_at"])
+    values["sent_at"] = _dt(r["sent_at"])
+    return Delivery(**values)

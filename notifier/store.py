@@ -98,6 +98,7 @@ _MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
+_FIGURE_COLUMNS = ", ".join(f'"{name}"' for name in Figure.__slots__)  # "end" is an SQL keyword
 DeliveryStatus = Literal["pending", "sent", "failed"]
 
 
@@ -350,27 +351,9 @@ class Store:
                 )
                 item_id = int(cur.lastrowid or 0)
                 db.executemany(
-                    "INSERT INTO figures (item_id, kind, value, high, unit, qualifier, agency, "
-                    'place, country, term, evidence, start, "end") '
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            item_id,
-                            f.kind,
-                            f.value,
-                            f.high,
-                            f.unit,
-                            f.qualifier,
-                            f.agency,
-                            f.place,
-                            f.country,
-                            f.term,
-                            f.evidence,
-                            f.start,
-                            f.end,
-                        )
-                        for f in report.figures
-                    ],
+                    f"INSERT INTO figures (item_id, {_FIGURE_COLUMNS}) "
+                    f"VALUES (?{', ?' * len(Figure.__slots__)})",
+                    [(item_id, *(getattr(f, n) for n in Figure.__slots__)) for f in report.figures],
                 )
                 stored.append(item_id)
             if first:

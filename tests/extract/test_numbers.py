@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from notifier.extract.numbers import find_numbers, parse_words
+from notifier.extract.numbers import NumberIndex, find_numbers, parse_words
 
 
 def values(text: str) -> list[tuple[int, int | None]]:
@@ -130,3 +130,19 @@ def test_offsets_point_at_the_number() -> None:
     text = "Officials said nearly 8,000 were evacuated."
     (n,) = find_numbers(text)
     assert text[n.start : n.end] == "8,000"
+
+
+def test_number_index_parts_agree_with_the_whole_text() -> None:
+    text = (
+        "Between 2 and 3 million fled. 0-5 people, 2,000-3,000 more; two and three. "
+        "In 2019 some 12 to 15 families (about 60-70 people) left. $5 and 40% and 7."
+    )
+    whole = [(n.start, n.value, n.high) for n in find_numbers(text)]
+    index = NumberIndex(text)
+    for step in (1, 3, 7, 20):
+        parts = [
+            (n.start, n.value, n.high)
+            for cut in range(0, len(text), step)
+            for n in index.between(cut, cut + step)
+        ]
+        assert parts == whole

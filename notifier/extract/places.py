@@ -87,7 +87,7 @@ class _Gazetteer:
     multi: dict[str, list[Any]]  # first word of names of several words -> [most words, next words]
     decoded: dict[str, _Name] = field(default_factory=dict)  # memo of `_named`
     follows: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of `_follows`
-    seen: dict[str, tuple[str, int]] = field(default_factory=dict)  # memo of `_start`
+    seen: dict[str, _Start] = field(default_factory=dict)  # memo of `_start`
 
 
 _BIG_TOWN = 100_000
@@ -346,6 +346,14 @@ def _follows(gaz: _Gazetteer, first: str) -> frozenset[str]:
     return found
 
 
+class _Start(NamedTuple):
+    """What a capitalised word can start (see `_start`)."""
+
+    first: str  # its normalised form
+    most: int  # the most words of a name it can start (0: none)
+    follows: frozenset[str] | None  # the words that can follow it, if it is one word
+
+
 class _Hit(NamedTuple):
     start: int
     end: int
@@ -353,26 +361,28 @@ class _Hit(NamedTuple):
     after: int  # where the previous place name ended
 
 
-def _start(gaz: _Gazetteer, word: str) -> tuple[str, int]:
-    """A word's normalised form, and the most words of a name it can start (0: none)."""
+def _start(gaz: _Gazetteer, word: str) -> _Start:
+    """What a capitalised word can start: see `_Start`."""
     first = _norm(word)
     head = first.partition(" ")[0]
     most = _most(gaz, head) or _most(gaz, head.removesuffix("'s").rstrip("'"))
-    return first, most
+    follows = _follows(gaz, first) if most > 1 and " " not in first else None
+    return _Start(first, most, follows)
 
 
 def _words_after(
-    gaz: _Gazetteer, text: str, pos: int, first: str, most: int
+    text: str, pos: int, first: str, most: int, follows: frozenset[str] | None
 ) -> list[tuple[str, int]]:
-    """The words that may continue a name after `first`, with their ends (-1: a connector)."""
+    """The words that may continue a name after `first`, with their ends (-1: a connector).
+
+    `follows`, when `first` is one word, are the words that can come next.
+    """
     out: list[tuple[str, int]] = []
-    if text[pos : pos + 1] not in _SPACES:
-        return out  # "Sudan," "Syria." (`_NEXT` starts with a space)
     count = first.count(" ") + 1
-    follows = _follows(gaz, first) if count == 1 else None
     while count < most and (nxt := _NEXT.match(text, pos)):
-        connectors = nxt.group(1).split()
-        word = _norm(nxt.group(2))
+        joined, written = nxt.group(1, 2)
+        connectors = joined.split()
+        word = _norm(written)
         head = connectors[0] if connectors else word.partition(" ")[0]
         if follows is not None and head.removesuffix("'s").rstrip("'") not in follows:
             break  # "The", "In", "May": no name goes on with this word
@@ -400,13 +410,18 @@ def _hits(text: str) -> list[_Hit]:
             if len(seen) > _SEEN_MAX:
                 seen.clear()
             start = seen[word] = _start(gaz, word)
-        first, most = start
+        first, most, follows = start
         if not most:
             continue
         pos, end = m.span()
         if pos < done:
             continue
-        after = _words_after(gaz, text, end, first, most) if most > 1 else None
+        # `_NEXT` starts with a space: "Sudan," and "Syria." go on with no name.
+        after = (
+            _words_after(text, end, first, most, follows)
+            if most > 1 and text[end : end + 1] in _SPACES
+            else None
+        )
         if not after:  # one word, the common case
             name = decoded(first) or _named(gaz, first)
             if name is None and first.endswith(("'s", "'")):  # Syria's, Idlib'
@@ -442,7 +457,7 @@ def _in_a_name(text: str, hit: _Hit) -> bool:
     Goma") and Title Case headlines, where every word has a capital, are exempt.
     """
     before = text[max(hit.after, hit.start - 30) : hit.start]
-    prev = before.split()[-1] if before[-1:] in {" ", "\t"} and before.strip() else ""
+    prev = before.rsplit(None, 1)[-1] if before[-1:] in {" ", "\t"} and before.strip() else ""
     nxt = _FOLLOW.match(text, hit.end) if " " not in text[hit.start : hit.end] else None
     after = nxt.group(1) if nxt and nxt.group(1) not in _words("place_nouns") else ""
     return (_namelike(prev) or _namelike(after)) and not _title_case(text, hit.start, hit.end)
@@ -461,7 +476,7 @@ def _namelike(word: str) -> bool:
 
 def _title_case(text: str, start: int, end: int) -> bool:
     words = text[max(0, start - 40) : end + 40].split()[1:-1]
-    return len(words) >= 4 and sum(w[:1].isupper() for w in words) > 0.6 * len(words)
+    return len(words) >= 4 and sum([w[:1].isupper() for w in words]) > 0.6 * len(words)
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
@@ -491,8 +506,8 @@ def _resolve_place(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     typed = _AFTER.match(text, hit.end) is not None
     pool = [c for c in cands if c.country in named]
     if not pool:
-        written = text[hit.start : hit.end]
-        pool = [c for c in cands if _sure(c, written, typed)]
+        spaced = " " in text[hit.start : hit.end].strip()
+        pool = [c for c in cands if _sure(c, spaced, typed)]
         if len({c.country for c in pool}) > 1:
             pool = [c for c in pool if c.alias] or [c for c in pool if c.level == "city"]
             pool = [max(pool, key=lambda c: c.population)] if pool else []
@@ -514,11 +529,11 @@ def _country(hit: _Hit, text: str) -> _Candidate | None:
     return country
 
 
-def _sure(cand: _Candidate, written: str, typed: bool) -> bool:
+def _sure(cand: _Candidate, spaced: bool, typed: bool) -> bool:
     if cand.alias:
         return True
     if cand.level == "subdivision":
-        return typed or " " in written.strip()
+        return typed or spaced
     return not cand.weak and cand.population >= _BIG_TOWN
 
 
@@ -540,17 +555,18 @@ def find_places(text: str) -> list[PlaceMention]:
         for h, c in zip(hits, countries, strict=True)
     ]
     named |= {p.country for p in places if p is not None}
-    doubtful = Counter(
-        country
-        for country, _ in {
-            (c.country, text[h.start : h.end])
-            for h, p in zip(hits, places, strict=True)
-            if p is None
-            for c in h.name.places
-            if not c.weak
-        }
-    )
-    named |= {country for country, names in doubtful.items() if names > 1}
+    unresolved = [h for h, p in zip(hits, places, strict=True) if p is None]
+    if unresolved:
+        doubtful = Counter(
+            country
+            for country, _ in {
+                (c.country, text[h.start : h.end])
+                for h in unresolved
+                for c in h.name.places
+                if not c.weak
+            }
+        )
+        named |= {country for country, names in doubtful.items() if names > 1}
     out = []
     for hit, place in zip(hits, places, strict=True):
         found = place or _resolve_place(hit, text, named)

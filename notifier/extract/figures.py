@@ -33,6 +33,7 @@ from notifier.extract.lexicon import (
 from notifier.extract.models import Kind, Qualifier, Unit
 from notifier.extract.numbers import NumberMention
 from notifier.extract.triggers import Hit, Triggers
+from notifier.extract.wordtrie import lower_pattern
 
 _HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
 _SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
@@ -80,6 +81,41 @@ _WORLD_POPULATION = 9_000_000_000
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
+def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(lower_pattern(rx.pattern), rx.flags & ~re.IGNORECASE)
+
+
+class _Patterns:
+    """The IGNORECASE patterns of the cascade, as is or for the lower-cased text.
+
+    Case-sensitive patterns on the lower-cased text (`wordtrie.lowered`) find the
+    same spans two to four times faster; terms are cut from the original text.
+    """
+
+    def __init__(self, lower: bool) -> None:
+        def rx(pattern: re.Pattern[str]) -> re.Pattern[str]:
+            return _lower(pattern) if lower else pattern
+
+        self.right_exclude = rx(RIGHT_EXCLUDE_RE)
+        self.evacuated_homes = rx(_EVACUATED_HOMES)
+        self.homes = rx(_HOMES)
+        self.filler = rx(FILLER_RE)
+        self.qualifier = rx(QUALIFIER_RE)
+        self.clause_end = rx(CLAUSE_END_RE)
+        self.left_trigger = rx(LEFT_TRIGGER_RE)
+        self.toll_reached = rx(_TOLL_REACHED)
+        self.left_exclude = rx(LEFT_EXCLUDE_RE)
+        self.lives = rx(_LIVES)
+        self.object_next = rx(_OBJECT_NEXT)
+        self.connector = rx(CONNECTOR_RE)
+        self.raising_to = rx(RAISING_TO_RE)
+        self.other_verb = rx(_OTHER_VERB)
+
+
+_AS_IS = _Patterns(lower=False)
+_LOWERED = _Patterns(lower=True)
+
+
 @dataclass(slots=True)
 class Candidate:
     """A number that passed the filters; `kind` stays None until a trigger is found."""
@@ -120,28 +156,31 @@ def _head(post: str) -> tuple[str, bool, int]:
     return "none", False, seen
 
 
-def _qualifier(number: NumberMention, pre: str) -> tuple[Qualifier, str]:
-    """The qualifier and the text before the number with the hedge and filler removed."""
+def _qualifier(number: NumberMention, pre: str, rx: _Patterns) -> tuple[Qualifier, int]:
+    """The qualifier, and the length of `pre` once the hedge and filler are cut off.
+
+    `pre` is the text before the number as scanned (lower case with `_LOWERED`).
+    """
     core = pre
-    filler = FILLER_RE.search(core[-40:])
+    filler = rx.filler.search(core[-40:])
     if filler:
         core = core[: len(core) - len(filler.group())]
-    m = QUALIFIER_RE.search(core[-40:])
+    m = rx.qualifier.search(core[-40:])
     found: Qualifier | None = None
     if m:
         core = core[: len(core) - len(m.group())]
         group = m.lastgroup
         found = "about" if group == "tilde" else group  # type: ignore[assignment]
-        filler = FILLER_RE.search(core[-40:])
+        filler = rx.filler.search(core[-40:])
         if filler:
             core = core[: len(core) - len(filler.group())]
     if number.high is not None:
-        return "range", core
+        return "range", len(core)
     if number.vague:
-        return "at_least", core
+        return "at_least", len(core)
     if found is not None:
-        return found, core
-    return ("at_least" if number.plus else "exact"), core
+        return found, len(core)
+    return ("at_least" if number.plus else "exact"), len(core)
 
 
 def _forward(hits: list[Hit]) -> tuple[str | None, str]:
@@ -167,14 +206,16 @@ def _forward(hits: list[Hit]) -> tuple[str | None, str]:
     return None, ""
 
 
-def _backward(triggers: Triggers, start: int, pre: str) -> tuple[str | None, str]:
+def _backward(
+    triggers: Triggers, start: int, pre: str, rx: _Patterns = _AS_IS
+) -> tuple[str | None, str]:
     """Kind and trigger text of the nearest trigger before the number, in its clause.
 
-    `pre` is the sentence text from `start` up to the number.
+    `pre` is the sentence text from `start` up to the number (as scanned by `rx`).
     """
     clause_start = 0
     pre = pre.rstrip(" :\t\n")
-    for m in CLAUSE_END_RE.finditer(pre):
+    for m in rx.clause_end.finditer(pre):
         clause_start = m.end()
     hits = triggers.between(start + clause_start, start + len(pre))
     if hits and hits[-1].group == "exclude" and hits[-1].end >= start + len(pre):
@@ -185,11 +226,11 @@ def _backward(triggers: Triggers, start: int, pre: str) -> tuple[str | None, str
     return ("displaced" if last.group == "weak" else last.group), last.text
 
 
-def _window_end(post: str, numbers_after: list[int]) -> int:
+def _window_end(post: str, numbers_after: list[int], rx: _Patterns = _AS_IS) -> int:
     """Where the clause of a number ends: a clause break or the next number outside brackets."""
     end = min(len(post), _WINDOW)
     pos = 0
-    while clause := CLAUSE_END_RE.search(post, pos, end):
+    while clause := rx.clause_end.search(post, pos, end):
         dash = clause.group().strip()
         closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
         if closing < 0:
@@ -212,8 +253,14 @@ def sentence_candidates(
     index: int,
     *,
     triggers: Triggers,
+    low: str | None = None,
 ) -> list[Candidate]:
-    """Candidates for the numbers of one sentence, with kinds where a trigger was found."""
+    """Candidates for the numbers of one sentence, with kinds where a trigger was found.
+
+    `low` is `wordtrie.lowered(text)`, or None to scan `text` itself.
+    """
+    rx = _AS_IS if low is None else _LOWERED
+    scan = text if low is None else low
     out: list[Candidate] = []
     heads = [_head(text[n.end : min(end, n.end + 80)]) for n in numbers]
     for i in range(1, len(numbers)):
@@ -228,14 +275,16 @@ def sentence_candidates(
     for i, n in enumerate(numbers):
         # Bounded context: a line of a megabyte with no full stop stays linear.
         pre_start = max(start, n.start - _CONTEXT)
-        pre = text[pre_start : n.start]
-        post = text[n.end : min(end, n.end + _CONTEXT)]
         if n.value > _WORLD_POPULATION:
             continue
-        if RIGHT_EXCLUDE_RE.match(post):
+        post_end = min(end, n.end + _CONTEXT)
+        post_s = scan[n.end : post_end]  # as scanned: lower case when `low` is given
+        if rx.right_exclude.match(post_s):
             continue
+        pre = text[pre_start : n.start]
+        pre_s = scan[pre_start : n.start]
         head, households, head_words = heads[i]
-        if head == "thing" and _EVACUATED_HOMES.search(pre[-40:]) and _HOMES.match(post):
+        if head == "thing" and rx.evacuated_homes.search(pre_s[-40:]) and rx.homes.match(post_s):
             head, households = "person", True  # "forced the evacuation of 50 homes"
         if head == "thing" or (n.yearlike and (head != "person" or head_words != 1)):
             continue
@@ -243,10 +292,12 @@ def sentence_candidates(
             continue  # "a 5m wave": metres, not millions, before a noun not for people
         if n.word and n.value == 1 and (head != "person" or head_words != 1):
             continue
-        qualifier, core = _qualifier(n, pre)
+        qualifier, core_len = _qualifier(n, pre_s, rx)
+        core = pre[:core_len]
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
-        window_end = _window_end(post, after)
+        window_end = _window_end(post_s, after, rx)
+        post = text[n.end : post_end]
         window = post[:window_end]
         cand = Candidate(
             n,
@@ -264,9 +315,12 @@ def sentence_candidates(
         found = _find_kind(
             cand,
             triggers,
+            rx,
             pre_start=pre_start,
-            pre=pre,
+            pre_s=pre_s,
+            core_s=pre_s[:core_len],
             post=post,
+            post_s=post_s,
             window_end=window_end,
             window_at_number=n.end + window_end in stop_set,
             head_words=head_words,
@@ -287,10 +341,13 @@ def sentence_candidates(
 def _find_kind(
     cand: Candidate,
     triggers: Triggers,
+    rx: _Patterns,
     *,
     pre_start: int,
-    pre: str,
+    pre_s: str,
+    core_s: str,
     post: str,
+    post_s: str,
     window_end: int,
     window_at_number: bool,
     head_words: int,
@@ -302,37 +359,38 @@ def _find_kind(
     """
     core = cand.pre
     n = cand.number
-    left = LEFT_TRIGGER_RE.search(core[-45:])
+    left = rx.left_trigger.search(core_s[-45:])
     if left:
-        cand.kind, cand.term = left.lastgroup, left.group().strip()  # type: ignore[assignment]
+        term = core[-45:][left.start() : left.end()].strip()
+        cand.kind, cand.term = left.lastgroup, term  # type: ignore[assignment]
         return True
-    if _TOLL_REACHED.search(core[-150:]):
-        kind, term = _backward(triggers, pre_start, core)
+    if rx.toll_reached.search(core_s[-150:]):
+        kind, term = _backward(triggers, pre_start, core_s, rx)
         if kind is not None:  # "the number of people displaced reached a record N"
             cand.kind, cand.term = kind, term  # type: ignore[assignment]
             return True
-    if LEFT_EXCLUDE_RE.search(core[-80:]) or LEFT_EXCLUDE_RE.search(pre[-25:]):
+    if rx.left_exclude.search(core_s[-80:]) or rx.left_exclude.search(pre_s[-25:]):
         return False
-    lives = _LIVES.match(post)
+    lives = rx.lives.match(post_s)
     if lives:
-        cand.kind, cand.term = "killed", lives.group().strip()
+        cand.kind, cand.term = "killed", post[: lives.end()].strip()
         return True
     hits = triggers.between(n.end, n.end + window_end)
     if (
         hits
         and window_at_number
         and _TRANSITIVE.fullmatch(hits[-1].text)
-        and _OBJECT_NEXT.match(post, hits[-1].end - n.end, window_end)
+        and rx.object_next.match(post_s, hits[-1].end - n.end, window_end)
     ):
         hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
     # "Casualties: 8 dead": a trigger right after the number beats the label before it.
     adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
     if not adjacent and (
-        CONNECTOR_RE.search(core[-30:])
-        or CONNECTOR_RE.search(pre[-30:])
-        or RAISING_TO_RE.search(core[-120:])
+        rx.connector.search(core_s[-30:])
+        or rx.connector.search(pre_s[-30:])
+        or rx.raising_to.search(core_s[-120:])
     ):
-        cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
+        cand.kind, cand.term = _backward(triggers, pre_start, core_s, rx)  # type: ignore[assignment]
     if cand.kind is None:
         kind, term = _forward(hits)
         if kind == "exclude":
@@ -341,9 +399,9 @@ def _find_kind(
     if (
         cand.kind is None
         and _is_label_tail(post, head_words)
-        and not _OTHER_VERB.search(core[-30:])
+        and not rx.other_verb.search(core_s[-30:])
     ):
-        cand.kind, cand.term = _backward(triggers, pre_start, core)  # type: ignore[assignment]
+        cand.kind, cand.term = _backward(triggers, pre_start, core_s, rx)  # type: ignore[assignment]
     return True
 
 

@@ -82,7 +82,9 @@ def _figures(
         in_sentence = numbers.between(start, end)
         if not in_sentence:
             continue
-        cands = sentence_candidates(text, start, end, in_sentence, index, triggers=triggers)
+        cands = sentence_candidates(
+            text, start, end, in_sentence, index, triggers=triggers, low=low
+        )
         inherit_across(previous if previous_index == index - 1 else None, cands)
         evidence = " ".join(text[start:end].split())
         for c in cands:

@@ -352,6 +352,8 @@ class _Start(NamedTuple):
     first: str  # its normalised form
     most: int  # the most words of a name it can start (0: none)
     follows: frozenset[str] | None  # the words that can follow it, if it is one word
+    name: _Name | None  # the places it names by itself (less a possessive "'s" or "'")
+    cut: int  # the length of that possessive
 
 
 class _Hit(NamedTuple):
@@ -367,19 +369,24 @@ def _start(gaz: _Gazetteer, word: str) -> _Start:
     head = first.partition(" ")[0]
     most = _most(gaz, head) or _most(gaz, head.removesuffix("'s").rstrip("'"))
     follows = _follows(gaz, first) if most > 1 and " " not in first else None
-    return _Start(first, most, follows)
+    name, cut = _named(gaz, first), 0
+    if name is None and first.endswith(("'s", "'")):  # Syria's, Idlib'
+        cut = 2 if first.endswith("'s") else 1
+        name = _named(gaz, first[:-cut])
+    return _Start(first, most, follows, name, cut)
 
 
 def _words_after(
-    text: str, pos: int, first: str, most: int, follows: frozenset[str] | None
+    text: str, nxt: re.Match[str] | None, first: str, most: int, follows: frozenset[str] | None
 ) -> list[tuple[str, int]]:
     """The words that may continue a name after `first`, with their ends (-1: a connector).
 
-    `follows`, when `first` is one word, are the words that can come next.
+    `nxt` is `_NEXT` matched right after `first`; `follows`, when `first` is one
+    word, are the words that can come next.
     """
     out: list[tuple[str, int]] = []
     count = first.count(" ") + 1
-    while count < most and (nxt := _NEXT.match(text, pos)):
+    while count < most and nxt:
         joined, written = nxt.group(1, 2)
         connectors = joined.split()
         word = _norm(written)
@@ -390,7 +397,7 @@ def _words_after(
         out += [(c, -1) for c in connectors]
         out.append((word, nxt.end()))
         count += len(connectors) + word.count(" ") + 1
-        pos = nxt.end()
+        nxt = _NEXT.match(text, nxt.end())
     return out
 
 
@@ -401,7 +408,6 @@ def _hits(text: str) -> list[_Hit]:
     done = 0
     seen = gaz.seen
     remembered = seen.get
-    decoded = gaz.decoded.get
     for m in _WORD.finditer(text):
         # Most capitalised words start no place name: one dict look-up skips them.
         word = m.group()
@@ -410,7 +416,7 @@ def _hits(text: str) -> list[_Hit]:
             if len(seen) > _SEEN_MAX:
                 seen.clear()
             start = seen[word] = _start(gaz, word)
-        first, most, follows = start
+        first, most, follows, name, cut = start
         if not most:
             continue
         pos, end = m.span()
@@ -418,16 +424,13 @@ def _hits(text: str) -> list[_Hit]:
             continue
         # `_NEXT` starts with a space: "Sudan," and "Syria." go on with no name.
         after = (
-            _words_after(text, end, first, most, follows)
-            if most > 1 and text[end : end + 1] in _SPACES
+            _words_after(text, nxt, first, most, follows)
+            if most > 1 and text[end : end + 1] in _SPACES and (nxt := _NEXT.match(text, end))
             else None
         )
         if not after:  # one word, the common case
-            name = decoded(first) or _named(gaz, first)
-            if name is None and first.endswith(("'s", "'")):  # Syria's, Idlib'
-                cut = 2 if first.endswith("'s") else 1
-                name, end = _named(gaz, first[:-cut]), end - cut
             if name:
+                end -= cut
                 hits.append(_Hit(pos, end, name, done))
                 done = end
             continue

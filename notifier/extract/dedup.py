@@ -53,7 +53,8 @@ def merge_figures(found: list[Found]) -> list[Figure]:
         best = max(repeats, key=_score)
         if best.agency is None:
             agency = next((f.agency for f in repeats if f.agency), None)
-            best = replace(best, agency=agency)
+            if agency is not None:
+                best = replace(best, agency=agency)
         if best.qualifier == "exact":
             hedged = next((f.qualifier for f in repeats if f.qualifier != "exact"), None)
             if hedged is not None:

@@ -247,9 +247,41 @@ def _excluded(text: str, n: NumberMention) -> bool:
     if not n.word and not n.vague and _GLUED_UNIT.match(text, n.end, n.end + 1):
         return True  # "35C", "3km", "23rd": a unit or an ordinal glued to the digits
     before = text[max(0, n.start - 14) : n.start]
+    if not _may_end_exclusion(before):
+        return False
     if n.vague or n.word:
         return _BEFORE_EXCLUDED.search(before) is not None
     return _BEFORE_OR_CODE.search(before) is not None
+
+
+#: Every word that can end a match of _BEFORE_OR_CODE (money, ratio, date, code).
+_BEFORE_WORDS = frozenset(
+    """us usd eur chf gbp rs tk sh ksh in of january february march april may june july august
+    september october november december jan feb mar apr jun jul aug sep sept oct nov dec no
+    nos number phase level category magnitude resolution update chapter page article tel fax
+    ext vol issue item room flight route highway grade step round stage part section annex box
+    figure table paragraph covid sr ipc""".split()
+)
+
+
+def _may_end_exclusion(before: str) -> bool:
+    """False when no exclusion before a number can match `before`: a cheap test first.
+
+    Each alternative of _BEFORE_OR_CODE ends, before trailing spaces, with a
+    symbol, a digit, a dot or one of _BEFORE_WORDS standing as a whole word.
+    """
+    tail = before.rstrip()
+    if not tail:
+        return False
+    last = tail[-1]
+    if not (last.isalnum() or last == "_"):
+        return last in "$\u20ac\u00a3\u00a5\u20b9+#:/-\u2013."
+    if last.isdecimal():
+        return True
+    word = tail.rsplit(None, 1)[-1]
+    if not word.isalpha():
+        return True  # "(US", "x_no": let the pattern decide
+    return word.lower() in _BEFORE_WORDS
 
 
 #: Words that can open a number in words or a vague plural: the big number

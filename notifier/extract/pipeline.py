@@ -86,10 +86,12 @@ def _figures(
             text, start, end, in_sentence, index, triggers=triggers, low=low
         )
         inherit_across(previous if previous_index == index - 1 else None, cands)
-        evidence = " ".join(text[start:end].split())
+        evidence = ""
         for c in cands:
             if c.kind is None:
                 continue
+            if not evidence:
+                evidence = " ".join(text[start:end].split())
             place, country = _place(place_mentions, place_starts, start, end, c.number.start)
             figure = Figure(
                 kind=c.kind,
@@ -105,11 +107,13 @@ def _figures(
                 start=start,
                 end=end,
             )
-            additional = bool(re.match(r"\s*(?:of\s+)?(?:more|others|other)\b", c.post))
+            additional = _ADDITIONAL.match(c.post) is not None
             out.append(Found(figure, c.number.vague, additional))
             previous, previous_index = c, index
     return merge_figures(out)
 
+
+_ADDITIONAL = re.compile(r"\s*(?:of\s+)?(?:more|others|other)\b")
 
 # Links to other stories and page furniture: their numbers belong to other texts.
 _BOILERPLATE = re.compile(

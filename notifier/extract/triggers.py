@@ -10,7 +10,7 @@ triggers around each number by offset instead of re-scanning windows.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from notifier.extract.lexicon import TRIGGER_RE
@@ -112,12 +112,10 @@ class Triggers:
     def __init__(self, text: str, low: str | None = None) -> None:
         self.hits = find_triggers(text, low)
         self.starts = [h.start for h in self.hits]
+        # Hits do not overlap: their ends rise with their starts.
+        self.ends = [h.end for h in self.hits]
 
     def between(self, start: int, end: int) -> list[Hit]:
         """Triggers that lie wholly within [start, end)."""
         i = bisect_left(self.starts, start)
-        out = []
-        while i < len(self.hits) and self.hits[i].end <= end:
-            out.append(self.hits[i])
-            i += 1
-        return out
+        return self.hits[i : bisect_right(self.ends, end, i)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from notifier.extract import numbers
 from notifier.extract.numbers import NumberIndex, find_numbers, parse_words
 
 
@@ -146,3 +147,33 @@ def test_number_index_parts_agree_with_the_whole_text() -> None:
             for n in index.between(cut, cut + step)
         ]
         assert parts == whole
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "US$ ",
+        "costs $",
+        "KSh ",
+        "one in ",
+        "out of ",
+        "on Sept. ",
+        "No. ",
+        "(Phase ",
+        "room #",
+        "page 2 ",
+        "covid-",
+        "level:",
+        "in March ",
+        "ipc ",
+        "x/",
+    ],
+)
+def test_cheap_exclusion_test_lets_every_exclusion_through(before: str) -> None:
+    assert numbers._BEFORE_OR_CODE.search(before) is not None
+    assert numbers._may_end_exclusion(before)
+
+
+@pytest.mark.parametrize("before", ["killed ", "some ", "(about ", "said, ", "the 'casino "])
+def test_cheap_exclusion_test_skips_plain_words(before: str) -> None:
+    assert not numbers._may_end_exclusion(before)

@@ -363,6 +363,9 @@ class _Hit(NamedTuple):
     after: int  # where the previous place name ended
 
 
+_new_hit = tuple.__new__  # `_new_hit(_Hit, (...))` skips NamedTuple's slower `__new__`
+
+
 def _start(gaz: _Gazetteer, word: str) -> _Start:
     """What a capitalised word can start: see `_Start`."""
     first = _norm(word)
@@ -431,7 +434,7 @@ def _hits(text: str) -> list[_Hit]:
         if not after:  # one word, the common case
             if name:
                 end -= cut
-                hits.append(_Hit(pos, end, name, done))
+                hits.append(_new_hit(_Hit, (pos, end, name, done)))
                 done = end
             continue
         words = [(first, end), *after]
@@ -445,7 +448,7 @@ def _hits(text: str) -> list[_Hit]:
                 cut = 2 if key.endswith("'s") else 1
                 name, end = _named(gaz, key[:-cut]), end - cut
             if name:
-                hits.append(_Hit(pos, end, name, done))
+                hits.append(_new_hit(_Hit, (pos, end, name, done)))
                 done = end
                 break
     return hits
@@ -488,21 +491,13 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return sum(map(str.islower, window)) < sum(map(str.isupper, window))
 
 
-def _resolve(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
-    """The place a name stands for here, or None when it is too doubtful to count.
+def _resolve_place(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
+    """The place a name stands for here, if not a country, or None when too doubtful.
 
     Without the text naming its country, a name counts only when it is sure:
     an alias, a subdivision of several words or followed by "province" (or the
     like), or the main name of a town of 100,000 people or more.
     """
-    country = _country(hit, text)
-    if country is not None:
-        return country
-    return _resolve_place(hit, text, named)
-
-
-def _resolve_place(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
-    """`_resolve` for a name that is not the name of a country here."""
     cands = hit.name.places
     if not cands:
         return None
@@ -524,11 +519,11 @@ def _resolve_place(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     return None if not best.alias and _in_a_name(text, hit) else best
 
 
-def _country(hit: _Hit, text: str) -> _Candidate | None:
+def _country(name: _Name, text: str, end: int) -> _Candidate | None:
     """The country a name is, if it is one: "Niger", but not "Niger State" (Nigerian)."""
-    country = hit.name.country
-    if country is not None and hit.name.places and _AFTER.match(text, hit.end):
-        return None if any(c.level == "subdivision" for c in hit.name.places) else country
+    country = name.country
+    if country is not None and name.places and _AFTER.match(text, end):
+        return None if any(c.level == "subdivision" for c in name.places) else country
     return country
 
 
@@ -542,16 +537,22 @@ def _sure(cand: _Candidate, spaced: bool, typed: bool) -> bool:
 
 def find_places(text: str) -> list[PlaceMention]:
     """Every place the text names, in text order, with its country's ISO alpha-3 code."""
-    hits = [
-        h
-        for h in _hits(text)
-        if not (text[h.start : h.end].isupper() and _shouted(text, h.start, h.end))
-        and not text.startswith("$", h.end)  # US$
-    ]
+    hits: list[_Hit] = []
+    countries: list[_Candidate | None] = []  # the country each name is, if it is one
+    for hit in _hits(text):
+        start, end, name, _ = hit
+        if (
+            text.startswith("$", end)
+            or (  # US$
+                text[start:end].isupper() and _shouted(text, start, end)
+            )
+        ):
+            continue
+        hits.append(hit)
+        countries.append(_country(name, text, end) if name.country is not None else None)
     # Two passes: the countries the text names, then also the countries of the
     # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
     # two doubtful names agree on ("Badghis" and "Farah").
-    countries = [_country(h, text) for h in hits]
     named = {c.country for c in countries if c is not None}
     places = [
         c if c is not None else _resolve_place(h, text, named)
@@ -574,8 +575,8 @@ def find_places(text: str) -> list[PlaceMention]:
     for hit, place in zip(hits, places, strict=True):
         found = place or _resolve_place(hit, text, named)
         if found is not None:
-            name = text[hit.start : hit.end]
-            out.append(PlaceMention(name, found.country, found.level, hit.start, hit.end))
+            written = text[hit.start : hit.end]
+            out.append(PlaceMention(written, found.country, found.level, hit.start, hit.end))
     return out
 
 

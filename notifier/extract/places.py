@@ -491,20 +491,41 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return sum(map(str.islower, window)) < sum(map(str.isupper, window))
 
 
-def _resolve_place(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
+_Choices = dict[tuple[int, bool, bool], "_Candidate | None"]
+
+
+def _resolve_place(hit: _Hit, text: str, named: set[str], chosen: _Choices) -> _Candidate | None:
     """The place a name stands for here, if not a country, or None when too doubtful.
 
-    Without the text naming its country, a name counts only when it is sure:
-    an alias, a subdivision of several words or followed by "province" (or the
-    like), or the main name of a town of 100,000 people or more.
+    `chosen` remembers, for one text and one `named`, the choice for each name
+    (the same words name the same place), less the check of the words around it.
     """
     cands = hit.name.places
     if not cands:
         return None
     typed = _AFTER.match(text, hit.end) is not None
+    spaced = " " in text[hit.start : hit.end].strip()
+    key = (id(hit.name), typed, spaced)
+    if key in chosen:
+        best = chosen[key]
+    else:
+        best = chosen[key] = _choose(cands, named, typed, spaced)
+    if best is None:
+        return None
+    return None if not best.alias and _in_a_name(text, hit) else best
+
+
+def _choose(
+    cands: tuple[_Candidate, ...], named: set[str], typed: bool, spaced: bool
+) -> _Candidate | None:
+    """Of the places a name may stand for, the one it stands for (see `_resolve_place`).
+
+    Without the text naming its country, a name counts only when it is sure:
+    an alias, a subdivision of several words or followed by "province" (or the
+    like), or the main name of a town of 100,000 people or more.
+    """
     pool = [c for c in cands if c.country in named]
     if not pool:
-        spaced = " " in text[hit.start : hit.end].strip()
         pool = [c for c in cands if _sure(c, spaced, typed)]
         if len({c.country for c in pool}) > 1:
             pool = [c for c in pool if c.alias] or [c for c in pool if c.level == "city"]
@@ -512,11 +533,9 @@ def _resolve_place(hit: _Hit, text: str, named: set[str]) -> _Candidate | None:
     if not pool:
         return None
     if len(pool) == 1:
-        best = pool[0]
-    else:
-        first_level = "subdivision" if typed else "city"
-        best = min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
-    return None if not best.alias and _in_a_name(text, hit) else best
+        return pool[0]
+    first_level = "subdivision" if typed else "city"
+    return min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
 
 
 def _country(name: _Name, text: str, end: int) -> _Candidate | None:
@@ -541,12 +560,9 @@ def find_places(text: str) -> list[PlaceMention]:
     countries: list[_Candidate | None] = []  # the country each name is, if it is one
     for hit in _hits(text):
         start, end, name, _ = hit
-        if (
-            text.startswith("$", end)
-            or (  # US$
-                text[start:end].isupper() and _shouted(text, start, end)
-            )
-        ):
+        if text.startswith("$", end):  # US$
+            continue
+        if text[start:end].isupper() and _shouted(text, start, end):
             continue
         hits.append(hit)
         countries.append(_country(name, text, end) if name.country is not None else None)
@@ -554,8 +570,9 @@ def find_places(text: str) -> list[PlaceMention]:
     # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
     # two doubtful names agree on ("Badghis" and "Farah").
     named = {c.country for c in countries if c is not None}
+    chosen: _Choices = {}
     places = [
-        c if c is not None else _resolve_place(h, text, named)
+        c if c is not None else _resolve_place(h, text, named, chosen)
         for h, c in zip(hits, countries, strict=True)
     ]
     named |= {p.country for p in places if p is not None}
@@ -571,9 +588,10 @@ def find_places(text: str) -> list[PlaceMention]:
             }
         )
         named |= {country for country, names in doubtful.items() if names > 1}
+    chosen = {}  # `named` has grown
     out = []
     for hit, place in zip(hits, places, strict=True):
-        found = place or _resolve_place(hit, text, named)
+        found = place or _resolve_place(hit, text, named, chosen)
         if found is not None:
             written = text[hit.start : hit.end]
             out.append(PlaceMention(written, found.country, found.level, hit.start, hit.end))

@@ -75,7 +75,10 @@ def _figures(
         # Numbers are parsed only in sentences that may hold a figure.
         if not numbers.has_any(start, end):
             continue
-        if previous_index != index - 1 and not _may_hold_figures(text, start, end, triggers):
+        if not _may_hold_figures(text, start, end, triggers) and (
+            previous_index != index - 1 or not _continues(text, low, start, end)
+        ):
+            # No trigger: only a count that continues the figure before can be one.
             continue
         if _BOILERPLATE.match(text, start, end):
             continue
@@ -111,6 +114,25 @@ def _figures(
             out.append(Found(figure, c.number.vague, additional))
             previous, previous_index = c, index
     return merge_figures(out)
+
+
+# Without a trigger in the sentence, a number is a figure only after a verb of
+# figures.LEFT_TRIGGER_RE that no trigger covers ("kill 12") or as a count that
+# continues the sentence before (figures.inherit_across): none of these words,
+# none of those.
+_CONTINUES = re.compile(
+    "kill|dead|lives|death|bodies|massacre|toll|injur|wound|displac|uproot|evacuat|relocat"
+    "|exodus|homeless|affect|threaten|endanger|concern|fears|expos|trapping"
+    "|another|further|additional|with|more|other|of them|of whom|of these",
+    re.IGNORECASE,
+)
+_CONTINUES_LOW = re.compile(_CONTINUES.pattern)
+
+
+def _continues(text: str, low: str | None, start: int, end: int) -> bool:
+    if low is None:
+        return _CONTINUES.search(text, start, end) is not None
+    return _CONTINUES_LOW.search(low, start, end) is not None
 
 
 _ADDITIONAL = re.compile(r"\s*(?:of\s+)?(?:more|others|other)\b")

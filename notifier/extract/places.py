@@ -119,7 +119,7 @@ _NEXT = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _GAZETTEER = "gazetteer.json.gz"
-_FORMAT = 1  # of the gazetteer file; raise it when its layout or its derivation changes
+_FORMAT = 2  # of the gazetteer file; raise it when its layout or its derivation changes
 _LEVEL_CODES: dict[str, Level] = {"c": "country", "s": "subdivision", "t": "city"}
 _log = logging.getLogger(__name__)
 _FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")

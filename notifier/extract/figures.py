@@ -81,6 +81,31 @@ _WORLD_POPULATION = 9_000_000_000
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
+# The last words of the alternatives of each pattern (see _may_end).
+_FILLER_ENDS = frozenset(
+    "further another additional of total only record just still all now".split()
+)
+_QUALIFIER_ENDS = frozenset(
+    """than over least of excess exceeding exceeds exceed exceeded past passed pass passes top
+    tops topped surpass surpassed surpasses above beyond about around approximately roughly
+    some estimated nearly almost to circa under approximate at de environ unas unos up as
+    below most hasta""".split()
+)
+_LEFT_TRIGGER_ENDS = frozenset(
+    """the injured injuring wounded wounding maimed killed killing kills kill of to displaced
+    displacing displace uprooted uprooting evacuated evacuating evacuate relocated relocating
+    relocate homeless affected affecting affects affect threatening threatens endangering for
+    exposing trapping""".split()
+)
+_LEFT_EXCLUDE_ENDS = frozenset("for aged age ages of between under hold in".split())
+#: Every verb of LEFT_EXCLUDE_RE's first branch contains one of these.
+_LEFT_EXCLUDE_HINT = re.compile(
+    "reach|assist|provid|deliver|distribut|hand|vaccinat|immuni|support|help|serv|feed|fed"
+    "|treat|train|employ|target|benefit|rescued|aim",
+    re.IGNORECASE,
+)
+
+
 def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(lower_pattern(rx.pattern), rx.flags & ~re.IGNORECASE)
 
@@ -105,6 +130,7 @@ class _Patterns:
         self.left_trigger = rx(LEFT_TRIGGER_RE)
         self.toll_reached = rx(_TOLL_REACHED)
         self.left_exclude = rx(LEFT_EXCLUDE_RE)
+        self.left_exclude_hint = rx(_LEFT_EXCLUDE_HINT)
         self.lives = rx(_LIVES)
         self.object_next = rx(_OBJECT_NEXT)
         self.connector = rx(CONNECTOR_RE)
@@ -156,22 +182,47 @@ def _head(post: str) -> tuple[str, bool, int]:
     return "none", False, seen
 
 
+def _may_end(window: str, ends: frozenset[str]) -> bool:
+    """False when a pattern that ends with one of `ends` cannot match `window`.
+
+    The pattern must end, before spaces, with one of `ends` as a whole word: a
+    cheap test before the pattern. A last word that is not all letters
+    ("approx.", "~", "(about") lets the pattern decide.
+    """
+    tail = window.rstrip()
+    if not tail:
+        return False
+    word = tail.rsplit(None, 1)[-1]
+    return not word.isalpha() or word.lower() in ends
+
+
+def _left_excluded(window: str, rx: _Patterns) -> bool:
+    """LEFT_EXCLUDE_RE on `window`, skipped when none of its words can be there."""
+    hint = rx.left_exclude_hint.search(window) is not None
+    if not hint and not _may_end(window, _LEFT_EXCLUDE_ENDS):
+        return False
+    return rx.left_exclude.search(window) is not None
+
+
 def _qualifier(number: NumberMention, pre: str, rx: _Patterns) -> tuple[Qualifier, int]:
     """The qualifier, and the length of `pre` once the hedge and filler are cut off.
 
     `pre` is the text before the number as scanned (lower case with `_LOWERED`).
     """
     core = pre
-    filler = rx.filler.search(core[-40:])
+    tail = core[-40:]
+    filler = rx.filler.search(tail) if _may_end(tail, _FILLER_ENDS) else None
     if filler:
         core = core[: len(core) - len(filler.group())]
-    m = rx.qualifier.search(core[-40:])
+    tail = core[-40:]
+    m = rx.qualifier.search(tail) if _may_end(tail, _QUALIFIER_ENDS) else None
     found: Qualifier | None = None
     if m:
         core = core[: len(core) - len(m.group())]
         group = m.lastgroup
         found = "about" if group == "tilde" else group  # type: ignore[assignment]
-        filler = rx.filler.search(core[-40:])
+        tail = core[-40:]
+        filler = rx.filler.search(tail) if _may_end(tail, _FILLER_ENDS) else None
         if filler:
             core = core[: len(core) - len(filler.group())]
     if number.high is not None:
@@ -359,7 +410,8 @@ def _find_kind(
     """
     core = cand.pre
     n = cand.number
-    left = rx.left_trigger.search(core_s[-45:])
+    tail = core_s[-45:]
+    left = rx.left_trigger.search(tail) if _may_end(tail, _LEFT_TRIGGER_ENDS) else None
     if left:
         term = core[-45:][left.start() : left.end()].strip()
         cand.kind, cand.term = left.lastgroup, term  # type: ignore[assignment]
@@ -369,7 +421,7 @@ def _find_kind(
         if kind is not None:  # "the number of people displaced reached a record N"
             cand.kind, cand.term = kind, term  # type: ignore[assignment]
             return True
-    if rx.left_exclude.search(core_s[-80:]) or rx.left_exclude.search(pre_s[-25:]):
+    if _left_excluded(core_s[-80:], rx) or _left_excluded(pre_s[-25:], rx):
         return False
     lives = rx.lives.match(post_s)
     if lives:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 from notifier.extract import Report, extract
+from notifier.extract import figures as f
+from notifier.extract.lexicon import FILLER_RE, LEFT_EXCLUDE_RE, LEFT_TRIGGER_RE, QUALIFIER_RE
 
 
 def by_value(report: Report) -> dict[int, tuple[str, str, str | None]]:
@@ -166,3 +172,42 @@ def test_list_of_links_under_a_header_is_skipped() -> None:
 def test_a_base_population_is_not_a_figure() -> None:
     text = "About 19,000 of the town's 25,000 residents had been evacuated by Friday."
     assert by_value(extract(text)) == {19000: ("displaced", "about", None)}
+
+
+def test_cheap_pre_tests_let_every_match_through() -> None:
+    """_may_end / _left_excluded never skip a window that the full pattern matches.
+
+    The held-out texts serve only as a supply of real windows before numbers.
+    """
+    data = Path(__file__).parent / "data" / "heldout.jsonl"
+    texts = [json.loads(line)["text"] for line in data.read_text().splitlines() if line.strip()]
+    checks = [
+        (FILLER_RE, lambda w: f._may_end(w, f._FILLER_ENDS), 40),
+        (QUALIFIER_RE, lambda w: f._may_end(w, f._QUALIFIER_ENDS), 40),
+        (LEFT_TRIGGER_RE, lambda w: f._may_end(w, f._LEFT_TRIGGER_ENDS), 45),
+        (LEFT_EXCLUDE_RE, lambda w: f._left_excluded(w, f._AS_IS), 80),
+        (LEFT_EXCLUDE_RE, lambda w: f._left_excluded(w.lower(), f._LOWERED), 25),
+    ]
+    matched = 0
+    for text in texts:
+        for m in re.finditer(r"\d+|\b(?:two|three|eight|dozens|hundreds|thousands)\b", text):
+            for rx, pre_test, k in checks:
+                window = text[max(0, m.start() - k) : m.start()]
+                if rx.search(window):
+                    matched += 1
+                    assert pre_test(window), (rx.pattern[:30], window)
+    assert matched > 100
+
+
+def test_a_sentence_without_trigger_after_a_figure_can_still_hold_one() -> None:
+    def values(text: str) -> list[tuple[str, int]]:
+        return [(x.kind, x.value) for x in extract(text).figures]
+
+    lead = "Floods killed 12 people in Goma. "
+    assert values(lead + "With 5 more on Tuesday.") == [("killed", 12), ("killed", 5)]
+    assert values(lead + "Officials said gunmen kill 3 villagers.") == [
+        ("killed", 12),
+        ("killed", 3),
+    ]
+    assert values(lead + "The toll includes 7 others.") == [("killed", 12), ("killed", 7)]
+    assert values(lead + "Officials met 40 donors on Tuesday.") == [("killed", 12)]

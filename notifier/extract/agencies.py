@@ -175,10 +175,15 @@ def _keys_regex(keys: list[str]) -> re.Pattern[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Table:
-    """The data file compiled: one small regex per word a name can start with."""
+    """The data file compiled: one small regex per word a name can start with.
+
+    Each word's regex is compiled when a text first has the word (most of the
+    time a table takes to build is compiling regexes, and a text has few).
+    """
 
     keys: re.Pattern[str]  # finds the words that start a name (see `_keys_regex`)
-    by_first_word: dict[str, re.Pattern[str]]
+    sources: dict[str, str]  # word -> the regex of the names that start with it
+    by_first_word: dict[str, re.Pattern[str]]  # those compiled so far
     groups: dict[str, _Entry]
     missions: dict[str, str]
     names: dict[str, str]
@@ -250,9 +255,9 @@ def _table() -> _Table:
     shared = _UN + r"\s+(?:" + "|".join(after_un) + ")"
     for k in _first_words("UN"):
         parts[k] = [shared, *parts.get(k, [])]
-    compiled = {k: re.compile("|".join(v)) for k, v in parts.items()}
+    sources = {k: "|".join(v) for k, v in parts.items()}
     names = {rec["acronym"]: rec["name"] for rec in data["agency"]}
-    return _Table(_keys_regex(sorted(compiled)), compiled, groups, missions, names)
+    return _Table(_keys_regex(sorted(sources)), sources, {}, groups, missions, names)
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
@@ -310,7 +315,10 @@ def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]
     for candidate in table.keys.finditer(text):
         if candidate.start() < done:
             continue
-        pattern = by_first_word[candidate.group()]
+        key = candidate.group()
+        pattern = by_first_word.get(key)
+        if pattern is None:
+            pattern = by_first_word[key] = re.compile(table.sources[key])
         m = pattern.match(text, candidate.start())
         if m is None or m.lastgroup is None:
             continue

@@ -224,12 +224,13 @@ def _record_branches(kind: Literal["agency", "org"], rec: dict[str, Any]) -> lis
 
 @cache
 def _table() -> _Table:
-    """Compile the data file once.
+    """Compile the data file once (each word's regex when it is first needed).
 
     One regex of all names would be tried at every character (30 s per MB).
     Instead each word a name can start with keys a small regex, so only a few
-    capitalised words per text run one; and the hundred names that start with
-    "UN" share one "UN" prefix rather than each matching it again.
+    capitalised words per text run one (and one regex finds those words); and
+    the hundred names that start with "UN" share one "UN" prefix rather than
+    each matching it again.
     """
     raw = resources.files("notifier.extract").joinpath("data/agencies.toml").read_text("utf-8")
     data: dict[str, Any] = tomllib.loads(raw)

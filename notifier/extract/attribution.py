@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left
 
 from notifier.extract.agencies import AgencyMention
-from notifier.extract.wordtrie import trie_regex
+from notifier.extract.wordtrie import lower_pattern, trie_regex
 
 _CUE_WORDS = (
     r"said|says|say|saying|reported|reports|report|estimated|estimates|estimate|warned|warns"
@@ -49,6 +49,15 @@ _CUE_WORD_LIST = [*_CUE_WORDS.split("|"), "according"]
 _CUE_GATE = re.compile(rf"(?<![^\W\d_]){trie_regex(_CUE_WORD_LIST)}\b", re.IGNORECASE)
 
 
+def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(lower_pattern(rx.pattern), rx.flags & ~re.IGNORECASE)
+
+
+_AS_IS = (_AFTER_CUE, _BEFORE_CUE, _ANAPHOR, _CUE_GATE)
+#: The same patterns for the lower-cased text (see wordtrie.lowered): faster.
+_LOWERED = tuple(_lower(rx) for rx in _AS_IS)
+
+
 class Attributor:
     """Walks the sentences in order, remembering the last source for references back.
 
@@ -56,8 +65,12 @@ class Attributor:
     words are only looked for while there is a source to carry or to drop.
     """
 
-    def __init__(self, text: str, mentions: list[AgencyMention]) -> None:
-        self.text = text
+    def __init__(self, text: str, mentions: list[AgencyMention], low: str | None = None) -> None:
+        """`low` is `wordtrie.lowered(text)`, scanned instead of `text` when given."""
+        self.text = text if low is None else low
+        self.after_cue, self.before_cue, self.anaphor, self.cue_gate = (
+            _AS_IS if low is None else _LOWERED
+        )
         self.mentions = mentions
         self.mention_starts = [m.start for m in mentions]
         self.last_source: str | None = None
@@ -70,15 +83,15 @@ class Attributor:
         hi = bisect_left(self.mention_starts, end)
         for m in self.mentions[lo:hi]:
             after = self.text[m.end : min(end, m.end + 70)]
-            cue = _AFTER_CUE.match(after)
-            if (cue and _words_between(cue.group()) <= 7) or _BEFORE_CUE.search(
+            cue = self.after_cue.match(after)
+            if (cue and _words_between(cue.group()) <= 7) or self.before_cue.search(
                 self.text[max(start, m.start - 40) : m.start]
             ):
                 out.append(m)
         return out
 
     def _has_cue(self, start: int, end: int) -> bool:
-        return _CUE_GATE.search(self.text, start, end) is not None
+        return self.cue_gate.search(self.text, start, end) is not None
 
     def sentence(self, start: int, end: int) -> tuple[list[AgencyMention], str | None]:
         """The source mentions of a sentence and the fallback source for its figures.
@@ -93,7 +106,7 @@ class Attributor:
             return found, None  # nothing to carry: the cue scan can be skipped
         has_cue = self._has_cue(start, end)
         if not found:
-            if has_cue and self.last_source and _ANAPHOR.search(self.text, start, end):
+            if has_cue and self.last_source and self.anaphor.search(self.text, start, end):
                 fallback = self.last_source
             elif self.setup is not None and not has_cue:
                 fallback = self.setup

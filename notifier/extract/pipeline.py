@@ -18,7 +18,7 @@ from notifier.extract.models import Figure, Report
 from notifier.extract.numbers import NumberIndex
 from notifier.extract.sentences import split_sentences
 from notifier.extract.triggers import Triggers
-from notifier.extract.wordtrie import lowered
+from notifier.extract.wordtrie import lower_pattern, lowered
 from notifier.htmltext import html_to_text, looks_like_html
 
 _LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
@@ -56,7 +56,7 @@ def _figures(
     numbers = NumberIndex(text, low)
     if not numbers.tokens:
         return []
-    attributor = Attributor(text, agency_mentions)
+    attributor = Attributor(text, agency_mentions, low)
     triggers = Triggers(text, low)
     place_starts = [p.start for p in place_mentions]
     out: list[Found] = []
@@ -75,7 +75,7 @@ def _figures(
         # Numbers are parsed only in sentences that may hold a figure.
         if not numbers.has_any(start, end):
             continue
-        if not _may_hold_figures(text, start, end, triggers) and (
+        if not _may_hold_figures(text, start, end, triggers, low) and (
             previous_index != index - 1 or not _continues(text, low, start, end)
         ):
             # No trigger: only a count that continues the figure before can be one.
@@ -156,9 +156,12 @@ _LEFT_ONLY_RE = re.compile(
     r"|expos\w*|trapping|fears|affect\w*|lives)\b",
     re.IGNORECASE,
 )
+_LEFT_ONLY_LOW = re.compile(lower_pattern(_LEFT_ONLY_RE.pattern))
 
 
-def _may_hold_figures(text: str, start: int, end: int, triggers: Triggers) -> bool:
+def _may_hold_figures(
+    text: str, start: int, end: int, triggers: Triggers, low: str | None = None
+) -> bool:
     """False for a sentence with no trigger word at all: none of its numbers can be a figure.
 
     Most sentences with numbers (dates, money, scores) end here, before the
@@ -166,6 +169,8 @@ def _may_hold_figures(text: str, start: int, end: int, triggers: Triggers) -> bo
     """
     if any(h.group != "exclude" for h in triggers.between(start, end)):
         return True
+    if low is not None:
+        return _LEFT_ONLY_LOW.search(low, start, end) is not None
     return _LEFT_ONLY_RE.search(text, start, end) is not None
 
 

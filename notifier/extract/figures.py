@@ -136,6 +136,7 @@ class _Patterns:
         self.connector = rx(CONNECTOR_RE)
         self.raising_to = rx(RAISING_TO_RE)
         self.other_verb = rx(_OTHER_VERB)
+        self.time_ago = rx(_TIME_AGO)
 
 
 _AS_IS = _Patterns(lower=False)
@@ -157,14 +158,14 @@ class Candidate:
     post: str
 
 
-def _head(post: str) -> tuple[str, bool, int]:
+def _head(post: str, rx: _Patterns | None = None) -> tuple[str, bool, int]:
     """Classify the words right after a number: ('person'|'thing'|'none', households, position).
 
     Up to four words are read, skipping articles and adjectives, until a noun
     from either list is met; `position` is that noun's (1 = right after the number).
     """
     seen = 0
-    if _TIME_AGO.match(post):
+    if (_TIME_AGO if rx is None else rx.time_ago).match(post):
         return "none", False, 0
     for m in _HEAD_WORDS.finditer(post, 0, 60):
         word = m.group().lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
@@ -313,7 +314,7 @@ def sentence_candidates(
     rx = _AS_IS if low is None else _LOWERED
     scan = text if low is None else low
     out: list[Candidate] = []
-    heads = [_head(text[n.end : min(end, n.end + 80)]) for n in numbers]
+    heads = [_head(scan[n.end : min(end, n.end + 80)], rx) for n in numbers]
     for i in range(1, len(numbers)):
         if _BASE_OF.match(text, numbers[i - 1].end, numbers[i].start):
             heads[i] = ("thing", False, 0)  # "19,000 of the city's 20,000 residents": a base

@@ -38,6 +38,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the '.' at `dot` closes an initial or an abbreviation, not a sentence."""
     if text[dot] != ".":
         return False
+    before = text[dot - 1 : dot]
+    if before != "." and not (before.isalnum() and not before.isdecimal()):
+        return False  # no letter (nor a dot) before the dot: _WORD_BEFORE cannot match
     m = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
     if m is None:
         return False

@@ -57,6 +57,9 @@ def _figures(
     if not numbers.tokens:
         return []
     attributor = Attributor(text, agency_mentions, low)
+    scan, links_header, boilerplate = (
+        (text, _LINKS_HEADER, _BOILERPLATE) if low is None else (low, _LINKS_LOW, _BOILERPLATE_LOW)
+    )
     triggers = Triggers(text, low)
     place_starts = [p.start for p in place_mentions]
     out: list[Found] = []
@@ -66,7 +69,7 @@ def _figures(
     for index, (start, end) in enumerate(split_sentences(text)):
         if start < skip_to:
             continue
-        if _LINKS_HEADER.fullmatch(text, start, end):
+        if links_header.fullmatch(scan, start, end):
             # "Related articles" / "ALSO READ": the lines below are other stories.
             blank = text.find("\n\n", end)
             skip_to = len(text) if blank < 0 else blank
@@ -80,7 +83,7 @@ def _figures(
         ):
             # No trigger: only a count that continues the figure before can be one.
             continue
-        if _BOILERPLATE.match(text, start, end):
+        if boilerplate.match(scan, start, end):
             continue
         in_sentence = numbers.between(start, end)
         if not in_sentence:
@@ -151,6 +154,8 @@ _LINKS_HEADER = re.compile(
     r"|you may also like|recommended(?: for you)?|latest news)\s*:?",
     re.IGNORECASE,
 )
+_LINKS_LOW = re.compile(lower_pattern(_LINKS_HEADER.pattern))
+_BOILERPLATE_LOW = re.compile(lower_pattern(_BOILERPLATE.pattern))
 _LEFT_ONLY_RE = re.compile(
     r"\b(?:bodies|massacre|exodus|displace|uprooting|relocat\w*|threaten\w*|endanger\w*"
     r"|expos\w*|trapping|fears|affect\w*|lives)\b",

@@ -172,7 +172,7 @@ def _may_hold_figures(
     Most sentences with numbers (dates, money, scores) end here, before the
     per-number cascade runs.
     """
-    if any(h.group != "exclude" for h in triggers.between(start, end)):
+    if triggers.any_kind(start, end):
         return True
     if low is not None:
         return _LEFT_ONLY_LOW.search(low, start, end) is not None

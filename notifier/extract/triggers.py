@@ -114,8 +114,18 @@ class Triggers:
         self.starts = [h.start for h in self.hits]
         # Hits do not overlap: their ends rise with their starts.
         self.ends = [h.end for h in self.hits]
+        # kinds[i]: how many of the first i hits name a kind (are not exclusions).
+        self.kinds = [0]
+        for h in self.hits:
+            self.kinds.append(self.kinds[-1] + (h.group != "exclude"))
 
     def between(self, start: int, end: int) -> list[Hit]:
         """Triggers that lie wholly within [start, end)."""
         i = bisect_left(self.starts, start)
         return self.hits[i : bisect_right(self.ends, end, i)]
+
+    def any_kind(self, start: int, end: int) -> bool:
+        """True when a trigger other than an exclusion lies wholly within [start, end)."""
+        i = bisect_left(self.starts, start)
+        j = bisect_right(self.ends, end, i)
+        return j > i and self.kinds[j] > self.kinds[i]

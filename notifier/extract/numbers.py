@@ -209,15 +209,22 @@ def _single(text: str, m: re.Match[str]) -> NumberMention | None:
             return None
         return NumberMention(start, end, value, word=True)
     digits = m.group("dig")
-    suffix = (m.group("sscale") or m.group("tscale") or "").strip().lower()
-    scale = _SCALE_SUFFIX[suffix] if suffix else None
-    value = _digit_value(digits, scale)
+    if m.lastgroup == "dig" and len(digits) <= 15 and digits.isdigit():
+        # Plain digits with no scale nor "+" (most numbers): up to 15 digits a
+        # float is exact, so int() gives what _digit_value would.
+        value = int(digits)
+        suffix = ""
+        scale = None
+        plus = False
+    else:
+        suffix = (m.group("sscale") or m.group("tscale") or "").strip().lower()
+        scale = _SCALE_SUFFIX[suffix] if suffix else None
+        value = _digit_value(digits, scale)
+        plus = bool(m.group("plus"))
     if not value:
         return None
     yearlike = not suffix and digits.isdigit() and len(digits) == 4 and 1800 <= value <= 2100
-    return NumberMention(
-        start, end, value, plus=bool(m.group("plus")), yearlike=yearlike, scale=scale or 1
-    )
+    return NumberMention(start, end, value, plus=plus, yearlike=yearlike, scale=scale or 1)
 
 
 _AFTER_EXCLUDED = re.compile(

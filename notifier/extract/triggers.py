@@ -36,7 +36,7 @@ FIRST_WORDS = frozenset(
     concern afectad* reached assisted vaccinated immunised immunized treated rescued returned
     returning returnee returnees received receiving benefit* employ* trained voted votes voters
     every spectators attended enrolled supported screened tested registered made new
-    arrivals without spent spend spending have has remain remained deployed mobilised
+    arrivals without spent spend spending deployed mobilised
     mobilized dispatched transferred""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
@@ -58,6 +58,11 @@ FIRST_WORDS = frozenset(
         "per": "day week month year hour capita head person",
         "each": "day",
         "a": "day week",
+        # "(have|has) been cut off", "remain(ed) cut off": common words, rare triggers.
+        "have": "been",
+        "has": "been",
+        "remain": "cut",
+        "remained": "cut",
         "sin": "hogar hogares",
         "sans": "abri abris",
         "sem": "abrigo",

@@ -21,18 +21,18 @@ from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
 FIRST_WORDS = frozenset(
     """casualties killed killing kills dead died dies die death deaths injured injuring
     injuries wounded wounding hurt hospitalised hospitalized herido heridos blessé blessés
-    blesse blesses toll fatalities fatality lost lives life claimed perished drowned murdered
+    blesse blesses toll fatalities fatality lives life claimed perished drowned murdered
     massacred slain executed burned bodies fallecid* muerto muertos muerta muertas mort morts
     tués tues tué tue décès deces missing unaccounted desaparecid* disparu disparus
-    internally displaced displacement displacing uprooted homeless forced moved taken
+    internally displaced displacement displacing uprooted homeless moved taken
     brought sent managed leave left escape escaped flee fled flees fleeing evacuated
     evacuate evacuating evacuation evacuations evacuees leaving abandon abandoned
     sheltering sheltered took taking sought seeking seek living sleeping staying housed
-    accommodated crossed crossing relocated relocation hosted arrived desplazad* evacuad*
+    accommodated crossing relocated relocation hosted arrived desplazad* evacuad*
     desalojad* damnificad* déplacé déplacés déplacée déplacées deplace* sinistré
     sinistrés sinistre sinistres refugee refugees idp idps asylum migrants pdi pdis need
     needs needed needing require requires required requiring affected exposed threatened
-    trapped besieged stranded endangered famine starvation starving food hunger malnourished
+    trapped besieged stranded endangered famine starvation starving hunger malnourished
     concern afectad* reached assisted vaccinated immunised immunized treated rescued returned
     returning returnee returnees received receiving benefit* employ* trained voted votes voters
     every spectators attended enrolled supported screened tested registered made new
@@ -63,6 +63,10 @@ FIRST_WORDS = frozenset(
         "has": "been",
         "remain": "cut",
         "remained": "cut",
+        "lost": "their his her",
+        "crossed": "into from over the",
+        "forced": "to into",
+        "food": "insecur*",
         "sin": "hogar hogares",
         "sans": "abri abris",
         "sem": "abrigo",

@@ -17,7 +17,7 @@ import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -143,7 +143,7 @@ async def fetch_feed(
     except FeedError as e:
         return _failure(feed, old, f"feed {feed.name!r} ({feed.url}): {e}")
     status = None if local else got.status
-    etag, last_modified = got.headers.get("etag"), got.headers.get("last-modified")
+    etag, last_modified = got.headers.get("etag"), _strong_last_modified(got.headers)
     if got.status == 304:
         return FetchResult(
             feed.name,
@@ -173,6 +173,27 @@ async def fetch_feed(
         by_guid = {i.guid: i for i in enriched}
         items = [by_guid.get(i.guid, i) for i in items]
     return FetchResult(feed.name, feed.url, items, etag, last_modified, status=status)
+
+
+def _strong_last_modified(headers: Mapping[str, str]) -> str | None:
+    """Last-Modified, unless the feed changed in the same second it was served.
+
+    Such a date is only a weak validator (RFC 9110, 8.8.2.2): the feed may change
+    again within that second, and If-Modified-Since would then hide the change
+    behind a 304 until the feed changes once more. The next fetch is then a full one.
+    """
+    value = headers.get("last-modified")
+    if not value:
+        return None
+    try:
+        modified = parsedate_to_datetime(value)
+        served = parsedate_to_datetime(headers["date"]) if "date" in headers else None
+    except (TypeError, ValueError, IndexError):
+        return value
+    served = served or datetime.now(UTC)
+    if modified.tzinfo is None or served.tzinfo is None:
+        return value
+    return value if (served - modified).total_seconds() >= 1 else None
 
 
 def _request_headers(old: Validators) -> dict[str, str]:

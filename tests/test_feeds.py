@@ -842,3 +842,13 @@ def test_entity_expansion_is_defused() -> None:
         b"</item></channel></rss>"
     )
     assert [i.guid for i in parse_feed("Laughs", laughs)] == ["g"]
+
+
+async def test_a_last_modified_of_this_very_second_is_not_kept(server: Server) -> None:
+    """A feed rewritten within the second it was served would hide behind a 304."""
+    from email.utils import formatdate  # noqa: PLC0415
+
+    server.serve("/rss", RSS, last_modified=formatdate(time.time(), usegmt=True))
+    [first] = await fetch_all([feed("Field", server.url("/rss"))], {}, settings())
+    assert first.error is None
+    assert first.last_modified is None

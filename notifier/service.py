@@ -148,8 +148,7 @@ class Notifier:
                     f"{broken} item(s) could not be read by the extractor (see the log); "
                     "they are retried next run"
                 )
-            before = states.get(feed.name)
-            first = before is None or before.first_polled_at is None or before.url != feed.url
+            first = store.first_poll_pending(feed.name)
             stored = store.add_items(
                 feed.name, feed.url, entries, alert_on_first_poll=feed.alert_on_first_poll
             )

@@ -317,10 +317,8 @@ class Store:
         now_dt = now or utcnow()
         stored: list[int] = []
         with self.transaction() as db:
-            row = db.execute("SELECT first_polled_at FROM feeds WHERE name = ?", (feed,)).fetchone()
-            first = row is None or row["first_polled_at"] is None
-            if row is None:
-                db.execute("INSERT INTO feeds (name, url) VALUES (?, ?)", (feed, url))
+            first = self.first_poll_pending(feed)
+            db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", (feed, url))
             alertable = 1 if (alert_on_first_poll or not first) else 0
             for item, report in entries:
                 digest = content_hash(item)
@@ -361,6 +359,13 @@ class Store:
                     "UPDATE feeds SET first_polled_at = ? WHERE name = ?", (_iso(now_dt), feed)
                 )
         return stored
+
+    def first_poll_pending(self, feed: str) -> bool:
+        """True until a feed's first successful poll is stored (again after its URL changed)."""
+        row = self.db.execute(
+            "SELECT first_polled_at FROM feeds WHERE name = ?", (feed,)
+        ).fetchone()
+        return row is None or row["first_polled_at"] is None
 
     def known_guids(self, feed: str, guids: Iterable[str]) -> set[str]:
         """Which of these guids the feed already has: those need no extraction."""

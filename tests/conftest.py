@@ -208,6 +208,17 @@ def write_config(
     return path
 
 
+def wire_config(tmp_path: Path, feed_server: FeedServer, smtp_port: int) -> Path:
+    """The common case: one feed "Wire" serving QUIET (its first poll), one desk subscriber."""
+    feed_server.set("/wire.xml", rss([QUIET]))
+    return write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", feed_server.url("/wire.xml"))],
+        subscribers=["desk@example.org"],
+        smtp_port=smtp_port,
+    )
+
+
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FLOODS, QUIET, SMALL, FeedServer, Mailbox, parts, rss, run_cli, write_config
+from conftest import (
+    FLOODS,
+    QUIET,
+    SMALL,
+    FeedServer,
+    Mailbox,
+    parts,
+    rss,
+    run_cli,
+    wire_config,
+    write_config,
+)
 
 
 def test_run_once_end_to_end(
     tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    feed_server.set("/wire.xml", rss([QUIET]))
-    cfg = write_config(
-        tmp_path / "config.toml",
-        feeds=[("Wire", feed_server.url("/wire.xml"))],
-        subscribers=["desk@example.org"],
-        smtp_port=port,
-    )
+    cfg = wire_config(tmp_path, feed_server, port)
 
     first = run_cli("run", "--once", "--config", str(cfg))
     assert first.returncode == 0, first.stderr
@@ -54,13 +59,7 @@ def test_dry_run_and_preview_send_and_mark_nothing(
     tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    feed_server.set("/wire.xml", rss([QUIET]))
-    cfg = write_config(
-        tmp_path / "config.toml",
-        feeds=[("Wire", feed_server.url("/wire.xml"))],
-        subscribers=["desk@example.org"],
-        smtp_port=port,
-    )
+    cfg = wire_config(tmp_path, feed_server, port)
     assert run_cli("run", "--once", "--config", str(cfg)).returncode == 0
     feed_server.set("/wire.xml", rss([FLOODS, QUIET]))
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from conftest import FLOODS, QUIET, FeedServer, Mailbox, rss, write_config
+from conftest import FLOODS, QUIET, FeedServer, Mailbox, rss, wire_config, write_config
 
 from notifier.config import load_settings
 from notifier.scheduler import Daemon
@@ -29,13 +29,7 @@ def test_poll_job_sends_only_immediate_alerts(
     tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    feed_server.set("/wire.xml", rss([QUIET]))
-    cfg = write_config(
-        tmp_path / "config.toml",
-        feeds=[("Wire", feed_server.url("/wire.xml"))],
-        subscribers=["desk@example.org"],
-        smtp_port=port,
-    )
+    cfg = wire_config(tmp_path, feed_server, port)
     daemon = Daemon(Notifier(load_settings(cfg)))
 
     async def scenario() -> None:

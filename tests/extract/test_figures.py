@@ -221,6 +221,7 @@ a day, a week, spectators, attended, enrolled, supported, screened, tested, to h
 registered to vote, in the area were. Left without shelter, moved to temporary accommodation,
 into emergency accommodation, in accommodation, spent the night in halls, spending the night
 outdoors, have been cut off, remain cut off. At grave risk, at high risk.
+A gate that is no trigger must not hide the one inside it: still living in displacement.
 """
 
 

@@ -197,8 +197,8 @@ def _digit_value(digits: str, scale: int | None) -> int | None:
     return round(number * scale)
 
 
-def _single(text: str, m: re.Match[str]) -> NumberMention | None:
-    start, end = m.span()
+def _single(text: str, m: re.Match[str], start: int, end: int) -> NumberMention | None:
+    """The mention of token `m`, which spans [start, end) of `text`."""
     if m.group("vague") is not None:
         key = " ".join(m.group("vague").lower().split())
         return NumberMention(start, end, VAGUE_VALUES[key], vague=True)
@@ -300,13 +300,19 @@ _NUMBER_START_WORDS = frozenset(
     + ["a billion"]
     + [f"{t}-{u}" for t in _TENS_WORDS for u in list(_UNIT_WORDS)[1:10]]
 )
-_START_RE = re.compile(
-    rf"(?<![\w.,/])(?:\d|{trie_regex(_NUMBER_START_WORDS)}(?![\w]))", re.IGNORECASE
-)
-
-
-_START_LOW = re.compile(lower_pattern(_START_RE.pattern))
-_NUMBER_LOW = re.compile(lower_pattern(_NUMBER_RE.pattern))
+# One pass finds every token. The pattern consumes the character before the
+# number instead of looking behind for it (_NUMBER_RE's look-behind): a pattern
+# that opens with a character class is skipped along the text in C, one that
+# opens with a look-behind is tried at every character. The look-ahead gate
+# lets the number alternation run only at digits and number words. The text is
+# scanned with a space in front, so that a number at its very start has a
+# character before it.
+_START = rf"(?=\d|{trie_regex(_NUMBER_START_WORDS)}(?![\w]))"
+_BODY = _NUMBER_RE.pattern.removeprefix(r"(?<![\w.,/])")
+_SCAN_RE = re.compile(rf"[^\w.,/]{_START}{_BODY}", re.IGNORECASE)
+_SCAN_LOW = re.compile(lower_pattern(_SCAN_RE.pattern))
+#: For lower-cased ASCII text: a plain class is tested faster than one with \w.
+_SCAN_ASCII = re.compile(_SCAN_LOW.pattern.replace(r"[^\w.,/]", "[^a-z0-9_.,/]", 1))
 #: Two numbers further apart than this never form a range (see _merge_range).
 _RANGE_GAP = 6
 
@@ -352,8 +358,11 @@ class NumberIndex:
             hi += 1
         text = self.text
         singles = []
-        for _, _, parsed in tokens[lo:hi]:
-            n = _single(text, parsed) if isinstance(parsed, re.Match) else parsed
+        for token_start, token_end, parsed in tokens[lo:hi]:
+            if isinstance(parsed, re.Match):
+                n = _single(text, parsed, token_start, token_end)
+            else:
+                n = parsed
             if n is not None:
                 singles.append(n)
         return [n for n in _combine(text, singles) if start <= n.start < end]
@@ -365,26 +374,32 @@ _Token = tuple[int, int, "re.Match[str] | NumberMention | None"]
 def _tokens(text: str, low: str | None) -> list[_Token]:
     """Every number token, in order; digits are parsed later, words and vague plurals now."""
     if low is None:
-        scan, starts, match = text, _START_RE, _NUMBER_RE.match
+        scan, pattern = text, _SCAN_RE
     else:
-        scan, starts, match = low, _START_LOW, _NUMBER_LOW.match
+        scan, pattern = low, _SCAN_ASCII if low.isascii() else _SCAN_LOW
+    padded = " " + scan
     out: list[_Token] = []
-    skip_to = 0
-    for start in starts.finditer(scan):
-        pos = start.start()
-        if pos < skip_to:
-            continue
-        m = match(scan, pos)
-        if m is None:
-            continue
-        skip_to = m.end()
-        if m.lastgroup in ("word", "vague"):
-            n = _single(text, m)
-            if n is not None:
-                skip_to = n.end  # a word number cut before "and" goes on after the cut
-            out.append((pos, skip_to, n))
-        else:
-            out.append((pos, skip_to, m))
+    pos = 0
+    while pos >= 0:
+        resume = -1
+        for m in pattern.finditer(padded, pos):
+            # Offsets in `padded`: the match starts at the character before the
+            # number, which is the number's offset in the text.
+            start, end = m.start(), m.end() - 1
+            if m.lastgroup not in ("word", "vague"):
+                out.append((start, end, m))
+                continue
+            n = _single(text, m, start, end)
+            if n is None:
+                out.append((start, end, None))
+                continue
+            out.append((start, n.end, n))
+            if n.end < end:
+                # A word number cut before "and": the scan goes on after the cut
+                # ("two and three" are two numbers).
+                resume = n.end
+                break
+        pos = resume
     return out
 
 

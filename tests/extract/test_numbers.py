@@ -82,6 +82,13 @@ def test_from_a_to_b_is_two_numbers_not_a_range() -> None:
 
 def test_two_and_three_are_two_numbers() -> None:
     assert values("two and three") == [(2, None), (3, None)]
+    # The scan goes on after the cut, and past the end of the first match.
+    assert values("Five and six hundred, then 7 and eight") == [
+        (5, None),
+        (600, None),
+        (7, None),
+        (8, None),
+    ]
 
 
 def test_plus_sign_is_kept() -> None:

@@ -69,6 +69,7 @@ _ANTECEDENTS = frozenset(
 _PREV_WORDS = re.compile(r"(\S+)\s+(\S+)\s*$|(\S+)\s*$")
 # A national society's name follows "the": "the Kenya Red Cross", "the Syrian Arab Red Crescent".
 _LEFT_NAMES = re.compile(r"\b[Tt]he\s+((?:[A-Z][\w'\u2019-]*\s+){1,3})$")
+_SOCIETY = re.compile(r"\s+Society\b")
 _NOT_SOCIETY_WORDS = frozenset("The A An And Of In By For From With Said Local National".split())
 
 
@@ -298,11 +299,44 @@ def _national_society(text: str, start: int, end: int, base: str) -> tuple[int, 
         if words and words[-1] not in _NOT_SOCIETY_WORDS:
             start = start - len(m.group(1)) + m.group(1).index(words[0])
             base = " ".join([*words, base])
-    tail = re.match(r"\s+Society\b", text[end : end + 12])
+    tail = _SOCIETY.match(text[end : end + 12])
     if tail:
         end += tail.end()
         base += " Society"
     return start, end, base
+
+
+# The slots' own setters: `_new` builds the mentions with them at twice the speed
+# of their `__init__`, which, the classes being frozen, calls `object.__setattr__`.
+_AGENCY_FIELDS = tuple(getattr(AgencyMention, f).__set__ for f in AgencyMention.__slots__)
+_ORG_FIELDS = tuple(getattr(OrgMention, f).__set__ for f in OrgMention.__slots__)
+
+
+def _agency(acronym: str, name: str, start: int, end: int) -> AgencyMention:
+    """`AgencyMention(...)`, built faster (see `_AGENCY_FIELDS`)."""
+    mention = object.__new__(AgencyMention)
+    set_acronym, set_name, set_start, set_end = _AGENCY_FIELDS
+    set_acronym(mention, acronym)
+    set_name(mention, name)
+    set_start(mention, start)
+    set_end(mention, end)
+    return mention
+
+
+def _org(name: str, start: int, end: int) -> OrgMention:
+    """`OrgMention(...)`, built faster (see `_AGENCY_FIELDS`)."""
+    mention = object.__new__(OrgMention)
+    set_name, set_start, set_end = _ORG_FIELDS
+    set_name(mention, name)
+    set_start(mention, start)
+    set_end(mention, end)
+    return mention
+
+
+def _org_named(key: str, text: str, start: int, end: int) -> OrgMention:
+    if key in {"Red Cross", "Red Crescent"}:
+        start, end, key = _national_society(text, start, end, key)
+    return _org(key, start, end)
 
 
 @lru_cache(maxsize=8)
@@ -313,36 +347,37 @@ def _scan(text: str) -> tuple[tuple[AgencyMention, ...], tuple[OrgMention, ...]]
     held: list[tuple[_Entry, int, int]] = []  # "WHO" in capitals, kept if named elsewhere
     done = 0  # names do not overlap: the leftmost, then longest, wins
     by_first_word = table.by_first_word
+    groups = table.groups
     for candidate in table.keys.finditer(text):
-        if candidate.start() < done:
+        start = candidate.start()
+        if start < done:
             continue
         key = candidate.group()
         pattern = by_first_word.get(key)
         if pattern is None:
             pattern = by_first_word[key] = re.compile(table.sources[key])
-        m = pattern.match(text, candidate.start())
+        m = pattern.match(text, start)
         if m is None or m.lastgroup is None:
             continue
-        entry = table.groups[m.lastgroup]
-        start, end = m.span()
-        if not _fits(entry, text, start):
+        entry = groups[m.lastgroup]
+        end = m.end()
+        if (entry.guarded or entry.needs is not None) and not _fits(entry, text, start):
             continue
         done = end
-        if entry.shouted_word and _after_antecedent(text, start):
-            continue
-        if entry.shouted_word and _shouted(text, start, end):
-            held.append((entry, start, end))
-            continue
-        if entry.kind == "mission":
+        if entry.shouted_word:
+            if _after_antecedent(text, start):
+                continue
+            if _shouted(text, start, end):
+                held.append((entry, start, end))
+                continue
+        kind = entry.kind
+        if kind == "agency":
+            agencies.append(_agency(entry.key, entry.name, start, end))
+        elif kind == "mission":
             acronym = table.missions[m.group("country")]
-            agencies.append(AgencyMention(acronym, table.names[acronym], start, end))
-        elif entry.kind == "agency":
-            agencies.append(AgencyMention(entry.key, entry.name, start, end))
-        elif entry.key in {"Red Cross", "Red Crescent"}:
-            s, e, name = _national_society(text, start, end, entry.key)
-            orgs.append(OrgMention(name, s, e))
+            agencies.append(_agency(acronym, table.names[acronym], start, end))
         else:
-            orgs.append(OrgMention(entry.key, start, end))
+            orgs.append(_org_named(entry.key, text, start, end))
     if held:
         _restore_shouted(held, agencies, orgs)
     return tuple(agencies), tuple(orgs)

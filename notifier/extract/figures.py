@@ -98,6 +98,19 @@ _LEFT_TRIGGER_ENDS = frozenset(
     exposing trapping""".split()
 )
 _LEFT_EXCLUDE_ENDS = frozenset("for aged age ages of between under hold in".split())
+_PARTICLES = ("to", "at", "of", "from")
+_CONNECTOR_WORDS = """risen rises rise rose climb climbed climbs increased increases jump jumped
+    jumps soar soared soars grew grown reach reached reaches pass passed passes past top topped
+    tops exceed exceeded exceeds surpass surpassed surpasses hit hits stand stands stood total
+    totals totaled totalled totaling totalling is was are were be home put from revised of for
+    up""".split()
+# CONNECTOR_RE lets a particle follow its verb with no space between ("beat" is
+# "be" and "at"), so those run-together words end it too.
+_CONNECTOR_ENDS = frozenset(
+    [*_CONNECTOR_WORDS, *_PARTICLES, *(w + p for w in _CONNECTOR_WORDS for p in _PARTICLES)]
+)
+_TOLL_ENDS = frozenset(["reach", "reached", "reaches"])
+_RAISING_ENDS = frozenset(["to"])
 #: Every verb of LEFT_EXCLUDE_RE's first branch contains one of these.
 _LEFT_EXCLUDE_HINT = re.compile(
     "reach|assist|provid|deliver|distribut|hand|vaccinat|immuni|support|help|serv|feed|fed"
@@ -205,34 +218,91 @@ def _left_excluded(window: str, rx: _Patterns) -> bool:
     return rx.left_exclude.search(window) is not None
 
 
-def _qualifier(number: NumberMention, pre: str, rx: _Patterns) -> tuple[Qualifier, int]:
-    """The qualifier, and the length of `pre` once the hedge and filler are cut off.
+# _may_end for all four patterns at once: one look at the last word of the text
+# before a number tells which of them may match there.
+_FILLER, _QUALIFIER, _LEFT_TRIGGER, _LEFT_EXCLUDE = 1, 2, 4, 8
+_CONNECTOR, _TOLL, _RAISING = 16, 32, 64
+_ANY_END = 127
+_END_BITS: dict[str, int] = {}
+for _bit, _ends in (
+    (_FILLER, _FILLER_ENDS),
+    (_QUALIFIER, _QUALIFIER_ENDS),
+    (_LEFT_TRIGGER, _LEFT_TRIGGER_ENDS),
+    (_LEFT_EXCLUDE, _LEFT_EXCLUDE_ENDS),
+    (_CONNECTOR, _CONNECTOR_ENDS),
+    (_TOLL, _TOLL_ENDS),
+    (_RAISING, _RAISING_ENDS),
+):
+    for _word in _ends:
+        _END_BITS[_word] = _END_BITS.get(_word, 0) | _bit
+#: The shortest window the patterns are tried on (see `_end_bits`).
+_SHORTEST_WINDOW = 25
 
-    `pre` is the text before the number as scanned (lower case with `_LOWERED`).
+
+def _end_bits(pre: str) -> int | None:
+    """Which patterns `_may_end` lets through, for every window of `pre` of 25 chars or more.
+
+    The last word of a window is the same for all such windows when it starts
+    within the last 25 characters; None when it does not (a very long word,
+    or blanks): the caller then tests each window with `_may_end`.
+    """
+    tail = pre[-_SHORTEST_WINDOW:].rstrip()
+    if not tail:
+        return None if len(pre) > _SHORTEST_WINDOW else 0
+    parts = tail.rsplit(None, 1)
+    if len(parts) == 1 and len(pre) > _SHORTEST_WINDOW:
+        return None
+    word = parts[-1]
+    if not word.isalpha():
+        return _ANY_END
+    return _END_BITS.get(word.lower(), 0)
+
+
+def _may(bits: int | None, bit: int, window: str, ends: frozenset[str]) -> bool:
+    return _may_end(window, ends) if bits is None else bool(bits & bit)
+
+
+def _ends_with(
+    pattern: re.Pattern[str], window: str, bits: int | None, bit: int, ends: frozenset[str]
+) -> bool:
+    """`pattern` (anchored at the end) found in `window`, tried only where its last word is."""
+    return _may(bits, bit, window, ends) and pattern.search(window) is not None
+
+
+def _qualifier(
+    number: NumberMention, pre: str, rx: _Patterns, bits: int | None
+) -> tuple[Qualifier, int, int | None]:
+    """The qualifier, the length of `pre` once the hedge and filler are cut off, and its end bits.
+
+    `pre` is the text before the number as scanned (lower case with `_LOWERED`);
+    `bits` is `_end_bits(pre)`.
     """
     core = pre
     tail = core[-40:]
-    filler = rx.filler.search(tail) if _may_end(tail, _FILLER_ENDS) else None
+    filler = rx.filler.search(tail) if _may(bits, _FILLER, tail, _FILLER_ENDS) else None
     if filler:
         core = core[: len(core) - len(filler.group())]
+        bits = _end_bits(core)
     tail = core[-40:]
-    m = rx.qualifier.search(tail) if _may_end(tail, _QUALIFIER_ENDS) else None
+    m = rx.qualifier.search(tail) if _may(bits, _QUALIFIER, tail, _QUALIFIER_ENDS) else None
     found: Qualifier | None = None
     if m:
         core = core[: len(core) - len(m.group())]
+        bits = _end_bits(core)
         group = m.lastgroup
         found = "about" if group == "tilde" else group  # type: ignore[assignment]
         tail = core[-40:]
-        filler = rx.filler.search(tail) if _may_end(tail, _FILLER_ENDS) else None
+        filler = rx.filler.search(tail) if _may(bits, _FILLER, tail, _FILLER_ENDS) else None
         if filler:
             core = core[: len(core) - len(filler.group())]
+            bits = _end_bits(core)
     if number.high is not None:
-        return "range", len(core)
+        return "range", len(core), bits
     if number.vague:
-        return "at_least", len(core)
+        return "at_least", len(core), bits
     if found is not None:
-        return found, len(core)
-    return ("at_least" if number.plus else "exact"), len(core)
+        return found, len(core), bits
+    return ("at_least" if number.plus else "exact"), len(core), bits
 
 
 def _forward(hits: list[Hit]) -> tuple[str | None, str]:
@@ -344,7 +414,8 @@ def sentence_candidates(
             continue  # "a 5m wave": metres, not millions, before a noun not for people
         if n.word and n.value == 1 and (head != "person" or head_words != 1):
             continue
-        qualifier, core_len = _qualifier(n, pre_s, rx)
+        pre_bits = _end_bits(pre_s)
+        qualifier, core_len, core_bits = _qualifier(n, pre_s, rx, pre_bits)
         core = pre[:core_len]
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
@@ -376,6 +447,7 @@ def sentence_candidates(
             window_end=window_end,
             window_at_number=n.end + window_end in stop_set,
             head_words=head_words,
+            bits=(core_bits, pre_bits),
         )
         if not found:
             continue
@@ -403,6 +475,7 @@ def _find_kind(
     window_end: int,
     window_at_number: bool,
     head_words: int,
+    bits: tuple[int | None, int | None],
 ) -> bool:
     """Set the candidate's kind and term from its trigger; False when it counts aid or capacity.
 
@@ -411,18 +484,21 @@ def _find_kind(
     """
     core = cand.pre
     n = cand.number
+    core_bits, pre_bits = bits
     tail = core_s[-45:]
-    left = rx.left_trigger.search(tail) if _may_end(tail, _LEFT_TRIGGER_ENDS) else None
+    may_left = _may(core_bits, _LEFT_TRIGGER, tail, _LEFT_TRIGGER_ENDS)
+    left = rx.left_trigger.search(tail) if may_left else None
     if left:
         term = core[-45:][left.start() : left.end()].strip()
         cand.kind, cand.term = left.lastgroup, term  # type: ignore[assignment]
         return True
-    if rx.toll_reached.search(core_s[-150:]):
+    window = core_s[-150:]
+    if _may(core_bits, _TOLL, window, _TOLL_ENDS) and rx.toll_reached.search(window):
         kind, term = _backward(triggers, pre_start, core_s, rx)
         if kind is not None:  # "the number of people displaced reached a record N"
             cand.kind, cand.term = kind, term  # type: ignore[assignment]
             return True
-    if _left_excluded(core_s[-80:], rx) or _left_excluded(pre_s[-25:], rx):
+    if _excluded_before(core_s, pre_s, rx, core_bits, pre_bits):
         return False
     lives = rx.lives.match(post_s)
     if lives:
@@ -439,9 +515,9 @@ def _find_kind(
     # "Casualties: 8 dead": a trigger right after the number beats the label before it.
     adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
     if not adjacent and (
-        rx.connector.search(core_s[-30:])
-        or rx.connector.search(pre_s[-30:])
-        or rx.raising_to.search(core_s[-120:])
+        _ends_with(rx.connector, core_s[-30:], core_bits, _CONNECTOR, _CONNECTOR_ENDS)
+        or _ends_with(rx.connector, pre_s[-30:], pre_bits, _CONNECTOR, _CONNECTOR_ENDS)
+        or _ends_with(rx.raising_to, core_s[-120:], core_bits, _RAISING, _RAISING_ENDS)
     ):
         cand.kind, cand.term = _backward(triggers, pre_start, core_s, rx)  # type: ignore[assignment]
     if cand.kind is None:
@@ -456,6 +532,22 @@ def _find_kind(
     ):
         cand.kind, cand.term = _backward(triggers, pre_start, core_s, rx)  # type: ignore[assignment]
     return True
+
+
+def _excluded_before(
+    core_s: str, pre_s: str, rx: _Patterns, core_bits: int | None, pre_bits: int | None
+) -> bool:
+    """`_left_excluded` on the 80 chars of `core_s` or on the 25 of `pre_s` (which it begins).
+
+    One hint search covers both windows; without a hint, the last words decide.
+    """
+    start = max(0, min(len(core_s) - 80, len(pre_s) - 25))
+    hint = rx.left_exclude_hint.search(pre_s, start) is not None
+    if hint or core_bits is None or pre_bits is None:
+        return _left_excluded(core_s[-80:], rx) or _left_excluded(pre_s[-25:], rx)
+    if core_bits & _LEFT_EXCLUDE and rx.left_exclude.search(core_s[-80:]):
+        return True
+    return bool(pre_bits & _LEFT_EXCLUDE) and rx.left_exclude.search(pre_s[-25:]) is not None
 
 
 def _thing_label(core: str) -> bool:

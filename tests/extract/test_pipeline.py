@@ -8,7 +8,14 @@ from pathlib import Path
 
 from notifier.extract import Report, extract
 from notifier.extract import figures as f
-from notifier.extract.lexicon import FILLER_RE, LEFT_EXCLUDE_RE, LEFT_TRIGGER_RE, QUALIFIER_RE
+from notifier.extract.lexicon import (
+    CONNECTOR_RE,
+    FILLER_RE,
+    LEFT_EXCLUDE_RE,
+    LEFT_TRIGGER_RE,
+    QUALIFIER_RE,
+    RAISING_TO_RE,
+)
 
 
 def by_value(report: Report) -> dict[int, tuple[str, str, str | None]]:
@@ -187,6 +194,13 @@ def test_cheap_pre_tests_let_every_match_through() -> None:
         (LEFT_TRIGGER_RE, lambda w: f._may_end(w, f._LEFT_TRIGGER_ENDS), 45),
         (LEFT_EXCLUDE_RE, lambda w: f._left_excluded(w, f._AS_IS), 80),
         (LEFT_EXCLUDE_RE, lambda w: f._left_excluded(w.lower(), f._LOWERED), 25),
+        (CONNECTOR_RE, lambda w: f._may_end(w, f._CONNECTOR_ENDS), 30),
+        (RAISING_TO_RE, lambda w: f._may_end(w, f._RAISING_ENDS), 120),
+        (f._TOLL_REACHED, lambda w: f._may_end(w, f._TOLL_ENDS), 150),
+        # The bits of every window of 25 chars or more agree with _may_end.
+        (FILLER_RE, lambda w: f._may(f._end_bits(w), f._FILLER, w, f._FILLER_ENDS), 40),
+        (QUALIFIER_RE, lambda w: f._may(f._end_bits(w), f._QUALIFIER, w, f._QUALIFIER_ENDS), 40),
+        (CONNECTOR_RE, lambda w: f._may(f._end_bits(w), f._CONNECTOR, w, f._CONNECTOR_ENDS), 30),
     ]
     matched = 0
     for text in texts:
@@ -211,3 +225,10 @@ def test_a_sentence_without_trigger_after_a_figure_can_still_hold_one() -> None:
     ]
     assert values(lead + "The toll includes 7 others.") == [("killed", 12), ("killed", 7)]
     assert values(lead + "Officials met 40 donors on Tuesday.") == [("killed", 12)]
+
+
+def test_a_connector_run_together_with_its_particle_is_let_through() -> None:
+    """CONNECTOR_RE matches "beat" as "be" + "at": the cheap test must not skip it."""
+    for window in ("security forces beat ", "the total stood at ", "figures: "):
+        assert CONNECTOR_RE.search(window)
+        assert f._may_end(window, f._CONNECTOR_ENDS)

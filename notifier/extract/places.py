@@ -516,14 +516,15 @@ def _in_a_name(text: str, hit: _Hit) -> bool:
     Goma") and Title Case headlines, where every word has a capital, are exempt.
     """
     start, end, _, after = hit
-    prev = ""
     if after < start and text[start - 1] in _BLANKS:  # a word before, not a place's
         words = text[max(after, start - 30) : start].rsplit(None, 1)
-        prev = words[-1] if words else ""
-    if not _namelike(prev):
-        nxt = _FOLLOW.match(text, end) if " " not in text[start:end] else None
-        if nxt is None or not _namelike(word := nxt.group(1)) or word in _words("place_nouns"):
-            return False
+        if words and words[-1][:1].isupper() and _namelike(words[-1]):
+            return not _title_case(text, start, end)
+    if text[end : end + 1] not in _BLANKS or " " in text[start:end]:
+        return False
+    nxt = _FOLLOW.match(text, end)
+    if nxt is None or not _namelike(word := nxt.group(1)) or word in _words("place_nouns"):
+        return False
     return not _title_case(text, start, end)
 
 
@@ -620,17 +621,18 @@ def find_places(text: str) -> list[PlaceMention]:
     # Two passes: the countries the text names, then also the countries of the
     # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
     # two doubtful names agree on ("Badghis" and "Farah").
-    places = [
-        _country(name, text, end) if name.country is not None else None for _, end, name, _ in hits
-    ]
-    named = {c.country for c in places if c is not None}
+    countries = [name.country and _country(name, text, end) for _, end, name, _ in hits]
+    named = {c.country for c in countries if c is not None}
     chosen = _gazetteer().chosen
-    places = [
-        c or _resolve_place(h, text, named, chosen) for h, c in zip(hits, places, strict=True)
-    ]
-    named |= {p.country for p in places if p is not None}
-    unresolved = [h for h, p in zip(hits, places, strict=True) if p is None]
+    places: list[_Candidate | None] = []
+    unresolved: list[_Hit] = []
+    for hit, country in zip(hits, countries, strict=True):
+        place = country or _resolve_place(hit, text, named, chosen)
+        if place is None:
+            unresolved.append(hit)
+        places.append(place)
     if unresolved:
+        named |= {p.country for p in places if p is not None}
         doubtful = Counter(
             country
             for country, _ in {

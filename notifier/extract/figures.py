@@ -156,6 +156,42 @@ _AS_IS = _Patterns(lower=False)
 _LOWERED = _Patterns(lower=True)
 
 
+# A clause break (CLAUSE_END_RE) needs one of the marks _Gates looks for, or this.
+_COMMA_CONJUNCTION = re.compile(r",\s+(?:and|but|while|whereas|although|though|as)")
+
+
+class _Gates:
+    """What a lower-cased sentence lacks, found once: the patterns that need it are skipped.
+
+    Each flag is a necessary condition of a pattern, read off the words it needs
+    with `in`, which is much cheaper than a regex call per number.
+    """
+
+    __slots__ = ("ago", "clauses", "lives")
+
+    def __init__(self, sentence: str | None) -> None:
+        if sentence is None:  # the text is not lower-cased: no gate
+            self.ago = self.clauses = self.lives = True
+            return
+        self.ago = "ago" in sentence or "earlier" in sentence or "before" in sentence
+        self.lives = "lives" in sentence or "bodies" in sentence
+        self.clauses = (
+            ";" in sentence
+            or ":" in sentence
+            or "-" in sentence
+            or "\u2013" in sentence
+            or "\u2014" in sentence
+            or "while" in sentence
+            or "whereas" in sentence
+            or "but" in sentence
+            or "though" in sentence
+            or _COMMA_CONJUNCTION.search(sentence) is not None
+        )
+
+
+_NO_GATES = _Gates(None)
+
+
 @dataclass(slots=True)
 class Candidate:
     """A number that passed the filters; `kind` stays None until a trigger is found."""
@@ -171,14 +207,15 @@ class Candidate:
     post: str
 
 
-def _head(post: str, rx: _Patterns | None = None) -> tuple[str, bool, int]:
+def _head(post: str, rx: _Patterns | None = None, ago: bool = True) -> tuple[str, bool, int]:
     """Classify the words right after a number: ('person'|'thing'|'none', households, position).
 
     Up to four words are read, skipping articles and adjectives, until a noun
     from either list is met; `position` is that noun's (1 = right after the number).
+    `ago` False says the sentence has no "ago", "earlier" nor "before".
     """
     seen = 0
-    if (_TIME_AGO if rx is None else rx.time_ago).match(post):
+    if ago and (_TIME_AGO if rx is None else rx.time_ago).match(post):
         return "none", False, 0
     for m in _HEAD_WORDS.finditer(post, 0, 60):
         word = m.group().lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
@@ -348,11 +385,16 @@ def _backward(
     return ("displaced" if last.group == "weak" else last.group), last.text
 
 
-def _window_end(post: str, numbers_after: list[int], rx: _Patterns = _AS_IS) -> int:
-    """Where the clause of a number ends: a clause break or the next number outside brackets."""
+def _window_end(
+    post: str, numbers_after: list[int], rx: _Patterns = _AS_IS, clauses: bool = True
+) -> int:
+    """Where the clause of a number ends: a clause break or the next number outside brackets.
+
+    `clauses` False says the sentence has no clause break at all.
+    """
     end = min(len(post), _WINDOW)
     pos = 0
-    while clause := rx.clause_end.search(post, pos, end):
+    while clauses and (clause := rx.clause_end.search(post, pos, end)):
         dash = clause.group().strip()
         closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
         if closing < 0:
@@ -384,7 +426,8 @@ def sentence_candidates(
     rx = _AS_IS if low is None else _LOWERED
     scan = text if low is None else low
     out: list[Candidate] = []
-    heads = [_head(scan[n.end : min(end, n.end + 80)], rx) for n in numbers]
+    gates = _Gates(scan[start:end]) if low is not None else _NO_GATES
+    heads = [_head(scan[n.end : min(end, n.end + 80)], rx, gates.ago) for n in numbers]
     for i in range(1, len(numbers)):
         if _BASE_OF.match(text, numbers[i - 1].end, numbers[i].start):
             heads[i] = ("thing", False, 0)  # "19,000 of the city's 20,000 residents": a base
@@ -419,7 +462,7 @@ def sentence_candidates(
         core = pre[:core_len]
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
-        window_end = _window_end(post_s, after, rx)
+        window_end = _window_end(post_s, after, rx, gates.clauses)
         post = text[n.end : post_end]
         window = post[:window_end]
         cand = Candidate(
@@ -448,6 +491,7 @@ def sentence_candidates(
             window_at_number=n.end + window_end in stop_set,
             head_words=head_words,
             bits=(core_bits, pre_bits),
+            lives=gates.lives,
         )
         if not found:
             continue
@@ -476,6 +520,7 @@ def _find_kind(
     window_at_number: bool,
     head_words: int,
     bits: tuple[int | None, int | None],
+    lives: bool,
 ) -> bool:
     """Set the candidate's kind and term from its trigger; False when it counts aid or capacity.
 
@@ -500,9 +545,9 @@ def _find_kind(
             return True
     if _excluded_before(core_s, pre_s, rx, core_bits, pre_bits):
         return False
-    lives = rx.lives.match(post_s)
-    if lives:
-        cand.kind, cand.term = "killed", post[: lives.end()].strip()
+    lives_m = rx.lives.match(post_s) if lives else None
+    if lives_m:
+        cand.kind, cand.term = "killed", post[: lives_m.end()].strip()
         return True
     hits = triggers.between(n.end, n.end + window_end)
     if (

@@ -11,33 +11,53 @@ from __future__ import annotations
 
 import re
 
-_LINE_RE = re.compile(r"[^\n]+")
+from notifier.extract.wordtrie import trie_regex
+
+# A block: non-blank lines with single newlines between them, from its first to
+# its last non-space character. Only lines inside a block can join, so a text
+# of paragraphs (one line each) never reaches the per-line loop of _lines. The
+# pattern opens with a character class, so the scan between blocks runs in C.
+_BLOCK_RE = re.compile(r"\S(?:[^\n]*\S)?(?:[^\S\n]*\n[^\S\n]*\S(?:[^\n]*\S)?)*")
 _NUMBER_ONLY = re.compile(
     r"[•·\-*\s]*(?:about|around|over|some|more than|up to|nearly|approximately|at least|~)?\s*"
     r"[\d.,\u00a0\u202f +]+(?:[mMkK]|bn|mln|million|billion)?\+?\s*$",
     re.IGNORECASE,
 )
-_DANGLING = re.compile(
-    r"\b(?:and|or|of|the|to|in|on|at|by|for|from|with|some|about|over|around|nearly|than|as|a|an"
-    r"|into|were|was|are|is|have|has|had|been|be|had|that|which|who|while|including|least)\s*$",
-    re.IGNORECASE,
+# Dangling words end a line that goes on on the next one. The words are spelt
+# backwards and matched at the start of the reversed line end: one attempt,
+# where `\b(?:...)\s*$` would be tried at every character.
+_DANGLING_WORDS = (
+    "and|or|of|the|to|in|on|at|by|for|from|with|some|about|over|around|nearly|than|as|a|an"
+    "|into|were|was|are|is|have|has|had|been|be|had|that|which|who|while|including|least"
+)
+_DANGLING_REVERSED = re.compile(
+    rf"{trie_regex([w[::-1] for w in _DANGLING_WORDS.split('|')])}(?!\w)", re.IGNORECASE
 )
 # A sentence ends at . ! ? (and closing quotes/brackets) before a space and an
 # upper-case letter, a digit, a quote or a bullet. Initials and abbreviations
 # ("U.N. Security Council", "4 a.m. Friday") are checked in Python on the few
 # matches: look-behinds in the pattern would run at every character.
-_SPLIT_RE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[\u2022A-Z0-9])")
+_SPLIT_RE = re.compile(r"([.!?][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[\u2022A-Z0-9])")
+#: _SPLIT_RE for a text with no '!' nor '?': a pattern that opens with a literal
+#: is skipped along the text several times faster than one opening with a class.
+_SPLIT_DOT_RE = re.compile(_SPLIT_RE.pattern.replace("[.!?]", r"\.", 1))
 _ABBREVIATIONS = frozenset(
     """no nos mr mrs ms dr st mt jan feb aug sep sept oct nov dec gen gov vs cf approx incl etc
     lt col capt sgt prof rev est fig""".split()
 )
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
+#: Last three letters of the abbreviations of three letters or more: a dot after
+#: three ASCII letters that end no abbreviation ("Sindh.") ends a sentence.
+_ENDINGS = frozenset(word[-3:] for word in _ABBREVIATIONS if len(word) >= 3)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the '.' at `dot` closes an initial or an abbreviation, not a sentence."""
     if text[dot] != ".":
         return False
+    last3 = text[dot - 3 : dot] if dot >= 3 else ""
+    if last3.isascii() and last3.isalpha() and last3.lower() not in _ENDINGS:
+        return False  # the common case: a word of three letters or more, no abbreviation
     before = text[dot - 1 : dot]
     if before != "." and not (before.isalnum() and not before.isdecimal()):
         return False  # no letter (nor a dot) before the dot: _WORD_BEFORE cannot match
@@ -51,51 +71,94 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
-    """Logical lines: physical lines with wrapped prose and key-figure boxes joined."""
-    spans = [(m.start(), m.end()) for m in _LINE_RE.finditer(text) if m.group().strip()]
+    """Logical lines, trimmed: physical lines with wrapped prose and key-figure boxes joined."""
     out: list[tuple[int, int]] = []
-    for start, end in spans:
-        if out:
-            prev_start, prev_end = out[-1]
-            prev = text[prev_start:prev_end]
-            gap = text[prev_end:start]
-            head = text[start:end].lstrip()
-            if gap.count("\n") <= 1 and _joins(prev, head):
-                out[-1] = (prev_start, end)
-                continue
-        out.append((start, end))
+    for m in _BLOCK_RE.finditer(text):
+        start, end = m.span()
+        if text.find("\n", start, end) < 0:
+            out.append((start, end))
+        else:
+            _block_lines(text, start, end, out)
     return out
+
+
+def _block_lines(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """Append the trimmed logical lines of the block [start, end) to `out`.
+
+    `_joins` sees whole physical lines, untrimmed: its patterns tell "about "
+    from "about", so the block is widened to its first and last physical line.
+    """
+    first_start = text.rfind("\n", 0, start) + 1
+    last_end = text.find("\n", end)
+    physical = text[first_start : len(text) if last_end < 0 else last_end].split("\n")
+    prev = physical[0]  # the logical line being built
+    line_start = start  # its first non-space character
+    pos = first_start + len(prev) + 1  # where the next physical line starts
+    for line in physical[1:]:
+        head = line.lstrip()
+        if _joins(prev, head):
+            prev = f"{prev}\n{line}"
+        else:
+            out.append((line_start, pos - 1 - len(prev) + len(prev.rstrip())))
+            prev = line
+            line_start = pos + len(line) - len(head)
+        pos += len(line) + 1
+    out.append((line_start, end))
 
 
 def _joins(prev: str, head: str) -> bool:
-    if len(prev) < 40 and _NUMBER_ONLY.fullmatch(prev) and not _NUMBER_ONLY.fullmatch(head[:40]):
+    if len(prev) < 40 and _number_only(prev) and not _number_only(head[:40]):
         return True  # key-figure box: the number above its label
-    tail = prev.rstrip()[-16:]
+    tail = prev.rstrip()
     if tail[-1:] in ".!?:;":
         return False
     first = head[:1]
-    return first.islower() or (bool(_DANGLING.search(tail)) and (first.isalnum() or first == "("))
+    if first.islower():
+        return True
+    return (first.isalnum() or first == "(") and _DANGLING_REVERSED.match(tail[:-17:-1]) is not None
+
+
+def _number_only(line: str) -> bool:
+    """_NUMBER_ONLY.fullmatch, with the labels under key figures ("people killed") ruled out first.
+
+    A line that opens with an ASCII letter no qualifier word starts with cannot
+    match, and a failed fullmatch costs as much as ten string tests.
+    """
+    first = line[:1]
+    if first.isascii() and first.isalpha() and first not in "aAoOsSmMuUnN":
+        return False
+    return _NUMBER_ONLY.fullmatch(line) is not None
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence, in order; whitespace is trimmed off both ends."""
+    """(start, end) of every sentence, in order; whitespace is trimmed off both ends.
+
+    _SPLIT_RE runs once over the whole text. A match belongs to the logical
+    line its '.' is in, and splits it only when its look-ahead lies inside
+    that line too: a match that runs across the end of the line is a line
+    break, already a sentence end.
+    """
     out: list[tuple[int, int]] = []
-    for line_start, line_end in _lines(text):
-        pos = line_start
-        for m in _SPLIT_RE.finditer(text, line_start, line_end):
-            if _is_abbreviation(text, m.start()):
-                continue
-            cut = m.start() + len(m.group().rstrip())
-            _append(text, out, pos, cut)
-            pos = m.end()
-        _append(text, out, pos, line_end)
+    lines = _lines(text)
+    if not lines:
+        return out
+    index = 0
+    pos, end = lines[0]
+    split = _SPLIT_RE if "!" in text or "?" in text else _SPLIT_DOT_RE
+    for m in split.finditer(text):
+        dot, after = m.span()
+        if dot >= end:
+            out.append((pos, end))
+            index += 1
+            pos, end = lines[index]
+            while end <= dot:
+                out.append((pos, end))
+                index += 1
+                pos, end = lines[index]
+        if after >= end or (text[dot] == "." and _is_abbreviation(text, dot)):
+            continue
+        out.append((pos, m.end(1)))
+        pos = after
+    out.append((pos, end))
+    out.extend(lines[index + 1 :])
     return out
-
-
-def _append(text: str, out: list[tuple[int, int]], start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append((start, end))

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -135,6 +136,7 @@ _WORD = re.compile(
     rf"[{_UPPER}](?:(?<![\w'\u2019-].)|(?<=[\s(][aeu][a-z]-.)|(?<=[\s(]ash-.))"
     r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+|[^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
+_WORDS = re.compile(f"({_WORD.pattern})")  # to split a text at its words
 _CONNECTOR = r"(?:of|the|de|del|da|do|dos|das|du|des|la|le|el|al|and|es|ez|y|upon|am|an|ad)"
 # The next word of a multi-word name: connectors, then a capitalised word that
 # may carry an article ("Bab al-Hawa", "Democratic Republic of the Congo").
@@ -396,6 +398,7 @@ class _Hit(NamedTuple):
     after: int  # where the previous place name ended
 
 
+_MOST = itemgetter(1)  # of a `_Start`
 _new_hit = tuple.__new__  # `_new_hit(_Hit, (...))` skips NamedTuple's slower `__new__`
 
 
@@ -465,24 +468,29 @@ def _hits(text: str) -> list[_Hit]:
     starts inside them either.
     """
     gaz = _gazetteer()
+    seen = gaz.seen
+    # Most capitalised words start no place name: the loop sees only those that
+    # may, found with C-level steps (split, map, compress) rather than one by one.
+    parts = _WORDS.split(text)  # between, word, between, word...
+    words = parts[1::2]
+    try:
+        starts = list(map(seen.__getitem__, words))
+    except KeyError:  # words not met before
+        if len(seen) > _SEEN_MAX:
+            seen.clear()
+        for word in words:
+            if word not in seen:
+                seen[word] = _start(gaz, word)
+        starts = list(map(seen.__getitem__, words))
+    ends = list(itertools.accumulate(map(len, parts)))  # word i: ends[2 * i] to ends[2 * i + 1]
     hits: list[_Hit] = []
     done = 0
-    seen = gaz.seen
-    remembered = seen.get
-    for m in _WORD.finditer(text):
-        # Most capitalised words start no place name: one dict look-up skips them.
-        word = m.group()
-        start = remembered(word)
-        if start is None:
-            if len(seen) > _SEEN_MAX:
-                seen.clear()
-            start = seen[word] = _start(gaz, word)
-        first, most, follows, name, cut, upper, lead = start
-        if not most:
-            continue
-        pos, end = m.span()
+    for i in itertools.compress(range(len(words)), map(_MOST, starts)):
+        first, most, follows, name, cut, upper, lead = starts[i]
+        pos = ends[2 * i]
         if pos < done:
             continue
+        end = ends[2 * i + 1]
         # `_NEXT` starts with a space: "Sudan," and "Syria." go on with no name.
         # (A character that is not ASCII may lose its accent or case in `_norm`.)
         if (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from notifier.extract.models import Figure
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Found:
     """A figure with what dedup needs to know about how it was written."""
 

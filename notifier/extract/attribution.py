@@ -11,6 +11,7 @@ briefing that ...") or when the sentence before sets it up and ends with ':'.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
 
 from notifier.extract.agencies import AgencyMention
@@ -23,8 +24,11 @@ _CUE_WORDS = (
     r"|found|finds|believes|believed|projects|projected|puts|registered|assessed|indicated"
     r"|indicates|suggest|suggests|show|shows|cited|described"
 )
+# The cue words as a trie: the first letter picks the branch at each of the
+# sixty positions the lazy prefix tries. Only one word can match at a position
+# (the whole word, between two \b), so the match is the flat alternation's.
 _AFTER_CUE = re.compile(
-    rf"^(?:[^.;!?]{{0,60}}?)\b(?:{_CUE_WORDS})\b",
+    rf"^(?:[^.;!?]{{0,60}}?)\b{trie_regex(_CUE_WORDS.split('|'))}\b",
     re.IGNORECASE,
 )
 _BEFORE_CUE = re.compile(
@@ -56,6 +60,8 @@ def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
 _AS_IS = (_AFTER_CUE, _BEFORE_CUE, _ANAPHOR, _CUE_GATE)
 #: The same patterns for the lower-cased text (see wordtrie.lowered): faster.
 _LOWERED = tuple(_lower(rx) for rx in _AS_IS)
+#: Past any offset: `Attributor._after` when no mention lies ahead.
+_NOWHERE = sys.maxsize
 
 
 class Attributor:
@@ -75,12 +81,20 @@ class Attributor:
         self.mention_starts = [m.start for m in mentions]
         self.last_source: str | None = None
         self.setup: str | None = None
+        # The mentions around the end of the last sentence that had any: a
+        # sentence that starts after `_before` and ends by `_after` has none,
+        # which two comparisons tell where two bisections would.
+        self._before = -1
+        self._after = self.mention_starts[0] if mentions else _NOWHERE
 
     def sources(self, start: int, end: int) -> list[AgencyMention]:
         """Mentions in [start, end) that act as the source of a statement."""
         out = []
-        lo = bisect_left(self.mention_starts, start)
-        hi = bisect_left(self.mention_starts, end)
+        starts = self.mention_starts
+        lo = bisect_left(starts, start)
+        hi = bisect_left(starts, end, lo)
+        self._before = starts[hi - 1] if hi else -1
+        self._after = starts[hi] if hi < len(starts) else _NOWHERE
         for m in self.mentions[lo:hi]:
             after = self.text[m.end : min(end, m.end + 70)]
             cue = self.after_cue.match(after)
@@ -98,24 +112,28 @@ class Attributor:
 
         Call once per sentence, in order.
         """
-        if not self.mentions:
-            return [], None
-        found = self.sources(start, end)
-        fallback: str | None = None
-        if not found and self.last_source is None and self.setup is None:
-            return found, None  # nothing to carry: the cue scan can be skipped
-        has_cue = self._has_cue(start, end)
-        if not found:
-            if has_cue and self.last_source and self.anaphor.search(self.text, start, end):
-                fallback = self.last_source
-            elif self.setup is not None and not has_cue:
-                fallback = self.setup
-        if found:
+        if self._before < start and end <= self._after:  # no mention in the sentence
+            if self.last_source is None and self.setup is None:
+                return [], None  # nothing to carry: the cue scan can be skipped
+            found: list[AgencyMention] = []
+        else:
+            found = self.sources(start, end)
+            if not found and self.last_source is None and self.setup is None:
+                return found, None
+        if found:  # the sentence's own source: cue words do not matter
             self.last_source = found[-1].acronym
-        elif has_cue and fallback is None:
+            ends_setup = self.text[start:end].rstrip().endswith(":")
+            self.setup = self.last_source if ends_setup else None
+            return found, None
+        fallback: str | None = None
+        has_cue = self._has_cue(start, end)
+        if has_cue and self.last_source and self.anaphor.search(self.text, start, end):
+            fallback = self.last_source
+        elif self.setup is not None and not has_cue:
+            fallback = self.setup
+        if has_cue and fallback is None:
             self.last_source = None
-        ends_setup = found and self.text[start:end].rstrip().endswith(":")
-        self.setup = found[-1].acronym if ends_setup else None
+        self.setup = None
         return found, fallback
 
 

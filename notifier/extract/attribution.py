@@ -37,12 +37,12 @@ _BEFORE_CUE = re.compile(
     r"|[-\u2013—]\s*)$",
     re.IGNORECASE,
 )
-_ANAPHOR = re.compile(
-    r"\b(?:(?:the|this|that) (?:UN )?(?:agency|organi[sz]ation|mission|office|fund|programme)"
+_ANAPHORS = (
+    r"(?:(?:the|this|that) (?:UN )?(?:agency|organi[sz]ation|mission|office|fund|programme)"
     r"|(?:its|her|his) office|(?:it|he|she|they) (?:said|says|added|estimated|estimates|reported"
-    r"|warned|noted|told))\b",
-    re.IGNORECASE,
+    r"|warned|noted|told))\b"
 )
+_ANAPHOR = re.compile(rf"\b{_ANAPHORS}", re.IGNORECASE)
 
 
 def _words_between(text: str) -> int:
@@ -50,14 +50,21 @@ def _words_between(text: str) -> int:
 
 
 _CUE_WORD_LIST = [*_CUE_WORDS.split("|"), "according"]
-_CUE_GATE = re.compile(rf"(?<![^\W\d_]){trie_regex(_CUE_WORD_LIST)}\b", re.IGNORECASE)
+_CUE_TRIE = trie_regex(_CUE_WORD_LIST)
+_CUE_GATE = re.compile(rf"(?<![^\W\d_]){_CUE_TRIE}\b", re.IGNORECASE)
+# The two word-start patterns again, searched from the character before the
+# span, which they consume. They open with a character class that re skips
+# along in C instead of trying the look-behind (or \b) at every character; the
+# look-behind after it keeps the consumed character to a non-letter (non-word).
+_CUE_SCAN = re.compile(rf"[^a-z](?<![^\W\d_]){_CUE_TRIE}\b", re.IGNORECASE)
+_ANAPHOR_SCAN = re.compile(rf"[^a-z](?<!\w){_ANAPHORS}", re.IGNORECASE)
 
 
 def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(lower_pattern(rx.pattern), rx.flags & ~re.IGNORECASE)
 
 
-_AS_IS = (_AFTER_CUE, _BEFORE_CUE, _ANAPHOR, _CUE_GATE)
+_AS_IS = (_AFTER_CUE, _BEFORE_CUE, _ANAPHOR, _CUE_GATE, _ANAPHOR_SCAN, _CUE_SCAN)
 #: The same patterns for the lower-cased text (see wordtrie.lowered): faster.
 _LOWERED = tuple(_lower(rx) for rx in _AS_IS)
 #: Past any offset: `Attributor._after` when no mention lies ahead.
@@ -74,9 +81,14 @@ class Attributor:
     def __init__(self, text: str, mentions: list[AgencyMention], low: str | None = None) -> None:
         """`low` is `wordtrie.lowered(text)`, scanned instead of `text` when given."""
         self.text = text if low is None else low
-        self.after_cue, self.before_cue, self.anaphor, self.cue_gate = (
-            _AS_IS if low is None else _LOWERED
-        )
+        (
+            self.after_cue,
+            self.before_cue,
+            self.anaphor,
+            self.cue_gate,
+            self.anaphor_scan,
+            self.cue_scan,
+        ) = _AS_IS if low is None else _LOWERED
         self.mentions = mentions
         self.mention_starts = [m.start for m in mentions]
         self.last_source: str | None = None
@@ -105,7 +117,14 @@ class Attributor:
         return out
 
     def _has_cue(self, start: int, end: int) -> bool:
-        return self.cue_gate.search(self.text, start, end) is not None
+        if start == 0:
+            return self.cue_gate.search(self.text, 0, end) is not None
+        return self.cue_scan.search(self.text, start - 1, end) is not None
+
+    def _has_anaphor(self, start: int, end: int) -> bool:
+        if start == 0:
+            return self.anaphor.search(self.text, 0, end) is not None
+        return self.anaphor_scan.search(self.text, start - 1, end) is not None
 
     def sentence(self, start: int, end: int) -> tuple[list[AgencyMention], str | None]:
         """The source mentions of a sentence and the fallback source for its figures.
@@ -127,7 +146,7 @@ class Attributor:
             return found, None
         fallback: str | None = None
         has_cue = self._has_cue(start, end)
-        if has_cue and self.last_source and self.anaphor.search(self.text, start, end):
+        if has_cue and self.last_source and self._has_anaphor(start, end):
             fallback = self.last_source
         elif self.setup is not None and not has_cue:
             fallback = self.setup

@@ -65,3 +65,24 @@ def test_a_sentence_ending_just_before_a_mention_has_none() -> None:
     assert attributor.sentence(0, mention) == ([], None)
     found, _ = attributor.sentence(mention, len(text))
     assert [m.acronym for m in found] == ["OCHA"]
+
+
+@pytest.mark.parametrize("lower", [True, False])
+@pytest.mark.parametrize(
+    ("text", "start", "cue", "anaphor"),
+    [
+        ("Said the agency", 0, True, True),
+        ("x said it", 1, True, False),
+        ("unsaid", 2, False, False),  # the letter before the span still counts
+        ("The agency noted", 3, True, False),  # "agency" alone is no anaphor
+        ("Ethe agency reported", 1, True, False),
+        ("1 it said", 1, True, True),
+        ("sayings", 0, False, False),
+    ],
+)
+def test_cue_and_anaphor_scans_see_the_character_before_the_span(
+    text: str, start: int, cue: bool, anaphor: bool, lower: bool
+) -> None:
+    attributor = Attributor(text, [], lowered(text) if lower else None)
+    assert attributor._has_cue(start, len(text)) is cue
+    assert attributor._has_anaphor(start, len(text)) is anaphor

@@ -10,6 +10,7 @@ nothing and is dropped, unless it counts others ("thousands more").
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from notifier.extract.models import Figure
 
@@ -48,21 +49,25 @@ def merge_figures(found: list[Found]) -> list[Figure]:
             if any(low <= v < high for v in precise.get((f.kind, f.unit), [])):
                 continue
         groups.setdefault((f.kind, f.value, f.high, f.unit), []).append(f)
-    out = []
-    for repeats in groups.values():
-        best = max(repeats, key=_score)
-        if best.agency is None:
-            agency = next((f.agency for f in repeats if f.agency), None)
-            if agency is not None:
-                best = replace(best, agency=agency)
-        if best.qualifier == "exact":
-            hedged = next((f.qualifier for f in repeats if f.qualifier != "exact"), None)
-            if hedged is not None:
-                best = replace(best, qualifier=hedged)
-        if best.place is None:
-            place = next((f for f in repeats if f.place), None)
-            if place is not None:
-                best = replace(best, place=place.place, country=place.country)
-        out.append(best)
-    out.sort(key=lambda f: f.start)
+    # Most figures are stated once: nothing to merge.
+    out = [repeats[0] if len(repeats) == 1 else _merged(repeats) for repeats in groups.values()]
+    out.sort(key=attrgetter("start"))
     return out
+
+
+def _merged(repeats: list[Figure]) -> Figure:
+    """The repeat that says most, lent what the others add (a source, a hedge, a place)."""
+    best = max(repeats, key=_score)
+    if best.agency is None:
+        agency = next((f.agency for f in repeats if f.agency), None)
+        if agency is not None:
+            best = replace(best, agency=agency)
+    if best.qualifier == "exact":
+        hedged = next((f.qualifier for f in repeats if f.qualifier != "exact"), None)
+        if hedged is not None:
+            best = replace(best, qualifier=hedged)
+    if best.place is None:
+        place = next((f for f in repeats if f.place), None)
+        if place is not None:
+            best = replace(best, place=place.place, country=place.country)
+    return best

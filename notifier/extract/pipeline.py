@@ -69,7 +69,9 @@ def _figures(
     for index, (start, end) in enumerate(split_sentences(text)):
         if start < skip_to:
             continue
-        if links_header.fullmatch(scan, start, end):
+        # A header is a few words: a sentence over 40 characters can only be one
+        # if it ends with the colon after a long run of blanks.
+        if (end - start <= 40 or scan[end - 1] == ":") and links_header.fullmatch(scan, start, end):
             # "Related articles" / "ALSO READ": the lines below are other stories.
             blank = text.find("\n\n", end)
             skip_to = len(text) if blank < 0 else blank
@@ -187,6 +189,9 @@ def _place(
     """The most specific place of the sentence (nearest on a tie), else the last one before it."""
     lo = bisect_left(starts, start)
     hi = bisect_left(starts, end)
+    if hi - lo == 1:  # one place in the sentence: the common case
+        only = mentions[lo]
+        return only.name, only.country
     if lo < hi:
         best = max(
             mentions[lo:hi],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from notifier.extract.lexicon import TRIGGER_RE
 from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
@@ -124,14 +125,12 @@ class Triggers:
     """The triggers of one text, looked up by offset."""
 
     def __init__(self, text: str, low: str | None = None) -> None:
-        self.hits = find_triggers(text, low)
-        self.starts = [h.start for h in self.hits]
+        self.hits = hits = find_triggers(text, low)
+        self.starts = [h.start for h in hits]
         # Hits do not overlap: their ends rise with their starts.
-        self.ends = [h.end for h in self.hits]
+        self.ends = [h.end for h in hits]
         # kinds[i]: how many of the first i hits name a kind (are not exclusions).
-        self.kinds = [0]
-        for h in self.hits:
-            self.kinds.append(self.kinds[-1] + (h.group != "exclude"))
+        self.kinds = list(accumulate((h.group != "exclude" for h in hits), initial=0))
 
     def between(self, start: int, end: int) -> list[Hit]:
         """Triggers that lie wholly within [start, end)."""

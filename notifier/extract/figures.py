@@ -207,6 +207,14 @@ class Candidate:
     post: str
 
 
+#: `_head`'s answer when the first word after a number is one of these.
+_FIRST_HEAD: dict[str, tuple[str, bool, int]] = {
+    **dict.fromkeys(_STOP_HEAD, ("none", False, 0)),
+    **dict.fromkeys(NON_PERSON_NOUNS - _STOP_HEAD - _SKIP_HEAD, ("thing", False, 1)),
+    **{w: ("person", w in HOUSEHOLD_NOUNS, 1) for w in PERSON_NOUNS - _STOP_HEAD - _SKIP_HEAD},
+}
+
+
 def _head(post: str, rx: _Patterns | None = None, ago: bool = True) -> tuple[str, bool, int]:
     """Classify the words right after a number: ('person'|'thing'|'none', households, position).
 
@@ -217,6 +225,12 @@ def _head(post: str, rx: _Patterns | None = None, ago: bool = True) -> tuple[str
     seen = 0
     if ago and (_TIME_AGO if rx is None else rx.time_ago).match(post):
         return "none", False, 0
+    # Most numbers are followed by one plain word that decides: "people", "houses".
+    first = post.split(None, 1)
+    if first and first[0].isalpha():
+        known = _FIRST_HEAD.get(first[0].lower())
+        if known is not None:
+            return known
     for m in _HEAD_WORDS.finditer(post, 0, 60):
         word = m.group().lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
         if not word[0].isalpha() or word in _STOP_HEAD:

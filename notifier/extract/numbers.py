@@ -98,10 +98,14 @@ _DATE_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$")
 _MONEY_BEFORE = re.compile(
     r"(?:[$€£¥₹]|\b(?:US|USD|EUR|CHF|GBP|Rs|Tk|Sh|KSh)\s?\$?)\s*$",
 )
+_CURRENCIES = """dollar dollars euro euros franc francs pound pounds kronor krona kroner taka
+    rupee rupees reais real dirham dirhams peso pesos yuan yen rand naira shilling shillings dinar
+    dinars riyal riyals lira cedi cedis birr kwacha afghanis hryvnia hryvnias ruble rubles rouble
+    roubles usd eur""".split()
+# Tried after every number: the currencies as a trie, and the word before them
+# possessive (giving letters back to it can never let white space follow).
 _MONEY_AFTER = re.compile(
-    r"\s*(?:[a-z]+\s+)?(?:dollars?|euros?|francs?|pounds?|kronor|krona|kroner|taka|rupees?|reais"
-    r"|real|dirhams?|pesos?|yuan|yen|rand|naira|shillings?|dinars?|riyals?|lira|cedis?|birr"
-    r"|kwacha|afghanis|hryvnias?|rubles?|roubles?|usd|eur)\b",
+    rf"\s*+(?:[a-z]++\s+)?{trie_regex(frozenset(_CURRENCIES))}\b",
     re.IGNORECASE,
 )
 _GLUED_UNIT = re.compile(r"[^\W\d_]")
@@ -199,17 +203,18 @@ def _digit_value(digits: str, scale: int | None) -> int | None:
 
 def _single(text: str, m: re.Match[str], start: int, end: int) -> NumberMention | None:
     """The mention of token `m`, which spans [start, end) of `text`."""
-    if m.group("vague") is not None:
+    group = m.lastgroup  # "vague", "word", or the last group of a number in digits
+    if group == "vague":
         key = " ".join(m.group("vague").lower().split())
         return NumberMention(start, end, VAGUE_VALUES[key], None, True)
-    if m.group("word") is not None:
+    if group == "word":
         end = _trim_words(text, start, end)
         value = parse_words(text[start:end])
         if value is None:
             return None
         return NumberMention(start, end, value, None, False, False, False, True)
     digits = m.group("dig")
-    if m.lastgroup == "dig" and len(digits) <= 15 and digits.isdigit():
+    if group == "dig" and len(digits) <= 15 and digits.isdigit():
         # Plain digits with no scale nor "+" (most numbers): up to 15 digits a
         # float is exact, so int() gives what _digit_value would.
         value = int(digits)

@@ -13,18 +13,18 @@ import re
 _Node = dict[str, "_Node"]
 
 
-def trie_regex(words: list[str] | frozenset[str] | set[str]) -> str:
-    r"""A regex matching exactly `words`; '*' at the end stands for '\w*', ' ' for '\s+'."""
+def trie_regex(words: list[str] | frozenset[str] | set[str], space: str = r"\s+") -> str:
+    r"""A regex matching exactly `words`; '*' at the end stands for '\w*', ' ' for `space`."""
     root: _Node = {}
     for word in words:
         node = root
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return _build(root)
+    return _build(root, space)
 
 
-def _build(node: _Node) -> str:
+def _build(node: _Node, space: str) -> str:
     alternatives = []
     optional = False
     for ch in sorted(node):
@@ -33,9 +33,9 @@ def _build(node: _Node) -> str:
         elif ch == "*":
             alternatives.append(r"\w*")
         elif ch == " ":
-            alternatives.append(r"\s+" + _build(node[ch]))
+            alternatives.append(space + _build(node[ch], space))
         else:
-            alternatives.append(re.escape(ch) + _build(node[ch]))
+            alternatives.append(re.escape(ch) + _build(node[ch], space))
     if not alternatives:
         return ""
     body = "(?:" + "|".join(alternatives) + ")" if len(alternatives) > 1 or optional else ""

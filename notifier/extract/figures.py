@@ -33,7 +33,7 @@ from notifier.extract.lexicon import (
 from notifier.extract.models import Kind, Qualifier, Unit
 from notifier.extract.numbers import NumberMention
 from notifier.extract.triggers import Hit, Triggers
-from notifier.extract.wordtrie import lower_pattern
+from notifier.extract.wordtrie import lower_pattern, trie_regex
 
 _HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
 _SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
@@ -113,8 +113,12 @@ _TOLL_ENDS = frozenset(["reach", "reached", "reaches"])
 _RAISING_ENDS = frozenset(["to"])
 #: Every verb of LEFT_EXCLUDE_RE's first branch contains one of these.
 _LEFT_EXCLUDE_HINT = re.compile(
-    "reach|assist|provid|deliver|distribut|hand|vaccinat|immuni|support|help|serv|feed|fed"
-    "|treat|train|employ|target|benefit|rescued|aim",
+    trie_regex(
+        frozenset(
+            """reach assist provid deliver distribut hand vaccinat immuni support help serv feed
+            fed treat train employ target benefit rescued aim""".split()
+        )
+    ),
     re.IGNORECASE,
 )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from notifier.extract.wordtrie import trie_regex
+
 _B = r"\b"
 
 
@@ -103,17 +105,27 @@ TRIGGER_RE = re.compile(
 )
 
 #: Hedges right before a number, mapped to EXTRACTION.md's qualifiers.
+HEDGES = {
+    "at_least": """more than|over|at least|upwards of|in excess of|exceeding|exceeds|exceed|exceeded
+        |past|passed|pass|passes|tops|top|topped|surpass|surpassed|surpasses|no fewer than
+        |no less than|not less than|a minimum of|above|beyond|well over|just over""",
+    "about": """about|around|approximately|approx.|roughly|some|an estimated|estimated|nearly
+        |almost|close to|circa|just under|an approximate|approximate|estimated at|cerca de
+        |environ|près de|unas|unos|alrededor de""",
+    "at_most": """up to|as many as|fewer than|less than|under|below|no more than|at most
+        |a maximum of|hasta""",
+}
+
+
+def _hedge(words: str) -> str:
+    # A trie: it is searched before most numbers, and a flat alternation of
+    # thirty phrases is tried phrase by phrase at every character.
+    return trie_regex(frozenset(w.strip() for w in words.split("|")), space=" ")
+
+
 QUALIFIER_RE = re.compile(
-    r"(?:\b(?P<at_least>more than|over|at least|upwards of|in excess of|exceeding|exceeds?|exceeded"
-    r"|past|passed|pass|passes|tops?|topped|surpass(?:ed|es)?|no fewer than|no less than"
-    r"|not less than|a minimum of|above|beyond|well over|just over)"
-    r"|\b(?P<about>about|around|approximately|approx\.|roughly|some|an estimated|estimated|nearly"
-    r"|almost|close to|circa|just under|an approximate|approximate|estimated at|cerca de|environ"
-    r"|près de|unas|unos|alrededor de)"
-    r"|(?P<tilde>~)"
-    r"|\b(?P<at_most>up to|as many as|fewer than|less than|under|below|no more than|at most"
-    r"|a maximum of|hasta))"
-    r"\s*$",
+    rf"(?:\b(?:(?P<at_least>{_hedge(HEDGES['at_least'])})|(?P<about>{_hedge(HEDGES['about'])})"
+    rf"|(?P<at_most>{_hedge(HEDGES['at_most'])}))|(?P<tilde>~))\s*$",
     re.IGNORECASE,
 )
 

@@ -1,9 +1,9 @@
 """Find every kind trigger of a text in one pass, gated by the first word.
 
 The trigger lexicon is one large alternation; run at every character it costs
-about a microsecond per byte. Words are cheap to find, and only a few words can
-start a trigger, so the alternation is tried only where such a word starts
-(the gate is cached per distinct word). The figures code then looks up the
+about a microsecond per byte. Only a few words can start a trigger, so a
+look-ahead on those words gates the alternation, and the scan skips in C from
+one word start to the next (see `_SCAN_RE`). The figures code then looks up the
 triggers around each number by offset instead of re-scanning windows.
 """
 

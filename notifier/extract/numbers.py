@@ -201,11 +201,16 @@ def _digit_value(digits: str, scale: int | None) -> int | None:
     return round(number * scale)
 
 
+# Letters that IGNORECASE matches to an ASCII letter but lower() does not map to
+# it (see wordtrie.lowered): "hundred\u017f" (long s) is "hundreds" to the pattern.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def _single(text: str, m: re.Match[str], start: int, end: int) -> NumberMention | None:
     """The mention of token `m`, which spans [start, end) of `text`."""
     group = m.lastgroup  # "vague", "word", or the last group of a number in digits
     if group == "vague":
-        key = " ".join(m.group("vague").lower().split())
+        key = " ".join(m.group("vague").translate(_FOLD).lower().split())
         return NumberMention(start, end, VAGUE_VALUES[key], None, True)
     if group == "word":
         end = _trim_words(text, start, end)
@@ -222,7 +227,7 @@ def _single(text: str, m: re.Match[str], start: int, end: int) -> NumberMention 
         scale = None
         plus = False
     else:
-        suffix = (m.group("sscale") or m.group("tscale") or "").strip().lower()
+        suffix = (m.group("sscale") or m.group("tscale") or "").strip().translate(_FOLD).lower()
         scale = _SCALE_SUFFIX[suffix] if suffix else None
         value = _digit_value(digits, scale)
         plus = bool(m.group("plus"))

@@ -184,3 +184,13 @@ def test_cheap_exclusion_test_lets_every_exclusion_through(before: str) -> None:
 @pytest.mark.parametrize("before", ["killed ", "some ", "said, ", "the casino "])
 def test_cheap_exclusion_test_skips_plain_words(before: str) -> None:
     assert not numbers._may_end_exclusion(before)
+
+
+def test_letters_that_ignorecase_folds_do_not_break_vague_plurals_nor_scales() -> None:
+    """A text with a long s or a dotted I is scanned case-insensitively as it is.
+
+    "hundred" with a long s then matches as "hundreds", and its value must be found all the same.
+    """
+    assert values("hundred\u017f fled") == [(200, None)]
+    assert values("m\u0130llions fled") == [(2_000_000, None)]
+    assert values("5 thou\u017fand fled") == [(5000, None)]

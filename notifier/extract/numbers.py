@@ -122,6 +122,7 @@ _RATIO_AFTER = re.compile(
 )
 _RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five)\s+(?:in|out of)\s+$", re.IGNORECASE)
 _RANGE_JOIN = re.compile(r"\s*(?:-|\u2013|—|to)\s*$")
+_RANGE_JOINERS = frozenset(["-", "\u2013", "—", "to"])
 _BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
 _AND_JOIN = re.compile(r"\s+and\s+$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s*$", re.IGNORECASE)
@@ -218,24 +219,32 @@ def _single(text: str, m: re.Match[str], start: int, end: int) -> NumberMention 
         if value is None:
             return None
         return NumberMention(start, end, value, None, False, False, False, True)
+    return _in_digits(m, start, end)
+
+
+def _in_digits(m: re.Match[str], start: int, end: int) -> NumberMention | None:
+    """The mention of token `m`, a number in digits spanning [start, end)."""
     digits = m.group("dig")
-    if group == "dig" and len(digits) <= 15 and digits.isdigit():
-        # Plain digits with no scale nor "+" (most numbers): up to 15 digits a
-        # float is exact, so int() gives what _digit_value would.
-        value = int(digits)
-        suffix = ""
-        scale = None
-        plus = False
-    else:
-        suffix = (m.group("sscale") or m.group("tscale") or "").strip().translate(_FOLD).lower()
-        scale = _SCALE_SUFFIX[suffix] if suffix else None
-        value = _digit_value(digits, scale)
-        plus = bool(m.group("plus"))
-    if not value:
+    if m.lastgroup == "dig":  # no scale nor "+" (most numbers)
+        plain = digits.isdigit()
+        whole = digits if plain else digits.replace(",", "")
+        if len(whole) <= 15 and whole.isdigit():
+            # Up to 15 digits a float is exact, so int() gives what
+            # _digit_value would, for "1,136" as for "1136".
+            value = int(whole)
+            if not value:
+                return None
+            yearlike = plain and len(digits) == 4 and 1800 <= value <= 2100
+            return NumberMention(start, end, value, None, False, False, yearlike)
+    suffix = (m.group("sscale") or m.group("tscale") or "").strip().translate(_FOLD).lower()
+    scale = _SCALE_SUFFIX[suffix] if suffix else None
+    scaled = _digit_value(digits, scale)
+    if not scaled:
         return None
-    yearlike = not suffix and digits.isdigit() and len(digits) == 4 and 1800 <= value <= 2100
+    yearlike = not suffix and digits.isdigit() and len(digits) == 4 and 1800 <= scaled <= 2100
     # Positional: a dataclass __init__ called with keywords costs twice as much.
-    return NumberMention(start, end, value, None, False, plus, yearlike, False, scale or 1)
+    plus = bool(m.group("plus"))
+    return NumberMention(start, end, scaled, None, False, plus, yearlike, False, scale or 1)
 
 
 _AFTER_EXCLUDED = re.compile(
@@ -255,16 +264,41 @@ _BEFORE_EXCLUDED = re.compile(
 _BEFORE_OR_CODE = re.compile(f"{_BEFORE_EXCLUDED.pattern}|(?i:{_CODE_BEFORE.pattern})")
 
 
-def _excluded(text: str, n: NumberMention) -> bool:
+#: Lower-case words that can open an exclusion after a number, once blanks are
+#: skipped: percentages, times, months, ratios ("in", "out of") and currencies.
+_AFTER_WORDS = frozenset(
+    """percent pc percentage am pm gmt utc hrs h in january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov
+    dec""".split()
+) | {"per cent", "out of"}
+# A necessary condition of _AFTER_EXCLUDED or a glued unit, matched on the
+# lower-cased text: case-sensitive literals whose first characters rule out a
+# branch at once, where the IGNORECASE pattern tries every branch. Right after
+# the number any character but a blank, a digit or common punctuation lets the
+# exact patterns decide ("%", ":15", "km", "23rd"); after blanks, only a word
+# of _AFTER_WORDS, a currency, or one word then a currency can follow.
+_AFTER_WORDS_RE = trie_regex(_AFTER_WORDS, space=r"\s*")
+_AFTER_GATE = re.compile(
+    rf"[^\s\d.,;)\]\-]|\s++(?:%|[ap]\.m\.|{_AFTER_WORDS_RE}\b"
+    rf"|(?:[a-z]++\s++)?{trie_regex(frozenset(_CURRENCIES))}\b)"
+)
+
+
+def _excluded(text: str, low: str | None, n: NumberMention) -> bool:
     """True for numbers that are never counts: money, percentages, times, dates, codes.
 
-    One combined pattern on each side keeps this to two regex calls per number.
+    One combined pattern on each side keeps this to two regex calls per number;
+    `low` (the lower-cased text, None when it may not stand in for `text`) lets
+    a faster gate skip the pattern after most numbers.
     """
-    if _AFTER_EXCLUDED.match(text, n.end, n.end + 24):
-        return True
-    if not n.word and not n.vague and _GLUED_UNIT.match(text, n.end, n.end + 1):
-        return True  # "35C", "3km", "23rd": a unit or an ordinal glued to the digits
-    before = text[max(0, n.start - 14) : n.start]
+    end = n.end
+    if low is None or _AFTER_GATE.match(low, end, end + 24):
+        if _AFTER_EXCLUDED.match(text, end, end + 24):
+            return True
+        if not n.word and not n.vague and _GLUED_UNIT.match(text, end, end + 1):
+            return True  # "35C", "3km", "23rd": a unit or an ordinal glued to the digits
+    start = n.start
+    before = text[start - 14 if start > 14 else 0 : start]
     if not _may_end_exclusion(before):
         return False
     if n.vague or n.word:
@@ -347,6 +381,7 @@ class NumberIndex:
         if low is None:
             low = lowered(text)
         self.text = text
+        self.low = low
         # (start, end, match or parsed mention or None) for every token.
         self.tokens = _tokens(text, low)
         self.starts = [t[0] for t in self.tokens]
@@ -367,16 +402,15 @@ class NumberIndex:
             lo -= 1
         while hi < len(tokens) and tokens[hi][0] - tokens[hi - 1][1] <= _RANGE_GAP:
             hi += 1
-        text = self.text
         singles = []
         for token_start, token_end, parsed in tokens[lo:hi]:
-            if isinstance(parsed, re.Match):
-                n = _single(text, parsed, token_start, token_end)
-            else:
-                n = parsed
-            if n is not None:
-                singles.append(n)
-        return [n for n in _combine(text, singles) if start <= n.start < end]
+            if isinstance(parsed, NumberMention):
+                singles.append(parsed)
+            elif parsed is not None:  # only numbers in digits are left to parse
+                n = _in_digits(parsed, token_start, token_end)
+                if n is not None:
+                    singles.append(n)
+        return _combine(self.text, self.low, singles, start, end)
 
 
 _Token = tuple[int, int, "re.Match[str] | NumberMention | None"]
@@ -414,23 +448,28 @@ def _tokens(text: str, low: str | None) -> list[_Token]:
     return out
 
 
-def _combine(text: str, singles: list[NumberMention]) -> list[NumberMention]:
-    """Ranges merged from adjacent numbers, then the numbers that are never counts dropped."""
+def _combine(
+    text: str, low: str | None, singles: list[NumberMention], start: int, end: int
+) -> list[NumberMention]:
+    """Ranges merged from adjacent numbers, then those that start in [start, end) and can be counts.
+
+    The numbers around [start, end) only serve to merge ranges as a parse of
+    the whole text would: whether they are counts is not asked.
+    """
     out: list[NumberMention] = []
+    count = len(singles)
     i = 0
-    while i < len(singles):
+    while i < count:
         n = singles[i]
-        if i + 1 < len(singles):
-            nxt = singles[i + 1]
-            merged = _merge_range(text, n, nxt)
-            if merged is not None:
-                if not _excluded(text, merged):
-                    out.append(merged)
-                i += 2
-                continue
-        if not _excluded(text, n):
-            out.append(n)
         i += 1
+        # Most neighbours are too far apart to form a range: ruled out before a call.
+        if i < count and singles[i].start - n.end <= _RANGE_GAP:
+            merged = _merge_range(text, n, singles[i])
+            if merged is not None:
+                n = merged
+                i += 1
+        if start <= n.start < end and not _excluded(text, low, n):
+            out.append(n)
     return out
 
 
@@ -439,6 +478,11 @@ def _merge_range(text: str, low: NumberMention, high: NumberMention) -> NumberMe
     if low.vague or high.vague or high.start - low.end > _RANGE_GAP:
         return None
     gap = text[low.end : high.start]
+    joiner = gap.strip()
+    # What _RANGE_JOIN or _AND_JOIN can leave between the blanks (IGNORECASE
+    # folds no other letter to "a", "n" or "d"): ":", "," or "of" end here.
+    if joiner not in _RANGE_JOINERS and joiner.lower() != "and":
+        return None
     before = text[max(0, low.start - 12) : low.start]
     dashed = bool(_RANGE_JOIN.match(gap)) and len(gap) <= 5 and not _FROM_BEFORE.search(before)
     between = bool(_AND_JOIN.match(gap)) and bool(_BETWEEN.search(before))

@@ -194,3 +194,75 @@ def test_letters_that_ignorecase_folds_do_not_break_vague_plurals_nor_scales() -
     assert values("hundred\u017f fled") == [(200, None)]
     assert values("m\u0130llions fled") == [(2_000_000, None)]
     assert values("5 thou\u017fand fled") == [(5000, None)]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "%",
+        " per cent",
+        " Per  Cent",
+        " percentage",
+        " PC",
+        ":30",
+        " a.m.",
+        "pm",
+        " GMT",
+        " h",
+        " hrs",
+        " in 5",
+        " out of ten",
+        " March",
+        "\nSept.",
+        " dollars",
+        " US dollars",
+        " million euros",
+        " KRONOR",
+        "km",
+        "rd",
+        "\u00b2",
+    ],
+)
+def test_gate_after_a_number_lets_every_exclusion_through(after: str) -> None:
+    text = "5" + after
+    assert numbers._AFTER_EXCLUDED.match(text, 1, 25) or numbers._GLUED_UNIT.match(text, 1, 2)
+    assert numbers._AFTER_GATE.match(text.lower(), 1, 25)
+    assert find_numbers(text) == []
+
+
+@pytest.mark.parametrize(
+    "after", [" people", " people killed", ".", ", ", ") ", "-year-old", "\n\n"]
+)
+def test_gate_after_a_number_skips_plain_words_and_punctuation(after: str) -> None:
+    assert not numbers._AFTER_GATE.match(("5" + after).lower(), 1, 25)
+    assert values("5" + after) == [(5, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("between 2 AND 3 people", [(2, 3)]),
+        ("2 TO 3 people", [(2, None), (3, None)]),
+        ("2 to 3 people", [(2, 3)]),
+        ("2 \u2014 3 people", [(2, 3)]),
+        ("2, 3 people", [(2, None), (3, None)]),
+        ("2 of 3 people", [(2, None), (3, None)]),
+    ],
+)
+def test_range_joiners(text: str, expected: list[tuple[int, int | None]]) -> None:
+    assert values(text) == expected
+
+
+def test_digits_with_thousands_separators_are_never_years() -> None:
+    (grouped,) = find_numbers("2,000 people")
+    (bare,) = find_numbers("2000 people")
+    assert (grouped.value, grouped.yearlike) == (2000, False)
+    assert (bare.value, bare.yearlike) == (2000, True)
+
+
+def test_numbers_around_a_request_only_serve_to_merge_ranges() -> None:
+    text = "about 5 - 7 people, 8%"
+    index = NumberIndex(text)
+    assert [(n.value, n.high) for n in index.between(0, len(text))] == [(5, 7)]
+    assert [(n.value, n.high) for n in index.between(0, 8)] == [(5, 7)]
+    assert [(n.value, n.high) for n in index.between(8, len(text))] == []

@@ -75,15 +75,18 @@ _VAGUE = (
     r"(?:tens|hundreds)\s+of\s+(?:thousands|millions)|(?:several|a\s+few)\s+(?:dozen|hundred|thousand)"
     r"|dozens|scores|hundreds|thousands|millions"
 )
+# The grouped forms all need a separator after at most three digits: the
+# look-ahead spares most numbers trying them one by one.
 _DIGITS = (
+    r"(?=\d{1,3}+[, \u00a0\u202f]\d)(?:"
     r"\d{1,2}(?:,\d{2})+,\d{3}(?!\d)"  # Indian grouping: 11,34,427
     r"|\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?"
-    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d,]))+"
-    r"|\d+(?:\.\d+)?"
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d,]))+)"
+    r"|\d++(?:\.\d+)?"
 )
 _NUMBER_RE = re.compile(
     rf"(?<![\w.,/])(?:(?P<vague>{_VAGUE})\b"
-    rf"|(?P<dig>{_DIGITS})(?:(?P<sscale>\s*(?:million|mln|mn|billion|bn|thousand)\b)"
+    rf"|(?P<dig>{_DIGITS})(?:(?P<sscale>\s*+(?:million|mln|mn|billion|bn|thousand)\b)"
     r"|(?P<tscale>m|bn|k)(?![\w]))?(?P<plus>\+)?"
     rf"|(?P<word>{_WORDNUM})(?![\w-]))",
     re.IGNORECASE,
@@ -148,11 +151,15 @@ class NumberMention:
     scale: int = 1
 
 
+_LETTERS = re.compile(r"[a-z]+")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
 def parse_words(phrase: str) -> int | None:
     """Value of a number phrase in words, or None when the words do not form one."""
     total = 0
     current = 0.0
-    for tok in re.findall(r"[a-z]+", phrase.lower()):
+    for tok in _LETTERS.findall(phrase.lower()):
         if tok in ("a", "an"):
             current = current or 1
         elif tok == "half":
@@ -182,7 +189,7 @@ def _trim_words(text: str, start: int, end: int) -> int:
     "one hundred and twenty" is one number; "two and three" are two.
     """
     phrase = text[start:end]
-    for m in re.finditer(r"\s+and\s+", phrase, re.IGNORECASE):
+    for m in _AND.finditer(phrase):
         before = phrase[: m.start()].split()[-1].lower()
         if before not in _SCALE_WORDS:
             return start + m.start()

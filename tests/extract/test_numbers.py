@@ -266,3 +266,22 @@ def test_numbers_around_a_request_only_serve_to_merge_ranges() -> None:
     assert [(n.value, n.high) for n in index.between(0, len(text))] == [(5, 7)]
     assert [(n.value, n.high) for n in index.between(0, 8)] == [(5, 7)]
     assert [(n.value, n.high) for n in index.between(8, len(text))] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1234,567 people", [(1234, None)]),
+        ("11,34,427 people", [(1_134_427, None)]),
+        ("1 234 567 people", [(1_234_567, None)]),
+        ("123 4567 people", [(123, None)]),
+        ("12,3456 people", [(12, None)]),
+        ("1,234.5 million people", [(1_234_500_000, None)]),
+        ("5thousand people", [(5000, None)]),
+        ("5  million people", [(5_000_000, None)]),
+    ],
+)
+def test_digit_groups_are_tried_only_after_at_most_three_digits(
+    text: str, expected: list[tuple[int, int | None]]
+) -> None:
+    assert values(text) == expected

@@ -340,7 +340,11 @@ def _may_end_exclusion(before: str) -> bool:
     word = tail.rsplit(None, 1)[-1]
     if not word.isalpha():
         return True  # "(US", "x_no": let the pattern decide
-    return word.lower() in _BEFORE_WORDS
+    word = word.lower()
+    if word == "of":
+        # "of" only ends a ratio, "out of" (IGNORECASE folds no other letter to these).
+        return tail[-6:].lower() == "out of"
+    return word in _BEFORE_WORDS
 
 
 #: Words that can open a number in words or a vague plural: the big number

@@ -48,6 +48,7 @@ VAGUE_VALUES = {
     "tens of thousands": 20_000,
     "hundreds of thousands": 200_000,
     "tens of millions": 20_000_000,
+    "hundreds of millions": 200_000_000,
     "several dozen": 24,
     "several hundred": 200,
     "several thousand": 2000,

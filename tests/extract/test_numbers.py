@@ -286,3 +286,12 @@ def test_digit_groups_are_tried_only_after_at_most_three_digits(
     text: str, expected: list[tuple[int, int | None]]
 ) -> None:
     assert values(text) == expected
+
+
+def test_every_vague_plural_the_pattern_takes_has_a_value() -> None:
+    for tens, least in (("tens", 20), ("hundreds", 200)):
+        for scale, size in (("thousands", 1000), ("millions", 10**6)):
+            assert values(f"{tens} of {scale}") == [(least * size, None)]
+    for few in ("several", "a few"):
+        for unit, least in (("dozen", 24), ("hundred", 200), ("thousand", 2000)):
+            assert values(f"{few} {unit}") == [(least, None)]

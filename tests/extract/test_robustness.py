@@ -17,6 +17,7 @@ _PIECES = [
     *["~", "(", ")", '"', "'s", "\u2019", "!", "?", "\u2022", "$", "%", "<p>", "</p>", "&amp;"],
     *["people", "killed", "displaced", "in need", "at least", "more than", "about", "per cent"],
     *["two", "and", "three", "hundred", "thousands", "toll", "rose to", "families", "lives"],
+    *["hundreds of millions", "tens of thousands", "several dozen", "a few hundred"],
     *["living in displacement", "a week ago", "while", "but", "beat", "reached", "bodies"],
     *["OCHA", "UNHCR", "WHO", "MSF", "the UN refugee agency", "Red Cross", "said", "March"],
     *["Goma", "DRC", "Syria", "Port-au-Prince", "Cox's Bazar", "U.N.", "Dr.", "a.m."],

@@ -7,15 +7,16 @@ extraction is mostly per number and per figure. Two corpora:
 
 - `reports`: situation reports and news stories as feeds carry them: long
   narrative sentences, some with numbers that are not figures (money, dates,
-  rates) and one in seventeen with figures. It has about 6,000 number tokens,
-  8,900 sentences and 600 figures per MB; real report feeds measured the same
+  rates) and one in seventeen with figures. It has about 5,600 number tokens,
+  8,200 sentences and 600 figures per MB; real report feeds measured the same
   way have 6,000 numbers, 8,500 sentences and 200 figures per MB (ReliefWeb
   report items), 3,600 numbers and 1,200 figures per MB (UN News stories). This
   is the workload the 2 MB/s target is about.
 - `dense`: a stress corpus of short sentences nearly all carrying numbers, a
-  third of them figures (about 23,000 numbers and 5,600 figures per MB: four
-  times the numbers and over twenty times the figures of real reports), with
-  every kind, hedge, range, key-figure box and number trap.
+  third of them figures (about 23,500 numbers, 14,400 sentences and 5,700
+  figures per MB: four times the numbers of real reports and five to twenty-five
+  times their figures), with every kind, hedge, range, key-figure box and
+  number trap.
 
 Each corpus size runs in its own process so that the peak RSS of the larger
 run shows whether memory grows with the corpus.

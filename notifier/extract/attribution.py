@@ -24,17 +24,41 @@ _CUE_WORDS = (
     r"|found|finds|believes|believed|projects|projected|puts|registered|assessed|indicated"
     r"|indicates|suggest|suggests|show|shows|cited|described"
 )
-# The cue words as a trie: the first letter picks the branch at each of the
-# sixty positions the lazy prefix tries. Only one word can match at a position
-# (the whole word, between two \b), so the match is the flat alternation's.
+#: How far after a mention its cue word may start, in characters and words.
+_CUE_REACH = 60
+_CUE_WORDS_BETWEEN = 7
+# The cue after a mention is the first cue word (between two word boundaries)
+# within _CUE_REACH characters, with no '.', ';', '!' nor '?' before it, and the
+# mention is a source when at most _CUE_WORDS_BETWEEN words lead up to the end
+# of that cue. A later cue word could only be further away, so the first one
+# decides. It is searched in the text after the mention with a space in front
+# (where the slice after the mention begins, a word boundary), by a pattern
+# that opens with a character class and consumes the character before the
+# word: re skips along the text in C instead of trying \b at every character.
+# The look-behind for a non-word character runs only where a cue word follows;
+# group 1 is the cue word.
 _AFTER_CUE = re.compile(
-    rf"^(?:[^.;!?]{{0,60}}?)\b{trie_regex(_CUE_WORDS.split('|'))}\b",
+    rf"[^a-z](?=({trie_regex(_CUE_WORDS.split('|'))})\b)(?<!\w)",
     re.IGNORECASE,
 )
-_BEFORE_CUE = re.compile(
-    r"(?:\b(?:according to|figures (?:from|by|of)|data (?:from|by|of)|estimates (?:from|by|of)"
-    r"|reported by|cited by|quoting|said|says|told|by|from|per)\s+(?:the\s+)?(?:latest\s+)?"
-    r"|[-\u2013—]\s*)$",
+_CUE_STOP = re.compile(r"[.;!?]")
+# Phrases that make the mention after them a source ("according to OCHA",
+# "figures from the latest UNHCR", "- OCHA"): the text before a mention must
+# end with one. `[-\u2013—]\s*$` and `\b(?:phrase)\s+(?:the\s+)?(?:latest\s+)?$`
+# are searched at every character of the text before the mention; matched at
+# the start of that text reversed, they are one attempt.
+_SOURCE_BEFORE = [
+    "according to",
+    *(
+        f"{noun} {prep}"
+        for noun in ("figures", "data", "estimates")
+        for prep in ("from", "by", "of")
+    ),
+    *"reported by|cited by|quoting|said|says|told|by|from|per".split("|"),
+]
+_BEFORE_CUE_REVERSED = re.compile(
+    r"\s*[-\u2013—]|(?:\s+tsetal)?(?:\s+eht)?\s+"
+    rf"{trie_regex([phrase[::-1] for phrase in _SOURCE_BEFORE], space=' ')}\b",
     re.IGNORECASE,
 )
 _ANAPHORS = (
@@ -45,26 +69,23 @@ _ANAPHORS = (
 _ANAPHOR = re.compile(rf"\b{_ANAPHORS}", re.IGNORECASE)
 
 
-def _words_between(text: str) -> int:
-    return len(text.split())
-
-
 _CUE_WORD_LIST = [*_CUE_WORDS.split("|"), "according"]
 _CUE_TRIE = trie_regex(_CUE_WORD_LIST)
 _CUE_GATE = re.compile(rf"(?<![^\W\d_]){_CUE_TRIE}\b", re.IGNORECASE)
 # The two word-start patterns again, searched from the character before the
 # span, which they consume. They open with a character class that re skips
 # along in C instead of trying the look-behind (or \b) at every character; the
-# look-behind after it keeps the consumed character to a non-letter (non-word).
-_CUE_SCAN = re.compile(rf"[^a-z](?<![^\W\d_]){_CUE_TRIE}\b", re.IGNORECASE)
-_ANAPHOR_SCAN = re.compile(rf"[^a-z](?<!\w){_ANAPHORS}", re.IGNORECASE)
+# look-behind after the word keeps the consumed character to a non-letter
+# (non-word), and runs only where a word follows.
+_CUE_SCAN = re.compile(rf"[^a-z](?={_CUE_TRIE}\b)(?<![^\W\d_])", re.IGNORECASE)
+_ANAPHOR_SCAN = re.compile(rf"[^a-z](?={_ANAPHORS})(?<!\w)", re.IGNORECASE)
 
 
 def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(lower_pattern(rx.pattern), rx.flags & ~re.IGNORECASE)
 
 
-_AS_IS = (_AFTER_CUE, _BEFORE_CUE, _ANAPHOR, _CUE_GATE, _ANAPHOR_SCAN, _CUE_SCAN)
+_AS_IS = (_AFTER_CUE, _BEFORE_CUE_REVERSED, _ANAPHOR, _CUE_GATE, _ANAPHOR_SCAN, _CUE_SCAN)
 #: The same patterns for the lower-cased text (see wordtrie.lowered): faster.
 _LOWERED = tuple(_lower(rx) for rx in _AS_IS)
 #: Past any offset: `Attributor._after` when no mention lies ahead.
@@ -83,7 +104,7 @@ class Attributor:
         self.text = text if low is None else low
         (
             self.after_cue,
-            self.before_cue,
+            self.before_cue_reversed,
             self.anaphor,
             self.cue_gate,
             self.anaphor_scan,
@@ -107,11 +128,19 @@ class Attributor:
         hi = bisect_left(starts, end, lo)
         self._before = starts[hi - 1] if hi else -1
         self._after = starts[hi] if hi < len(starts) else _NOWHERE
+        text = self.text
         for m in self.mentions[lo:hi]:
-            after = self.text[m.end : min(end, m.end + 70)]
-            cue = self.after_cue.match(after)
-            if (cue and _words_between(cue.group()) <= 7) or self.before_cue.search(
-                self.text[max(start, m.start - 40) : m.start]
+            after = " " + text[m.end : min(end, m.end + 70)]
+            cue = self.after_cue.search(after)
+            if (
+                (
+                    cue is not None
+                    # The cue word starts at cue.start() in the text after the mention.
+                    and cue.start() <= _CUE_REACH
+                    and _CUE_STOP.search(after, 0, cue.start() + 1) is None
+                    and len(after[: cue.end(1)].split()) <= _CUE_WORDS_BETWEEN
+                )
+                or self.before_cue_reversed.match(text[max(start, m.start - 40) : m.start][::-1])
             ):
                 out.append(m)
         return out

@@ -118,6 +118,10 @@ def _joins(prev: str, head: str) -> bool:
     return (first.isalnum() or first == "(") and _DANGLING_REVERSED.match(tail[:-17:-1]) is not None
 
 
+#: Characters of the number in _NUMBER_ONLY: a line of nothing else is one.
+_PLAIN_NUMBER = "0123456789.,\u00a0\u202f +"
+
+
 def _number_only(line: str) -> bool:
     """_NUMBER_ONLY.fullmatch, with the labels under key figures ("people killed") ruled out first.
 
@@ -127,6 +131,15 @@ def _number_only(line: str) -> bool:
     first = line[:1]
     if first.isascii() and first.isalpha() and first not in "aAoOsSmMuUnN":
         return False
+    rest = line.lstrip(_PLAIN_NUMBER)
+    if not rest:
+        return line != ""  # "76,200": [\d.,\u00a0\u202f +]+ takes it whole
+    if first.isascii() and first.isdigit():
+        # Nothing before the number takes a digit, so the number starts the
+        # line and after it only a unit, '+' and spaces may follow.
+        after = rest[0]
+        if after.isascii() and after.isalpha() and after not in "mMkKbB":
+            return False  # "96 users have voted"
     return _NUMBER_ONLY.fullmatch(line) is not None
 
 
@@ -155,8 +168,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 out.append((pos, end))
                 index += 1
                 pos, end = lines[index]
-        if after >= end or (text[dot] == "." and _is_abbreviation(text, dot)):
+        if after >= end:
             continue
+        if text[dot] == ".":
+            # _is_abbreviation's common case, tested here without the call (one
+            # per sentence): a dot after three ASCII letters that end no
+            # abbreviation. When dot < 3 the slice is empty (the match runs at
+            # least two characters past the dot) and the call decides.
+            last3 = text[dot - 3 : dot]
+            if not (
+                last3.isascii() and last3.isalpha() and last3.lower() not in _ENDINGS
+            ) and _is_abbreviation(text, dot):
+                continue
         out.append((pos, m.end(1)))
         pos = after
     out.append((pos, end))

@@ -68,23 +68,55 @@ class _Candidate:
     weak: bool = False  # an alternate city name: counts only where its country is named
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity, as the index holds one object per name.
+@dataclass(frozen=True, slots=True, eq=False)
 class _Name:
     """The places one name may stand for, sorted out once when the index is built."""
 
     country: _Candidate | None  # the country it names, if any (aliases first)
     places: tuple[_Candidate, ...]  # the subdivisions and cities it names
     countries: frozenset[str]  # their countries: all of `named` that `_choose` looks at
+    # Whether a kind of place after it ("Niger State", "Idlib province") or its
+    # spacing may change what it stands for; for most names they may not, and
+    # `find_places` does not look at them.
+    contextual: bool
+    # What it stands for in any text, by `2 * typed + spaced` (see `_choice`);
+    # None where that depends on the countries the text names.
+    fixed: tuple[_Candidate | None, ...]
 
     @classmethod
     def of(cls, cands: list[_Candidate]) -> _Name:
         countries = [c for c in cands if c.level == "country"]
         country = min(countries, key=lambda c: not c.alias, default=None)
         places = tuple(c for c in cands if c.level != "country")
-        return cls(country, places, frozenset(c.country for c in places))
+        codes = frozenset(c.country for c in places)
+        return cls(country, places, codes, *_fixed(country, places, codes))
 
 
-_ChoiceKey = tuple[int, bool, bool, frozenset[str]]  # see `_resolve_place`
+def _fixed(
+    country: _Candidate | None, places: tuple[_Candidate, ...], codes: frozenset[str]
+) -> tuple[bool, tuple[_Candidate | None, ...]]:
+    """`_Name.contextual` and `_Name.fixed`, from the choice for each set of countries.
+
+    (A name of places in more than four countries is left to be chosen in each text.)
+    """
+    subdivided = any(c.level == "subdivision" for c in places)
+    if len(codes) > 4:
+        return subdivided, (country, country, None, None) if subdivided else (country,) * 4
+    named = [set(n) for size in range(len(codes) + 1) for n in itertools.combinations(codes, size)]
+    ways = [
+        [_choice(country, places, n, typed, spaced) for n in named]
+        for typed in (False, True)
+        for spaced in (False, True)
+    ]
+    contextual = any(len(set(choices)) > 1 for choices in zip(*ways, strict=True))
+    return contextual, tuple(w[0] if len(set(w)) == 1 else None for w in ways)
+
+
+# What decides the place a name stands for, less the countries the text names:
+# the name, whether a kind of place follows it and whether it has spaces.
+_Key = tuple[_Name, bool, bool]
+_ChoiceKey = tuple[_Name, bool, bool, frozenset[str]]  # see `_decide`
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,15 +407,7 @@ class _Start(NamedTuple):
     lead: frozenset[str] | None
 
 
-class _Hit(NamedTuple):
-    start: int
-    end: int
-    name: _Name
-    after: int  # where the previous place name ended
-
-
 _MOST = itemgetter(1)  # of a `_Start`
-_new_hit = tuple.__new__  # `_new_hit(_Hit, (...))` skips NamedTuple's slower `__new__`
 
 
 def _start(gaz: _Gazetteer, word: str) -> _Start:
@@ -429,6 +453,19 @@ def _words_after(
     return out
 
 
+def _longer(gaz: _Gazetteer, text: str, start: _Start, end: int) -> tuple[_Name | None, int] | None:
+    """The longest name of several words from a word that can start one, and its end.
+
+    `end` is where the word ends. None when no word after it can go on with it
+    (see `_words_after`); no name when the words that can make none.
+    """
+    nxt = _NEXT.match(text, end)
+    words = _words_after(text, nxt, start.first, start.most, start.follows) if nxt else None
+    if not words:
+        return None
+    return _longest(gaz, [(start.first, end), *words]) or (None, end)
+
+
 def _longest(gaz: _Gazetteer, words: list[tuple[str, int]]) -> tuple[_Name, int] | None:
     """The longest name of the first words of `words` (see `_words_after`), and its end."""
     for j in range(len(words), 0, -1):
@@ -445,74 +482,25 @@ def _longest(gaz: _Gazetteer, words: list[tuple[str, int]]) -> tuple[_Name, int]
     return None
 
 
-def _hits(text: str) -> list[_Hit]:
-    """Longest gazetteer names starting at capitalised words, left to right.
-
-    Prices ("US$") and names shouted in a headline are left out, but no name
-    starts inside them either.
-    """
-    gaz = _gazetteer()
-    seen = gaz.seen
-    # Most capitalised words start no place name: the loop sees only those that
-    # may, found with C-level steps (split, map, compress) rather than one by one.
-    parts = _WORDS.split(text)  # between, word, between, word...
-    words = parts[1::2]
-    try:
-        starts = list(map(seen.__getitem__, words))
-    except KeyError:  # words not met before
-        if len(seen) > _SEEN_MAX:
-            seen.clear()
-        for word in words:
-            if word not in seen:
-                seen[word] = _start(gaz, word)
-        starts = list(map(seen.__getitem__, words))
-    ends = list(itertools.accumulate(map(len, parts)))  # word i: ends[2 * i] to ends[2 * i + 1]
-    hits: list[_Hit] = []
-    done = 0
-    for i in itertools.compress(range(len(words)), map(_MOST, starts)):
-        first, most, follows, name, cut, upper, lead = starts[i]
-        pos = ends[2 * i]
-        if pos < done:
-            continue
-        end = ends[2 * i + 1]
-        # `_NEXT` starts with a space: "Sudan," and "Syria." go on with no name.
-        # (A character that is not ASCII may lose its accent or case in `_norm`.)
-        if (
-            most > 1
-            and text[end : end + 1] in _SPACES
-            and (lead is None or (c := text[end + 1 : end + 2]) in lead or c > "\x7f")
-            and (nxt := _NEXT.match(text, end))
-            and (after := _words_after(text, nxt, first, most, follows))
-        ):
-            found = _longest(gaz, [(first, end), *after])
-            if found is None:
-                continue
-            name, end = found
-            upper = text[pos:end].isupper()
-        elif name:  # one word, the common case
-            end -= cut
-        else:
-            continue
-        if not text.startswith("$", end) and not (upper and _shouted(text, pos, end)):
-            hits.append(_new_hit(_Hit, (pos, end, name, done)))
-        done = end
-    return hits
-
-
-def _in_a_name(text: str, hit: _Hit) -> bool:
+def _in_a_name(text: str, start: int, end: int, after: int) -> bool:
     """True when a town's name is part of a person's or a body's name.
 
     "President Jackson", "Lake Victoria", "Tahrir al-Sham" have a capitalised
     word before; "Hassan Rouhani", "Florence Nightingale" one after that is not
     a kind of place ("Kabul Airport", "Idlib Province"). Acronyms ("UNICEF
     Goma") and Title Case headlines, where every word has a capital, are exempt.
+    `after` is where the place name before ended.
     """
-    start, end, _, after = hit
     if after < start and text[start - 1] in _BLANKS:  # a word before, not a place's
         words = text[max(after, start - 30) : start].rsplit(None, 1)
         if words and words[-1][:1].isupper() and _namelike(words[-1]):
             return not _title_case(text, start, end)
-    if text[end : end + 1] not in _BLANKS or " " in text[start:end]:
+    if (
+        text[end : end + 1] not in _BLANKS
+        or " " in text[start:end]
+        # a word right after must start with a capital (told before a regex is tried)
+        or ((c := text[end + 1 : end + 2]) not in _BLANKS and not c.isupper())
+    ):
         return False
     nxt = _FOLLOW.match(text, end)
     if nxt is None or not _namelike(word := nxt.group(1)) or word in _words("place_nouns"):
@@ -542,30 +530,21 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return sum(map(str.islower, window)) < sum(map(str.isupper, window))
 
 
-def _resolve_place(
-    hit: _Hit, text: str, named: set[str], chosen: dict[_ChoiceKey, _Candidate | None]
+def _choice(
+    country: _Candidate | None,
+    places: tuple[_Candidate, ...],
+    named: set[str],
+    typed: bool,
+    spaced: bool,
 ) -> _Candidate | None:
-    """The place a name stands for here, if not a country, or None when too doubtful.
+    """What a name stands for: see `_choose`, and `_Key` for `typed` and `spaced`.
 
-    The choice, less the check of the words around the name, depends on the name,
-    the words after it and the countries named of those it may be in; `chosen`
-    remembers it across texts, as the same names come back in every report.
+    A country's name stands for the country ("Niger"), but not before a kind of
+    place when it is also a subdivision's name ("Niger State" is Nigerian).
     """
-    start, end, name, _ = hit
-    if not name.places:
-        return None
-    typed = _AFTER.match(text, end) is not None
-    spaced = " " in text[start:end]
-    key = (id(name), typed, spaced, name.countries & named)
-    try:
-        best = chosen[key]
-    except KeyError:
-        if len(chosen) > _SEEN_MAX:
-            chosen.clear()
-        best = chosen[key] = _choose(name.places, named, typed, spaced)
-    if best is None or (not best.alias and _in_a_name(text, hit)):
-        return None
-    return best
+    if country is not None and not (typed and any(c.level == "subdivision" for c in places)):
+        return country
+    return _choose(places, named, typed, spaced)
 
 
 def _choose(
@@ -591,14 +570,6 @@ def _choose(
     return min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
 
 
-def _country(name: _Name, text: str, end: int) -> _Candidate | None:
-    """The country a name is, if it is one: "Niger", but not "Niger State" (Nigerian)."""
-    country = name.country
-    if country is not None and name.places and _AFTER.match(text, end):
-        return None if any(c.level == "subdivision" for c in name.places) else country
-    return country
-
-
 def _sure(cand: _Candidate, spaced: bool, typed: bool) -> bool:
     if cand.alias:
         return True
@@ -607,41 +578,166 @@ def _sure(cand: _Candidate, spaced: bool, typed: bool) -> bool:
     return not cand.weak and cand.population >= _BIG_TOWN
 
 
+# A name that `_Name.fixed` leaves to the text: its place in the mentions, its
+# start, end and key, and where the place name before it ended.
+_Pending = tuple[int, int, int, _Key, int]
+
+
 def find_places(text: str) -> list[PlaceMention]:
-    """Every place the text names, in text order, with its country's ISO alpha-3 code."""
-    hits = _hits(text)
-    # Two passes: the countries the text names, then also the countries of the
-    # places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
-    # two doubtful names agree on ("Badghis" and "Farah").
-    countries = [name.country and _country(name, text, end) for _, end, name, _ in hits]
-    named = {c.country for c in countries if c is not None}
-    chosen = _gazetteer().chosen
-    places: list[_Candidate | None] = []
-    unresolved: list[_Hit] = []
-    for hit, country in zip(hits, countries, strict=True):
-        place = country or _resolve_place(hit, text, named, chosen)
+    """Every place the text names, in text order, with its country's ISO alpha-3 code.
+
+    Longest gazetteer names starting at capitalised words, left to right. Prices
+    ("US$") and names shouted in a headline are left out, but no name starts
+    inside them either. Most names stand for the same place in any text
+    (`_Name.fixed`) and are taken as met; the others wait for the countries the
+    whole text names (see `_resolve`).
+    """
+    gaz = _gazetteer()
+    dollar = "$" in text
+    out: list[PlaceMention | None] = []  # None: pending
+    pending: list[_Pending] = []
+    doubtful: list[tuple[int, int, _Name]] = []  # towns' names in a person's or a body's
+    done = 0  # where the last place name ended
+    for start, pos, stop in _candidates(gaz, text):
+        if pos < done:
+            continue
+        _, most, _, name, cut, upper, lead = start
+        # `_NEXT` starts with a space: "Sudan," and "Syria." go on with no name.
+        # (A character that is not ASCII may lose its accent or case in `_norm`.)
+        if (
+            most > 1
+            and text[stop : stop + 1] in _SPACES
+            and (lead is None or (c := text[stop + 1 : stop + 2]) in lead or c > "\x7f")
+            and (longer := _longer(gaz, text, start, stop))
+        ):
+            name, end = longer
+            if name is None:
+                continue
+            upper = text[pos:end].isupper()
+        elif name:  # one word, the common case
+            end = stop - cut
+        else:
+            continue
+        after, done = done, end
+        if (dollar and text.startswith("$", end)) or (upper and _shouted(text, pos, end)):
+            continue
+        typed = spaced = False
+        if name.contextual:
+            typed = _AFTER.match(text, end) is not None
+            spaced = " " in text[pos:end]
+        place = name.fixed[2 * typed + spaced]
         if place is None:
-            unresolved.append(hit)
-        places.append(place)
-    if unresolved:
-        named |= {p.country for p in places if p is not None}
-        doubtful = Counter(
-            country
-            for country, _ in {
-                (c.country, text[h.start : h.end])
-                for h in unresolved
-                for c in h.name.places
-                if not c.weak
-            }
-        )
-        named |= {country for country, names in doubtful.items() if names > 1}
-    out = []
-    for hit, place in zip(hits, places, strict=True):
-        found = place or _resolve_place(hit, text, named, chosen)
-        if found is not None:
-            start, end = hit[0], hit[1]
-            out.append(PlaceMention(text[start:end], found.country, found.level, start, end))
-    return out
+            pending.append((len(out), pos, end, (name, typed, spaced), after))
+            out.append(None)
+        elif place.alias or place.level == "country" or not _in_a_name(text, pos, end, after):
+            out.append(PlaceMention(text[pos:end], place.country, place.level, pos, end))
+        else:
+            doubtful.append((pos, end, name))
+    if pending:
+        _resolve(text, out, pending, doubtful, gaz.chosen)
+    return list(filter(None, out))
+
+
+def _candidates(gaz: _Gazetteer, text: str) -> Iterator[tuple[_Start, int, int]]:
+    """The capitalised words that may start a place name, with their start and end.
+
+    Most capitalised words start none: those that may are picked out with C-level
+    steps (split, map, compress) rather than one by one.
+    """
+    seen = gaz.seen
+    parts = _WORDS.split(text)  # between, word, between, word...
+    words = parts[1::2]
+    try:
+        starts = list(map(seen.__getitem__, words))
+    except KeyError:  # words not met before
+        if len(seen) > _SEEN_MAX:
+            seen.clear()
+        for word in words:
+            if word not in seen:
+                seen[word] = _start(gaz, word)
+        starts = list(map(seen.__getitem__, words))
+    bounds = list(itertools.accumulate(map(len, parts)))  # word i: bounds[2 * i : 2 * i + 2]
+    spans = zip(starts, bounds[::2], bounds[1::2], strict=False)  # one more start: the end
+    return itertools.compress(spans, map(_MOST, starts))
+
+
+def _resolve(
+    text: str,
+    out: list[PlaceMention | None],
+    pending: list[_Pending],
+    doubtful: list[tuple[int, int, _Name]],
+    chosen: dict[_ChoiceKey, _Candidate | None],
+) -> None:
+    """Fill in `out` the places of the names that depend on the countries named.
+
+    Two passes: the countries the text names, then also the countries of the
+    places it names surely ("Rakhine" makes "Kachin" Myanmar's) and those that
+    two doubtful names agree on ("Badghis" and "Farah"). `doubtful` holds the
+    names of towns left out as part of a person's or a body's name.
+    """
+    named = {m.country for m in out if m is not None and m.level == "country"}
+    left = _fill(text, out, pending, named, chosen)
+    if not left:
+        return
+    doubtful += [(start, end, key[0]) for _, start, end, key, _ in left]
+    agreed = Counter(
+        country
+        for country, _ in {
+            (c.country, text[start:end])
+            for start, end, name in doubtful
+            for c in name.places
+            if not c.weak
+        }
+    )
+    more = {m.country for m in out if m is not None}
+    more |= {country for country, names in agreed.items() if names > 1}
+    if new := more - named:  # only names in those countries may choose otherwise
+        _fill(text, out, [p for p in left if p[3][0].countries & new], named | new, chosen)
+
+
+def _fill(
+    text: str,
+    out: list[PlaceMention | None],
+    pending: list[_Pending],
+    named: set[str],
+    chosen: dict[_ChoiceKey, _Candidate | None],
+) -> list[_Pending]:
+    """Fill in `out` the places of `pending` in a text naming `named`; those left out."""
+    decided = _decide({p[3] for p in pending}, named, chosen)
+    left = []
+    for entry in pending:
+        i, start, end, key, after = entry
+        place = decided[key]
+        if place is not None and (
+            place.alias or place.level == "country" or not _in_a_name(text, start, end, after)
+        ):
+            out[i] = PlaceMention(text[start:end], place.country, place.level, start, end)
+        else:
+            left.append(entry)
+    return left
+
+
+def _decide(
+    keys: Iterable[_Key], named: set[str], chosen: dict[_ChoiceKey, _Candidate | None]
+) -> dict[_Key, _Candidate | None]:
+    """What each key stands for in a text naming the countries `named` (see `_choice`).
+
+    The choice depends on the key and the countries named of those the name may
+    be in; `chosen` remembers it across texts, as the same names come back in
+    every report.
+    """
+    decided = {}
+    for key in keys:
+        name, typed, spaced = key
+        memo = (name, typed, spaced, name.countries & named)
+        try:
+            best = chosen[memo]
+        except KeyError:
+            if len(chosen) > _SEEN_MAX:
+                chosen.clear()
+            best = chosen[memo] = _choice(name.country, name.places, named, typed, spaced)
+        decided[key] = best
+    return decided
 
 
 def document_countries(mentions: list[PlaceMention]) -> tuple[str, ...]:

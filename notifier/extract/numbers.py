@@ -364,12 +364,18 @@ _NUMBER_START_WORDS = frozenset(
 # lets the number alternation run only at digits and number words. The text is
 # scanned with a space in front, so that a number at its very start has a
 # character before it.
+#
+# The class that opens it is [^a-z0-9_.,/], which re tests from a bitmap, where
+# [^\w.,/] would ask the Unicode database at every character; it takes every
+# character [^\w.,/] takes (also under IGNORECASE: what folds to a-z is a
+# letter), and the look-behind after the gate, run only where a number starts,
+# keeps the consumed character to [^\w.,/].
 _START = rf"(?=\d|{trie_regex(_NUMBER_START_WORDS)}(?![\w]))"
 _BODY = _NUMBER_RE.pattern.removeprefix(r"(?<![\w.,/])")
-_SCAN_RE = re.compile(rf"[^\w.,/]{_START}{_BODY}", re.IGNORECASE)
+_SCAN_RE = re.compile(rf"[^a-z0-9_.,/]{_START}(?<![\w.,/]){_BODY}", re.IGNORECASE)
 _SCAN_LOW = re.compile(lower_pattern(_SCAN_RE.pattern))
-#: For lower-cased ASCII text: a plain class is tested faster than one with \w.
-_SCAN_ASCII = re.compile(_SCAN_LOW.pattern.replace(r"[^\w.,/]", "[^a-z0-9_.,/]", 1))
+#: For lower-cased ASCII text the class alone decides.
+_SCAN_ASCII = re.compile(_SCAN_LOW.pattern.replace(r"(?<![\w.,/])", "", 1))
 #: Two numbers further apart than this never form a range (see _merge_range).
 _RANGE_GAP = 6
 

@@ -295,3 +295,9 @@ def test_every_vague_plural_the_pattern_takes_has_a_value() -> None:
     for few in ("several", "a few"):
         for unit, least in (("dozen", 24), ("hundred", 200), ("thousand", 2000)):
             assert values(f"{few} {unit}") == [(least, None)]
+
+
+def test_a_number_glued_to_a_letter_is_no_token_in_text_that_is_not_ascii() -> None:
+    """Non-ASCII text is scanned with a look-behind for the character before the number."""
+    assert values("\u2022 5 people, caf\u00e95, \u00e9five, 7") == [(5, None), (7, None)]
+    assert values("\u017f 12 fled, x12") == [(12, None)]  # a text lower() cannot stand in for

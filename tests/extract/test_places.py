@@ -180,3 +180,30 @@ def test_an_out_of_date_gazetteer_is_built_from_its_sources(
         ]
     finally:
         places._gazetteer.cache_clear()
+
+
+def test_a_name_in_several_countries_waits_for_the_countries_the_text_names() -> None:
+    # Gaza is also a province of Mozambique: the choice is made once the whole
+    # text is read, and holds for every naming of it.
+    assert found("Floods in Gaza.") == [("Gaza", "PSE", "subdivision")]
+    assert found("Floods in Gaza. Mozambique asked for aid for Gaza.") == [
+        ("Gaza", "MOZ", "subdivision"),
+        ("Mozambique", "MOZ", "country"),
+        ("Gaza", "MOZ", "subdivision"),
+    ]
+
+
+def test_what_a_name_stands_for_in_any_text_is_worked_out_once() -> None:
+    gaz = places._gazetteer()
+    goma, idlib, gaza = (places._named(gaz, n) for n in ("Goma", "Idlib", "Gaza"))
+    assert goma is not None and idlib is not None and gaza is not None
+    assert not goma.contextual
+    assert {(c and (c.country, c.level)) for c in goma.fixed} == {("COD", "city")}
+    # "Idlib province" is the province, "Idlib" the city, whatever else is named
+    assert idlib.contextual
+    assert [c and c.level for c in idlib.fixed] == ["city", "city", "subdivision", "subdivision"]
+    assert gaza.fixed[0] is None  # depends on whether Mozambique is named
+    assert found("Idlib province and Idlib city.") == [
+        ("Idlib", "SYR", "subdivision"),
+        ("Idlib", "SYR", "city"),
+    ]

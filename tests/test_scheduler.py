@@ -75,13 +75,7 @@ def test_jobs_are_scheduled_in_each_subscriber_zone(tmp_path: Path) -> None:
 
 
 def test_serve_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer) -> None:
-    feed_server.set("/wire.xml", rss([QUIET]))
-    cfg = write_config(
-        tmp_path / "config.toml",
-        feeds=[("Wire", feed_server.url("/wire.xml"))],
-        subscribers=["desk@example.org"],
-        method="outbox",
-    )
+    cfg = wire_config(tmp_path, feed_server)
     proc = subprocess.Popen(
         [sys.executable, "-m", "notifier", "serve", "--config", str(cfg)],
         stdout=subprocess.PIPE,
@@ -101,13 +95,7 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer)
 
 
 def test_stop_lets_the_running_job_finish(tmp_path: Path, feed_server: FeedServer) -> None:
-    feed_server.set("/wire.xml", rss([QUIET]))
-    cfg = write_config(
-        tmp_path / "config.toml",
-        feeds=[("Wire", feed_server.url("/wire.xml"))],
-        subscribers=["desk@example.org"],
-        method="outbox",
-    )
+    cfg = wire_config(tmp_path, feed_server)
     daemon = Daemon(Notifier(load_settings(cfg)))
     finished: list[str] = []
     real_poll = daemon._poll

@@ -52,12 +52,11 @@ _ENDINGS = frozenset(word[-3:] for word in _ABBREVIATIONS if len(word) >= 3)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """True when the '.' at `dot` closes an initial or an abbreviation, not a sentence."""
-    if text[dot] != ".":
-        return False
-    last3 = text[dot - 3 : dot] if dot >= 3 else ""
-    if last3.isascii() and last3.isalpha() and last3.lower() not in _ENDINGS:
-        return False  # the common case: a word of three letters or more, no abbreviation
+    """True when the '.' at `dot` closes an initial or an abbreviation, not a sentence.
+
+    `split_sentences` has already ruled out its common case, a dot after three
+    ASCII letters that end no abbreviation.
+    """
     before = text[dot - 1 : dot]
     if before != "." and not (before.isalnum() and not before.isdecimal()):
         return False  # no letter (nor a dot) before the dot: _WORD_BEFORE cannot match

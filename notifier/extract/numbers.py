@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
+from notifier.extract.wordtrie import folded, lower_pattern, lowered, trie_regex
 
 _UNIT_WORDS = {
     w: i
@@ -210,16 +210,11 @@ def _digit_value(digits: str, scale: int | None) -> int | None:
     return round(number * scale)
 
 
-# Letters that IGNORECASE matches to an ASCII letter but lower() does not map to
-# it (see wordtrie.lowered): "hundred\u017f" (long s) is "hundreds" to the pattern.
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-
-
 def _single(text: str, m: re.Match[str], start: int, end: int) -> NumberMention | None:
     """The mention of token `m`, which spans [start, end) of `text`."""
     group = m.lastgroup  # "vague", "word", or the last group of a number in digits
     if group == "vague":
-        key = " ".join(m.group("vague").translate(_FOLD).lower().split())
+        key = " ".join(folded(m.group("vague")).split())
         return NumberMention(start, end, VAGUE_VALUES[key], None, True)
     if group == "word":
         end = _trim_words(text, start, end)
@@ -244,7 +239,7 @@ def _in_digits(m: re.Match[str], start: int, end: int) -> NumberMention | None:
                 return None
             yearlike = plain and len(digits) == 4 and 1800 <= value <= 2100
             return NumberMention(start, end, value, None, False, False, yearlike)
-    suffix = (m.group("sscale") or m.group("tscale") or "").strip().translate(_FOLD).lower()
+    suffix = folded((m.group("sscale") or m.group("tscale") or "").strip())
     scale = _SCALE_SUFFIX[suffix] if suffix else None
     scaled = _digit_value(digits, scale)
     if not scaled:

@@ -44,9 +44,17 @@ def _build(node: _Node, space: str) -> str:
     return body + "?" if optional else body
 
 
-# Letters that IGNORECASE matches to an ASCII letter but str.lower() does not map
-# to it (or maps to two characters): a text with one of them is matched as is.
-_CASE_TRAPS = ("\u0130", "\u0131", "\u017f")
+# The letters outside ASCII that IGNORECASE matches to an ASCII letter.
+_ASCII_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_FOLD = str.maketrans(_ASCII_FOLDS)
+# Those that str.lower() does not map to that letter (or maps to two
+# characters): a text with one of them is matched as is.
+_CASE_TRAPS = tuple(c for c, ascii in _ASCII_FOLDS.items() if c.lower() != ascii)
+
+
+def folded(word: str) -> str:
+    """`word` in lower case, as IGNORECASE matched it: "hundred\u017f" is "hundreds"."""
+    return word.translate(_FOLD).lower()
 
 
 def lowered(text: str) -> str | None:

@@ -604,13 +604,12 @@ def _excluded_before(
 
     One hint search covers both windows; without a hint, the last words decide.
     """
-    start = max(0, min(len(core_s) - 80, len(pre_s) - 25))
-    hint = rx.left_exclude_hint.search(pre_s, start) is not None
-    if hint or core_bits is None or pre_bits is None:
-        return _left_excluded(core_s[-80:], rx) or _left_excluded(pre_s[-25:], rx)
-    if core_bits & _LEFT_EXCLUDE and rx.left_exclude.search(core_s[-80:]):
-        return True
-    return bool(pre_bits & _LEFT_EXCLUDE) and rx.left_exclude.search(pre_s[-25:]) is not None
+    core_w, pre_w = core_s[-80:], pre_s[-25:]
+    if rx.left_exclude_hint.search(pre_s, max(0, min(len(core_s) - 80, len(pre_s) - 25))):
+        return _left_excluded(core_w, rx) or _left_excluded(pre_w, rx)
+    return _ends_with(
+        rx.left_exclude, core_w, core_bits, _LEFT_EXCLUDE, _LEFT_EXCLUDE_ENDS
+    ) or _ends_with(rx.left_exclude, pre_w, pre_bits, _LEFT_EXCLUDE, _LEFT_EXCLUDE_ENDS)
 
 
 def _thing_label(core: str) -> bool:

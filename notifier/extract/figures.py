@@ -317,11 +317,18 @@ def _may(bits: int | None, bit: int, window: str, ends: frozenset[str]) -> bool:
     return _may_end(window, ends) if bits is None else bool(bits & bit)
 
 
+def _search_end(
+    pattern: re.Pattern[str], window: str, bits: int | None, bit: int, ends: frozenset[str]
+) -> re.Match[str] | None:
+    """`pattern` (anchored at the end) searched in `window`, only where its last word may be."""
+    return pattern.search(window) if _may(bits, bit, window, ends) else None
+
+
 def _ends_with(
     pattern: re.Pattern[str], window: str, bits: int | None, bit: int, ends: frozenset[str]
 ) -> bool:
     """`pattern` (anchored at the end) found in `window`, tried only where its last word is."""
-    return _may(bits, bit, window, ends) and pattern.search(window) is not None
+    return _search_end(pattern, window, bits, bit, ends) is not None
 
 
 def _qualifier(
@@ -333,21 +340,18 @@ def _qualifier(
     `bits` is `_end_bits(pre)`.
     """
     core = pre
-    tail = core[-40:]
-    filler = rx.filler.search(tail) if _may(bits, _FILLER, tail, _FILLER_ENDS) else None
+    filler = _search_end(rx.filler, core[-40:], bits, _FILLER, _FILLER_ENDS)
     if filler:
         core = core[: len(core) - len(filler.group())]
         bits = _end_bits(core)
-    tail = core[-40:]
-    m = rx.qualifier.search(tail) if _may(bits, _QUALIFIER, tail, _QUALIFIER_ENDS) else None
+    m = _search_end(rx.qualifier, core[-40:], bits, _QUALIFIER, _QUALIFIER_ENDS)
     found: Qualifier | None = None
     if m:
         core = core[: len(core) - len(m.group())]
         bits = _end_bits(core)
         group = m.lastgroup
         found = "about" if group == "tilde" else group  # type: ignore[assignment]
-        tail = core[-40:]
-        filler = rx.filler.search(tail) if _may(bits, _FILLER, tail, _FILLER_ENDS) else None
+        filler = _search_end(rx.filler, core[-40:], bits, _FILLER, _FILLER_ENDS)
         if filler:
             core = core[: len(core) - len(filler.group())]
             bits = _end_bits(core)
@@ -548,15 +552,12 @@ def _find_kind(
     core = cand.pre
     n = cand.number
     core_bits, pre_bits = bits
-    tail = core_s[-45:]
-    may_left = _may(core_bits, _LEFT_TRIGGER, tail, _LEFT_TRIGGER_ENDS)
-    left = rx.left_trigger.search(tail) if may_left else None
+    left = _search_end(rx.left_trigger, core_s[-45:], core_bits, _LEFT_TRIGGER, _LEFT_TRIGGER_ENDS)
     if left:
         term = core[-45:][left.start() : left.end()].strip()
         cand.kind, cand.term = left.lastgroup, term  # type: ignore[assignment]
         return True
-    window = core_s[-150:]
-    if _may(core_bits, _TOLL, window, _TOLL_ENDS) and rx.toll_reached.search(window):
+    if _ends_with(rx.toll_reached, core_s[-150:], core_bits, _TOLL, _TOLL_ENDS):
         kind, term = _backward(triggers, pre_start, core_s, rx)
         if kind is not None:  # "the number of people displaced reached a record N"
             cand.kind, cand.term = kind, term  # type: ignore[assignment]

@@ -17,7 +17,8 @@ from pathlib import Path
 from notifier import __version__
 from notifier.config import Settings, load_settings, unknown_env_vars
 from notifier.errors import NotifierError, UsageError
-from notifier.service import Notifier, RunReport
+from notifier.models import RunReport
+from notifier.service import Notifier
 
 log = logging.getLogger("notifier")
 

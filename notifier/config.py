@@ -35,6 +35,7 @@ from pydantic_settings import (
 )
 
 from notifier.errors import ConfigError
+from notifier.extract.models import KINDS, Kind
 
 CONFIG_ENV = "NOTIFIER_CONFIG"
 DEFAULT_CONFIG = Path("config.toml")
@@ -178,30 +179,27 @@ class FetchSettings(_Section):
     user_agent: str = "notifier/0.1 (humanitarian alert digest; +https://example.org/notifier)"
 
 
-class Thresholds(_Section):
-    """People per kind; an item crosses when any of its figures reaches its kind's threshold."""
+DEFAULT_THRESHOLDS: dict[Kind, int] = {
+    "displaced": 10000,
+    "killed": 50,
+    "injured": 100,
+    "missing": 50,
+    "casualties": 100,
+    "at_risk": 100000,
+}
+"""People per kind; an item crosses when any of its figures reaches its kind's threshold.
 
-    displaced: People = 10000
-    killed: People = 50
-    injured: People = 100
-    missing: People = 50
-    casualties: People = 100
-    at_risk: People = 100000
+The kinds themselves are declared once, by the extractor (`KINDS`): a kind it
+learns is a key here, in `[thresholds]` and in each subscriber's overrides."""
+if missing := set(KINDS) - set(DEFAULT_THRESHOLDS):  # pragma: no cover - caught at import
+    raise ImportError(f"DEFAULT_THRESHOLDS lacks the figure kind(s) {sorted(missing)}")
 
-    def merged(self, overrides: ThresholdOverrides) -> Thresholds:
-        """These thresholds with a subscriber's overrides applied."""
-        return self.model_copy(update=overrides.model_dump(exclude_none=True))
+Thresholds = Mapping[Kind, int]
+"""People per kind, every kind present: what `Settings.thresholds_for` returns."""
 
 
-class ThresholdOverrides(_Section):
-    """A subscriber's own thresholds; unset kinds fall back to `[thresholds]`."""
-
-    displaced: People | None = None
-    killed: People | None = None
-    injured: People | None = None
-    missing: People | None = None
-    casualties: People | None = None
-    at_risk: People | None = None
+def _with_defaults(values: dict[Kind, int]) -> dict[Kind, int]:
+    return {**DEFAULT_THRESHOLDS, **values}
 
 
 class AlertSettings(_Section):
@@ -236,7 +234,8 @@ class SubscriberSettings(_Section):
     countries: Annotated[list[str], AfterValidator(_check_iso3)] = []
     keywords: list[str] = []
     timezone: TimeZone | None = None
-    thresholds: ThresholdOverrides = ThresholdOverrides()
+    thresholds: dict[Kind, People] = {}
+    """Per-kind overrides of `[thresholds]`; unset kinds fall back to it."""
 
 
 class Settings(BaseSettings):
@@ -254,7 +253,7 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = DeliverySettings()
     smtp: SmtpSettings = SmtpSettings()
     fetch: FetchSettings = FetchSettings()
-    thresholds: Thresholds = Thresholds()
+    thresholds: Annotated[dict[Kind, People], AfterValidator(_with_defaults)] = DEFAULT_THRESHOLDS
     alerts: AlertSettings = AlertSettings()
     digest: DigestSettings = DigestSettings()
     feeds: list[FeedSettings] = Field(min_length=1)
@@ -286,7 +285,7 @@ class Settings(BaseSettings):
 
     def thresholds_for(self, subscriber: SubscriberSettings) -> Thresholds:
         """The thresholds that apply to one subscriber."""
-        return self.thresholds.merged(subscriber.thresholds)
+        return {**self.thresholds, **subscriber.thresholds}
 
     def timezone_for(self, subscriber: SubscriberSettings) -> str:
         """The subscriber's time zone, else the schedule's."""
@@ -383,8 +382,11 @@ def _describe(error: ValidationError, source: tuple[Path, str] | None) -> str:
     lines = []
     for err in error.errors():
         loc = tuple(err["loc"])
-        key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
         kind = err["type"]
+        if loc[-1:] == ("[key]",):
+            # A table of kinds ([thresholds]) refused one of its keys: not a known kind.
+            loc, kind = loc[:-1], "extra_forbidden"
+        key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
         if kind == "extra_forbidden":
             reason = "unknown key (misspelt? see config.example.toml for the keys)"
         elif kind == "missing":
@@ -419,12 +421,19 @@ def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[str]:
             continue
         model: Any = Settings
         for part in name.removeprefix("NOTIFIER_").lower().split("__"):
-            fields = getattr(model, "model_fields", None)
-            if not fields or part not in fields:
+            fields: dict[str, Any] = {} if model is None else getattr(model, "model_fields", {})
+            if model is _KIND_TABLE and part in KINDS:
+                model = None  # a kind's threshold: nothing nests below it
+            elif part in fields:
+                model = _KIND_TABLE if part == "thresholds" else fields[part].annotation
+            else:
                 unknown.append(name)
                 break
-            model = fields[part].annotation
     return sorted(unknown)
+
+
+_KIND_TABLE = object()
+"""Stands for a `thresholds` table while walking an env name: its keys are the figure kinds."""
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\s]+?)\s*\]\]?\s*(?:#.*)?$")

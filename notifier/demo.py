@@ -17,7 +17,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from notifier.config import Settings, settings_from_dict
 from notifier.errors import UsageError
-from notifier.service import Notifier, RunReport
+from notifier.models import RunReport
+from notifier.service import Notifier
 
 SAMPLES = ("relief-wire.xml", "agency-updates.atom")
 MARKER = ".notifier-demo"

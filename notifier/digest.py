@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Literal, TypeVar
 
 from notifier.extract.models import Agency, Figure, Organisation
-from notifier.models import Digest, DigestEntry, Source
-from notifier.rules import Alert, item_countries
+from notifier.models import Alert, Digest, DigestEntry, Source
+from notifier.rules import item_countries
 
 
 def _event_keys(alert: Alert) -> set[tuple[str, ...]]:

@@ -15,7 +15,6 @@ import logging
 import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -32,7 +31,7 @@ from notifier.config import FeedSettings, FetchSettings, is_local_url
 from notifier.errors import FeedError
 from notifier.fulltext import MAX_TEXT, Download, add_full_text, download, make_client
 from notifier.htmltext import to_text
-from notifier.models import FetchResult, Item
+from notifier.models import FetchResult, Item, Validators
 
 __all__ = [
     "MAX_ITEMS",
@@ -59,14 +58,6 @@ FEED_ACCEPT = (
 # The concurrency bound belongs to the client, so that fetch_feed called on a
 # client shared with fetch_all (feeds and their linked pages) obeys one bound.
 _bounds: WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore] = WeakKeyDictionary()
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What the store kept from the last successful fetch of a feed."""
-
-    etag: str | None
-    last_modified: str | None
 
 
 def _bound(client: httpx.AsyncClient, settings: FetchSettings) -> asyncio.Semaphore:

@@ -8,29 +8,14 @@ threshold or adds a country gets the effect on the next digest.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from notifier.config import SubscriberSettings, Thresholds
 from notifier.extract.models import Figure
-from notifier.store import StoredItem
+from notifier.models import Alert, StoredItem
 
 PEOPLE_PER_HOUSEHOLD = 5
 """Household counts are compared with people thresholds at this size (the usual planning figure)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """An item that crossed a subscriber's thresholds.
-
-    `triggering` are the figures that reached their threshold, most severe
-    first; `severity` is the largest figure / threshold ratio.
-    """
-
-    item: StoredItem
-    triggering: tuple[Figure, ...]
-    severity: float
-    immediate: bool
 
 
 def people(figure: Figure) -> int:
@@ -78,7 +63,7 @@ def evaluate(
         return None
     crossing: list[tuple[float, Figure]] = []
     for figure in item.figures:
-        limit: int | None = getattr(thresholds, figure.kind, None)
+        limit = thresholds.get(figure.kind)
         if limit is None or not in_countries(figure, item, subscriber):
             continue
         ratio = people(figure) / limit

@@ -21,8 +21,7 @@ import logging
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
 import jinja2
 
@@ -33,52 +32,30 @@ from notifier.errors import DeliveryError, NotifierError, UsageError
 from notifier.extract import extract
 from notifier.extract.models import Report
 from notifier.lock import RunLock
-from notifier.models import Digest, Item, RenderedMessage
-from notifier.rules import Alert, evaluate
-from notifier.store import Delivery, FeedState, Store, StoredItem, utcnow
+from notifier.models import (
+    Alert,
+    Delivery,
+    DeliveryReport,
+    Digest,
+    DigestKind,
+    FeedState,
+    Item,
+    PollReport,
+    RenderedMessage,
+    RunReport,
+    StoredItem,
+)
+from notifier.rules import evaluate
+from notifier.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
-DigestKind = Literal["daily", "immediate"]
 _PREPARE_ERRORS = (NotifierError, jinja2.TemplateError, email.errors.MessageError, ValueError)
 """What rendering one subscriber's digest can raise on operator input (templates, addresses)."""
 SEND_ATTEMPTS = 3
 """Tries per message within one run for transient failures (4xx, timeouts); later runs retry too."""
 RETRY_DELAY = 1.0
 SEND_CONCURRENCY = 4
-
-
-@dataclass
-class PollReport:
-    """What one poll of every feed did."""
-
-    fetched: list[str] = field(default_factory=list)
-    not_modified: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    new_items: int = 0
-    silent_first_poll: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DeliveryReport:
-    """What one delivery pass did, per subscriber."""
-
-    sent: list[tuple[str, str, str]] = field(default_factory=list)  # email, subject, where
-    failed: dict[str, str] = field(default_factory=dict)
-    rendered: list[tuple[str, RenderedMessage]] = field(default_factory=list)  # dry run
-
-
-@dataclass
-class RunReport:
-    """A whole `run --once`."""
-
-    poll: PollReport
-    delivery: DeliveryReport
-
-    @property
-    def ok(self) -> bool:
-        """False when some feed or delivery failed (exit code 1)."""
-        return not self.poll.failed and not self.delivery.failed
 
 
 class Notifier:

@@ -16,14 +16,13 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from notifier.errors import StoreError
 from notifier.extract.models import Agency, Figure, Organisation, Report
-from notifier.models import Item
+from notifier.models import Delivery, FeedState, Item, StoredItem
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -99,7 +98,6 @@ _MIGRATIONS: tuple[str, ...] = (
 
 SCHEMA_VERSION = len(_MIGRATIONS)
 _FIGURE_COLUMNS = ", ".join(f'"{name}"' for name in Figure.__slots__)  # "end" is an SQL keyword
-DeliveryStatus = Literal["pending", "sent", "failed"]
 
 
 def utcnow() -> datetime:
@@ -119,59 +117,6 @@ def content_hash(item: Item) -> str:
     """Hash of what a reader sees, to recognise an entry re-published under a new guid."""
     norm = " ".join(f"{item.title}\n{item.text}".split()).casefold()
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    """What the store knows about one feed."""
-
-    name: str
-    url: str
-    etag: str | None
-    last_modified: str | None
-    first_polled_at: datetime | None
-    last_fetch_at: datetime | None
-    last_success_at: datetime | None
-    last_error: str | None
-    last_status: int | None
-    items: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredItem:
-    """An item as stored, with its extraction results."""
-
-    id: int
-    feed: str
-    guid: str
-    link: str
-    title: str
-    published: datetime | None
-    fetched_at: datetime
-    text: str
-    summary: str
-    alertable: bool
-    figures: tuple[Figure, ...]
-    agencies: tuple[Agency, ...]
-    organisations: tuple[Organisation, ...]
-    countries: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One row of the outbox."""
-
-    id: int
-    subscriber: str
-    kind: str
-    created_at: datetime
-    subject: str
-    message_id: str
-    message: bytes | None
-    status: DeliveryStatus
-    attempts: int
-    last_error: str | None
-    sent_at: datetime | None
 
 
 class Store:

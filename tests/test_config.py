@@ -9,6 +9,7 @@ import pytest
 
 from notifier.config import config_path, load_settings, parse_duration, unknown_env_vars
 from notifier.errors import ConfigError
+from notifier.extract import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,19 +33,21 @@ def test_example_config_loads_with_every_section() -> None:
     settings = load_settings(ROOT / "config.example.toml")
     assert settings.schedule.poll_every == timedelta(minutes=30)
     assert settings.schedule.digest_at == time(7, 0)
-    assert settings.thresholds.displaced == 10000
+    assert settings.thresholds["displaced"] == 10000
     assert settings.subscribers[1].countries == ["SDN", "TCD", "SSD"]
-    assert settings.thresholds_for(settings.subscribers[1]).displaced == 5000
-    assert settings.thresholds_for(settings.subscribers[1]).at_risk == 100000
+    assert settings.thresholds_for(settings.subscribers[1])["displaced"] == 5000
+    assert settings.thresholds_for(settings.subscribers[1])["at_risk"] == 100000
     assert settings.digest.templates_dir is None
 
 
 def test_example_documents_every_key() -> None:
     text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
     settings = load_settings(ROOT / "config.example.toml")
-    for section in ("storage", "schedule", "delivery", "smtp", "fetch", "thresholds", "alerts"):
+    for section in ("storage", "schedule", "delivery", "smtp", "fetch", "alerts"):
         for key in type(getattr(settings, section)).model_fields:
             assert f"\n{key} = " in text, f"{section}.{key} is not in config.example.toml"
+    for kind in KINDS:
+        assert f"\n{kind} = " in text, f"thresholds.{kind} is not in config.example.toml"
     for key in type(settings.digest).model_fields:
         assert f"\n{key} = " in text
 
@@ -82,6 +85,7 @@ def test_bad_values_name_key_reason_and_line(tmp_path: Path) -> None:
         ('[schedule]\ntimezone = "Mars/Olympus"\n', "schedule.timezone: must be an IANA time zone"),
         ('[delivery]\nmethod = "pigeon"\n', "delivery.method"),
         ("[thresholds]\nkilled = 0\n", "thresholds.killed"),
+        ("[thresholds]\nkiled = 10\n", "thresholds.kiled: unknown key"),
         ("[bogus]\nx = 1\n", "bogus: unknown key"),
     ],
 )
@@ -193,6 +197,21 @@ def test_misspelt_environment_variables_are_found() -> None:
         "NOTIFIER_CONFIG": "c.toml",
         "NOTIFIER_FETCH__TIMEOUT": "3",
         "NOTIFIER_BOGUS": "1",
+        "NOTIFIER_THRESHOLDS__KILLED": "10",
+        "NOTIFIER_THRESHOLDS__KILED": "10",
         "HOME": "/root",
     }
-    assert unknown_env_vars(env) == ["NOTIFIER_BOGUS", "NOTIFIER_SMTP_PASSWORD"]
+    assert unknown_env_vars(env) == [
+        "NOTIFIER_BOGUS",
+        "NOTIFIER_SMTP_PASSWORD",
+        "NOTIFIER_THRESHOLDS__KILED",
+    ]
+
+
+def test_a_threshold_from_the_environment_keeps_the_other_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTIFIER_THRESHOLDS__KILLED", "7")
+    settings = load_settings(write(tmp_path, MINIMAL))
+    assert settings.thresholds["killed"] == 7
+    assert settings.thresholds["displaced"] == 10000

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from notifier.config import SubscriberSettings, ThresholdOverrides, Thresholds
+from notifier.config import DEFAULT_THRESHOLDS, SubscriberSettings
 from notifier.digest import build_digest, group_alerts
 from notifier.extract.models import Agency, Figure
-from notifier.rules import Alert, evaluate
-from notifier.store import StoredItem
+from notifier.models import Alert, StoredItem
+from notifier.rules import evaluate
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ def item(
 
 
 DESK = SubscriberSettings(email="desk@example.org")
-TH = Thresholds()
+TH = DEFAULT_THRESHOLDS
 
 
 def test_below_threshold_is_not_an_alert() -> None:
@@ -77,9 +77,9 @@ def test_households_count_as_people() -> None:
 
 def test_subscriber_overrides_and_filters() -> None:
     team = SubscriberSettings(
-        email="t@example.org", countries=["TCD"], thresholds=ThresholdOverrides(displaced=500)
+        email="t@example.org", countries=["TCD"], thresholds={"displaced": 500}
     )
-    th = TH.merged(team.thresholds)
+    th = {**TH, **team.thresholds}
     chad = item(1, fig("displaced", 600, country="TCD"), countries=("TCD",))
     sudan = item(2, fig("displaced", 60000), countries=("SDN",))
     assert evaluate(chad, team, th, immediate_factor=10) is not None

@@ -1,28 +1,81 @@
 """The command line: parse options, call the library, print, map errors to exit codes.
 
+Each command is one function below, declared with its options by `@command`
+and documented by its docstring, whose `Example:` becomes the end of its
+`--help`. Nothing here does pipeline work (see `notifier.service`); the only
+input this module reads itself is the files and JSON Lines given to
+`notifier extract`, because the extractor does no I/O.
+
 Exit codes: 0 ok, 1 partial failure (some feed or delivery failed, the rest went
-through), 2 bad usage or bad config. Nothing here does pipeline work: see
-`notifier.service`.
+through), 2 bad usage or bad config.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
+import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 from notifier import __version__
 from notifier.config import Settings, load_settings, unknown_env_vars
 from notifier.errors import NotifierError, UsageError
+from notifier.extract import Report, extract
+from notifier.htmltext import html_to_text, looks_like_html
 from notifier.models import RunReport
 from notifier.service import Notifier
 
 log = logging.getLogger("notifier")
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One argparse argument of a command: the flags and keywords of `add_argument`."""
+
+    flags: tuple[str, ...]
+    kwargs: dict[str, Any]
+
+
+def option(*flags: str, **kwargs: Any) -> Option:  # noqa: ANN401 - argparse's own keywords
+    """An option of a command, as `ArgumentParser.add_argument` takes it."""
+    return Option(flags, kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A subcommand: its handler (whose docstring is its help) and its options."""
+
+    name: str
+    handler: Handler
+    options: tuple[Option, ...]
+    config: bool
+
+
+COMMANDS: list[Command] = []
+
+
+def command(*options: Option, config: bool = True) -> Callable[[Handler], Handler]:
+    """Declare a subcommand named after the function (`check_config` -> `check-config`).
+
+    `config` adds `--config PATH`; every command gets `-v` and `-q`.
+    """
+
+    def register(handler: Handler) -> Handler:
+        name = handler.__name__.removeprefix("cmd_").replace("_", "-")
+        COMMANDS.append(Command(name, handler, options, config))
+        return handler
+
+    return register
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -32,8 +85,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+@command(
+    option("--once", action="store_true", help="poll and deliver once, then exit"),
+    option("--dry-run", action="store_true", help="render, but do not send or mark anything"),
+)
 def cmd_run(args: argparse.Namespace) -> int:
-    """Poll every feed once, then send each subscriber's undelivered alerts as a digest now."""
+    """Poll every feed once, then send each subscriber's undelivered alerts as a digest now.
+
+    Example:
+      notifier run --once --config /etc/notifier/config.toml
+
+    """
     if not args.once:
         raise UsageError("`notifier run` needs --once (for the daemon use `notifier serve`)")
     notifier = Notifier(_settings(args))
@@ -70,8 +132,14 @@ def _print_run(report: RunReport, *, dry_run: bool = False) -> None:
         print("nothing to send")
 
 
+@command()
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the daemon: poll every schedule.poll_every, digests daily at schedule.digest_at."""
+    """Run the daemon: poll every schedule.poll_every, digests daily at schedule.digest_at.
+
+    Example:
+      notifier serve --config /etc/notifier/config.toml
+
+    """
     from notifier.scheduler import Daemon  # noqa: PLC0415 - APScheduler only for the daemon
 
     settings = _settings(args)
@@ -85,8 +153,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command(
+    option("--subscriber", metavar="EMAIL", help="whose digest (default: every subscriber)"),
+    option("--out", metavar="FILE", help="write to FILE (.html: the HTML part, else text)"),
+)
 def cmd_preview(args: argparse.Namespace) -> int:
-    """Render the digest a subscriber would get now, without sending or marking anything."""
+    """Render the digest a subscriber would get now, without sending or marking anything.
+
+    Example:
+      notifier preview --subscriber desk@example.org --out digest.html
+
+    """
     notifier = Notifier(_settings(args))
     if args.subscriber:
         subscribers = [notifier.subscriber(args.subscriber)]
@@ -115,8 +192,14 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command()
 def cmd_check_config(args: argparse.Namespace) -> int:
-    """Validate the config and say exactly what is wrong, with the key and the line."""
+    """Validate the config and say exactly what is wrong, with the key and the line.
+
+    Example:
+      notifier check-config --config config.toml
+
+    """
     settings = _settings(args)
     Notifier(settings).check_templates()
     d = settings.delivery
@@ -132,8 +215,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command()
 def cmd_feeds(args: argparse.Namespace) -> int:
-    """Status of each feed: last fetch, items, errors."""
+    """Status of each feed: last fetch, items, errors.
+
+    Example:
+      notifier feeds --config config.toml
+
+    """
     rows = Notifier(_settings(args)).feed_status()
     failing = 0
     for name, url, state in rows:
@@ -149,8 +238,17 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if failing else EXIT_OK
 
 
+@command(
+    option("--dir", default="notifier-demo", help="demo folder (./notifier-demo)"),
+    config=False,
+)
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Run the whole pipeline on bundled sample feeds; digests go to ./notifier-demo/outbox."""
+    """Run the whole pipeline on bundled sample feeds; digests go to ./notifier-demo/outbox.
+
+    Example:
+      notifier demo
+
+    """
     from notifier.demo import run_demo  # noqa: PLC0415
 
     folder = Path(args.dir)
@@ -166,26 +264,95 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok and files else EXIT_PARTIAL
 
 
-def cmd_extract(argv: Sequence[str]) -> int:
-    """Print the extraction report(s) as JSON."""
-    from notifier.extract import jsonio  # noqa: PLC0415
+@command(
+    option("files", nargs="*", metavar="FILE", help="text or HTML files; one JSON object each"),
+    option(
+        "--jsonl",
+        metavar="IN",
+        help='JSON Lines of {"id", "text"} ("-" for standard input); one JSON line out per line in',
+    ),
+    option("--html", action="store_true", default=None, help="input is HTML"),
+    option("--text", dest="html", action="store_false", help="input is plain text"),
+    config=False,
+)
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print the extraction report(s) as JSON: figures, agencies, organisations, countries.
 
-    return jsonio.main(list(argv))
+    One bad document does not stop a batch: it is named on stderr and the
+    others go on (exit code 1).
+
+    Example:
+      notifier extract report.txt   |   notifier extract --jsonl docs.jsonl
+
+    """
+    if bool(args.files) == bool(args.jsonl):
+        raise UsageError(
+            "extract: give either FILE arguments or --jsonl IN, not both or neither "
+            "(usage: notifier extract FILE... | notifier extract --jsonl IN)"
+        )
+    docs = _read_files(args.files) if args.files else _read_jsonl(args.jsonl)
+    status = EXIT_OK
+    for doc_id, text in docs:
+        if text is None:
+            status = EXIT_PARTIAL
+            continue
+        report = _extract_doc(text, args.html).to_json(doc_id)
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return status
 
 
-_COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
-    "run": (cmd_run, "notifier run --once --config /etc/notifier/config.toml"),
-    "serve": (cmd_serve, "notifier serve --config /etc/notifier/config.toml"),
-    "preview": (cmd_preview, "notifier preview --subscriber desk@example.org --out digest.html"),
-    "check-config": (cmd_check_config, "notifier check-config --config config.toml"),
-    "feeds": (cmd_feeds, "notifier feeds --config config.toml"),
-    "demo": (cmd_demo, "notifier demo"),
-}
-EXTRACT_EXAMPLE = "notifier extract report.txt   |   notifier extract --jsonl docs.jsonl"
+def _extract_doc(text: str, html: bool | None) -> Report:
+    """HTML (detected unless --html/--text says) becomes text first: the extractor reads text."""
+    if looks_like_html(text) if html is None else html:
+        text = html_to_text(text)
+    return extract(text)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"notifier extract: {message}\n")
+
+
+def _read_files(names: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+    """(id, text) per file, the file name as id; None (and a warning) for an unreadable one."""
+    for name in names:
+        try:
+            yield Path(name).name, Path(name).read_text(encoding="utf-8", errors="replace")
+        except OSError as e:
+            _warn(f"cannot read {name}: {e.strerror or e}")
+            yield name, None
+
+
+def _read_jsonl(source: str) -> Iterator[tuple[str, str | None]]:
+    """(id, text) per JSON line of `source` ("-": stdin); None for a line that is not a document."""
+    if source == "-":
+        yield from _jsonl_docs(sys.stdin, "stdin")
+        return
+    try:
+        with Path(source).open(encoding="utf-8", errors="replace") as stream:
+            yield from _jsonl_docs(stream, source)
+    except OSError as e:
+        _warn(f"cannot read {source}: {e.strerror or e}")
+        yield source, None
+
+
+def _jsonl_docs(stream: TextIO, label: str) -> Iterator[tuple[str, str | None]]:
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+                raise TypeError('expected an object with a string "text"')  # noqa: TRY301
+        except (ValueError, TypeError) as e:
+            _warn(f"{label} line {lineno}: bad JSON line ({e})")
+            yield str(lineno), None
+            continue
+        yield str(doc.get("id", lineno)), doc["text"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser; every command's help ends with an example."""
+    """The argument parser: one subcommand per `@command`, its help ending with its example."""
     parser = argparse.ArgumentParser(
         prog="notifier",
         description="Humanitarian alert summarizer: feeds in, figures out, digests mailed.",
@@ -194,37 +361,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"notifier {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (func, example) in _COMMANDS.items():
-        doc = (func.__doc__ or "").strip()
-        p = sub.add_parser(name, help=doc, description=doc, epilog=f"Example:\n  {example}")
-        p.formatter_class = argparse.RawDescriptionHelpFormatter
-        p.set_defaults(func=func)
+    for cmd in COMMANDS:
+        description, _, example = inspect.cleandoc(cmd.handler.__doc__ or "").partition(
+            "\n\nExample:\n"
+        )
+        p = sub.add_parser(
+            cmd.name,
+            help=description.splitlines()[0],
+            description=description,
+            epilog=f"Example:\n{example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=cmd.handler)
         p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
         p.add_argument("-q", "--quiet", action="store_true", help="log only errors")
-        if name != "demo":
+        if cmd.config:
             p.add_argument("--config", metavar="PATH", help="the TOML config file")
-        if name == "run":
-            p.add_argument("--once", action="store_true", help="poll and deliver once, then exit")
-            p.add_argument(
-                "--dry-run", action="store_true", help="render, but do not send or mark anything"
-            )
-        if name == "preview":
-            p.add_argument(
-                "--subscriber", metavar="EMAIL", help="whose digest (default: every subscriber)"
-            )
-            p.add_argument(
-                "--out", metavar="FILE", help="write to FILE (.html: the HTML part, else text)"
-            )
-        if name == "demo":
-            p.add_argument("--dir", default="notifier-demo", help="demo folder (./notifier-demo)")
-    sub.add_parser(
-        "extract",
-        help=cmd_extract.__doc__,
-        description=cmd_extract.__doc__,
-        epilog=f"Example:\n  {EXTRACT_EXAMPLE}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        add_help=False,
-    )
+        for o in cmd.options:
+            p.add_argument(*o.flags, **o.kwargs)
     return parser
 
 
@@ -239,12 +393,8 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `notifier` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv[:1] == ["extract"]:
-            return cmd_extract(argv[1:])
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         _setup_logging(args)
         code: int = args.func(args)
     except NotifierError as e:

@@ -360,7 +360,7 @@ def _extract_all(feed: str, items: Sequence[Item]) -> tuple[list[tuple[Item, Rep
     broken = 0
     for item in items:
         try:
-            entries.append((item, extract(f"{item.title}\n\n{item.text}", html=False)))
+            entries.append((item, extract(f"{item.title}\n\n{item.text}")))
         except Exception:
             log.exception("feed %r: extraction failed on %s; please report it", feed, item.link)
             broken += 1

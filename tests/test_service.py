@@ -153,10 +153,10 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
     feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]))
     real = service.extract
 
-    def buggy(text: str, *, html: bool | None = None) -> Report:
+    def buggy(text: str) -> Report:
         if text.startswith("Trap"):
             raise RuntimeError("extractor bug")
-        return real(text, html=html)
+        return real(text)
 
     monkeypatch.setattr(service, "extract", buggy)
     report = asyncio.run(notifier.run_once())

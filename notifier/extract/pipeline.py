@@ -19,21 +19,16 @@ from notifier.extract.numbers import NumberIndex
 from notifier.extract.sentences import split_sentences
 from notifier.extract.triggers import Triggers
 from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
-from notifier.htmltext import html_to_text, looks_like_html
 
 _LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
 
 
-def extract(text: str, *, html: bool | None = None) -> Report:
-    """Figures, agencies, organisations and countries of one document.
+def extract(text: str) -> Report:
+    """Figures, agencies, organisations and countries of one plain-text document.
 
-    `html` None detects markup; HTML is turned into text first and the
-    offsets in the report refer to that text (`Report.text`).
+    The offsets in the report refer to `text` (kept as `Report.text`). HTML is
+    the caller's to convert (`notifier.htmltext`): the extractor reads text only.
     """
-    if html is None:
-        html = looks_like_html(text)
-    if html:
-        text = html_to_text(text)
     agency_mentions = agencies.find_agencies(text)
     org_mentions = agencies.find_organisations(text)
     place_mentions = places.find_places(text)

@@ -106,20 +106,6 @@ def test_place_in_the_sentence_and_carried_forward() -> None:
     assert figures[1200].country == "KEN"
 
 
-def test_html_input_offsets_refer_to_the_report_text() -> None:
-    html = "<html><body><h1>Update</h1><p>At least <b>35 people</b> were killed.</p></body></html>"
-    report = extract(html)
-    assert report.text.startswith("Update")
-    (f,) = report.figures
-    assert report.text[f.start : f.end] == "At least 35 people were killed."
-    assert f.evidence == "At least 35 people were killed."
-
-
-def test_html_flag_forces_plain_text() -> None:
-    report = extract("<b>12 people</b> were killed.", html=False)
-    assert report.text == "<b>12 people</b> were killed."
-
-
 def test_no_numbers_no_figures() -> None:
     report = extract("Nothing happened today.")
     assert report.figures == ()

@@ -1,4 +1,4 @@
-"""The `extract` command: files, JSON Lines, and what it says when input is bad."""
+"""The `extract` command: files, JSON Lines, HTML turned into text, and what it says when input is bad."""
 
 from __future__ import annotations
 
@@ -6,20 +6,37 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from notifier.extract.jsonio import main
+from notifier.cli import main
 
 
-def run(argv: list[str], stdin: str = "") -> tuple[int, list[dict[str, object]]]:
-    out = io.StringIO()
-    code = main(argv, stdin=io.StringIO(stdin), stdout=out)
-    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+@pytest.fixture
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, list[dict[str, Any]]]]:
+    def run(argv: list[str], stdin: str = "") -> tuple[int, list[dict[str, Any]]]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            code = main(["extract", *argv])
+        except SystemExit as e:  # argparse's own usage errors
+            code = int(e.code or 0)
+        out = capsys.readouterr()
+        sys.stderr.write(out.err)  # kept for the tests that read it
+        return code, [json.loads(line) for line in out.out.splitlines()]
+
+    return run
 
 
-def test_files_one_object_each_with_the_file_name_as_id(tmp_path: Path) -> None:
+Run = Callable[..., tuple[int, list[dict[str, Any]]]]
+
+
+def test_files_one_object_each_with_the_file_name_as_id(run: Run, tmp_path: Path) -> None:
     a = tmp_path / "a.txt"
     a.write_text("About 300 people were evacuated.", encoding="utf-8")
     b = tmp_path / "b.html"
@@ -30,7 +47,7 @@ def test_files_one_object_each_with_the_file_name_as_id(tmp_path: Path) -> None:
     assert docs[1]["figures"][0]["kind"] == "killed"  # type: ignore[index]
 
 
-def test_jsonl_from_stdin_one_line_per_line() -> None:
+def test_jsonl_from_stdin_one_line_per_line(run: Run) -> None:
     lines = [
         {"id": "x", "text": "Some 1,500 people fled."},
         {"id": 7, "text": "Nothing here."},
@@ -42,7 +59,7 @@ def test_jsonl_from_stdin_one_line_per_line() -> None:
     assert docs[1]["figures"] == []
 
 
-def test_jsonl_from_a_file(tmp_path: Path) -> None:
+def test_jsonl_from_a_file(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps({"id": "d", "text": "20 people were injured."}) + "\n", "utf-8")
     code, docs = run(["--jsonl", str(path)])
@@ -50,7 +67,9 @@ def test_jsonl_from_a_file(tmp_path: Path) -> None:
     assert docs[0]["id"] == "d"
 
 
-def test_bad_json_line_is_reported_and_the_rest_goes_on(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_json_line_is_reported_and_the_rest_goes_on(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
     payload = '{"id": "ok", "text": "5 people died."}\nnot json\n{"id": "no-text"}\n'
     code, docs = run(["--jsonl", "-"], payload)
     assert code == 1
@@ -60,7 +79,9 @@ def test_bad_json_line_is_reported_and_the_rest_goes_on(capsys: pytest.CaptureFi
     assert "stdin line 3" in err
 
 
-def test_unreadable_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_file_is_named(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = tmp_path / "good.txt"
     good.write_text("3 people were killed.", encoding="utf-8")
     code, docs = run([str(tmp_path / "missing.txt"), str(good)])
@@ -69,21 +90,23 @@ def test_unreadable_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "missing.txt" in capsys.readouterr().err
 
 
-def test_unreadable_jsonl_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_jsonl_file(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _ = run(["--jsonl", str(tmp_path / "nope.jsonl")])
     assert code == 1
     assert "nope.jsonl" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv", [[], ["a.txt", "--jsonl", "-"], ["--bogus"]])
-def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_usage_exits_2(run: Run, argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, docs = run(argv)
     assert code == 2
     assert docs == []
     assert "usage" in capsys.readouterr().err
 
 
-def test_html_and_text_flags(tmp_path: Path) -> None:
+def test_html_and_text_flags(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "page.txt"
     path.write_text("<b>40 people</b> were evacuated.", encoding="utf-8")
     _, forced_text = run(["--text", str(path)])
@@ -92,9 +115,28 @@ def test_html_and_text_flags(tmp_path: Path) -> None:
     assert forced_html[0]["figures"][0]["evidence"].startswith("40")  # type: ignore[index]
 
 
+def test_html_input_offsets_refer_to_the_converted_text(run: Run, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><h1>Update</h1><p>At least <b>35 people</b> were killed.</p></body></html>",
+        encoding="utf-8",
+    )
+    _, (doc,) = run([str(page)])
+    (f,) = doc["figures"]
+    assert f["evidence"] == "At least 35 people were killed."
+    assert (f["start"], f["end"]) == (8, 39)  # in "Update\n\nAt least 35 people were killed."
+
+
+def test_non_ascii_is_printed_as_is(run: Run) -> None:
+    _, (doc,) = run(
+        ["--jsonl", "-"], json.dumps({"id": "é", "text": "Some 1,500 people fled Côte d'Ivoire."})
+    )
+    assert doc["id"] == "é"
+
+
 def test_python_dash_m_runs_the_cli() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "notifier.extract", "--jsonl", "-"],
+        [sys.executable, "-m", "notifier", "extract", "--jsonl", "-"],
         input=json.dumps({"id": "m", "text": "About 90 people died."}) + "\n",
         capture_output=True,
         text=True,

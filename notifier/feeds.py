@@ -1,27 +1,29 @@
-"""Fetching and parsing RSS/Atom feeds under the operator's limits.
+"""Feeds: fetched (http or local files), parsed into Items, and their linked pages when asked.
 
 A run fetches every feed concurrently; a feed that is down, slow, huge or not a
 feed becomes an error on its own FetchResult, worded for the operator, and the
 other feeds go on. Conditional GETs (ETag / Last-Modified) keep polite polling
-cheap for the publishers.
+cheap for the publishers. The HTTP itself (limits, redirects, address guard)
+is `http`'s; turning a linked page into text is `fulltext`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import io
 import logging
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
-from weakref import WeakKeyDictionary
 from xml.sax import SAXParseException
 
 import feedparser
@@ -29,25 +31,19 @@ import httpx
 
 from notifier.config import FeedSettings, FetchSettings, is_local_url
 from notifier.errors import FeedError
-from notifier.fulltext import MAX_TEXT, Download, add_full_text, download, make_client
+from notifier.fulltext import HTML_TYPES, load_extractor, page_text
 from notifier.htmltext import to_text
+from notifier.http import Download, Fetcher, refuse_internal
 from notifier.models import FetchResult, Item, Validators
-
-__all__ = [
-    "MAX_ITEMS",
-    "MAX_TEXT",
-    "FetchResult",
-    "Item",
-    "Validators",
-    "fetch_all",
-    "fetch_feed",
-    "make_client",
-    "parse_feed",
-]
 
 logger = logging.getLogger(__name__)
 
 MAX_ITEMS = 500
+MAX_TEXT = 200_000
+"""Characters of an item's text kept: a long report's figures are in its first pages."""
+MAX_FULL_TEXT = 50
+"""Linked pages fetched per feed per poll: politeness to the publisher."""
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 SUMMARY_CHARS = 300
 MAX_GUID = 1000
 FEED_ACCEPT = (
@@ -55,37 +51,26 @@ FEED_ACCEPT = (
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
 
-# The concurrency bound belongs to the client, so that fetch_feed called on a
-# client shared with fetch_all (feeds and their linked pages) obeys one bound.
-_bounds: WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore] = WeakKeyDictionary()
-
-
-def _bound(client: httpx.AsyncClient, settings: FetchSettings) -> asyncio.Semaphore:
-    if client not in _bounds:
-        _bounds[client] = asyncio.Semaphore(settings.concurrency)
-    return _bounds[client]
-
-
-KnownGuids = Callable[[str, Sequence[str]], set[str]]
-"""(feed name, guids) -> the guids already stored: their pages need no second fetch."""
-
 
 async def fetch_all(
     feeds: Sequence[FeedSettings],
     validators: Mapping[str, Validators],
     settings: FetchSettings,
     *,
-    known_guids: KnownGuids | None = None,
+    fetcher: Fetcher | None = None,
 ) -> list[FetchResult]:
-    """One FetchResult per feed, in the order given; one feed's failure never stops the others."""
-    async with make_client(settings) as client:
-        results = await asyncio.gather(
-            *(
-                fetch_feed(client, f, validators.get(f.name), settings, known_guids=known_guids)
-                for f in feeds
-            ),
-            return_exceptions=True,
-        )
+    """One FetchResult per feed, in the order given; one feed's failure never stops the others.
+
+    Pass the poll's `fetcher` to share its client with the full-text fetches
+    that follow; without one, a client is made for this call.
+    """
+    if fetcher is None:
+        async with Fetcher(settings) as own:
+            return await fetch_all(feeds, validators, settings, fetcher=own)
+    results = await asyncio.gather(
+        *(fetch_feed(fetcher, f, validators.get(f.name)) for f in feeds),
+        return_exceptions=True,
+    )
     return [_isolate(feed, result) for feed, result in zip(feeds, results, strict=True)]
 
 
@@ -110,27 +95,17 @@ def _isolate(feed: FeedSettings, result: FetchResult | BaseException) -> FetchRe
 
 
 async def fetch_feed(
-    client: httpx.AsyncClient,
-    feed: FeedSettings,
-    validators: Validators | None,
-    settings: FetchSettings,
-    *,
-    known_guids: KnownGuids | None = None,
+    fetcher: Fetcher, feed: FeedSettings, validators: Validators | None
 ) -> FetchResult:
-    """Fetch and parse one feed (http/https URL or local file); errors become FetchResult.error.
-
-    With `fetch_full_text`, only items not yet stored (per `known_guids`) have
-    their linked page fetched: an old item's page was fetched when it was new.
-    """
-    bound = _bound(client, settings)
+    """Fetch and parse one feed (http/https URL or local file); errors become FetchResult.error."""
+    settings = fetcher.settings
     old = validators or Validators(None, None)
     local = is_local_url(feed.url)
     try:
         if local:
             got = await _read_local(feed.url, old, settings)
         else:
-            async with bound:
-                got = await download(client, feed.url, settings, headers=_request_headers(old))
+            got = await fetcher.get(feed.url, headers=_request_headers(old))
     except FeedError as e:
         return _failure(feed, old, f"feed {feed.name!r} ({feed.url}): {e}")
     status = None if local else got.status
@@ -154,15 +129,6 @@ async def fetch_feed(
         )
     except FeedError as e:
         return _failure(feed, old, str(e), status)
-    if feed.fetch_full_text and items:
-        trusted = None if local else urlsplit(got.url).hostname
-        known = known_guids(feed.name, [i.guid for i in items]) if known_guids else set()
-        fresh = [i for i in items if i.guid not in known]
-        enriched = await add_full_text(
-            client, feed.name, fresh, settings, bound, trusted_host=trusted
-        )
-        by_guid = {i.guid: i for i in enriched}
-        items = [by_guid.get(i.guid, i) for i in items]
     return FetchResult(feed.name, feed.url, items, etag, last_modified, status=status)
 
 
@@ -396,3 +362,56 @@ def _shorten(text: str, limit: int) -> str:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
     return cut.rstrip(" ,;:.") + "…"
+
+
+# full text -------------------------------------------------------------------
+
+
+async def fetch_page_text(
+    fetcher: Fetcher, url: str, *, trusted_host: str | None = None
+) -> str | None:
+    """Main text of the page at `url` (None when it has none); FeedError when it cannot be had.
+
+    Links come from whoever writes the feed, so every hop is held to public
+    addresses, except the feed's own host, which the operator configured.
+    """
+    await asyncio.to_thread(load_extractor)  # say "install trafilatura" before any fetch
+    got = await fetcher.get(
+        url,
+        headers={"Accept": PAGE_ACCEPT},
+        check_url=partial(refuse_internal, trusted_host=trusted_host),
+    )
+    if not 200 <= got.status < 300:
+        raise FeedError(f"{url}: HTTP {got.status} {httpx.codes.get_reason_phrase(got.status)}")
+    content_type = got.headers.get("content-type", "").lower()
+    if content_type and not any(kind in content_type for kind in HTML_TYPES):
+        raise FeedError(f"{url}: not an HTML page ({content_type})")
+    text = await asyncio.to_thread(page_text, got.body, got.url)
+    return text[:MAX_TEXT] if text else None
+
+
+async def add_full_text(fetcher: Fetcher, feed: FeedSettings, items: list[Item]) -> list[Item]:
+    """Swap each teaser for its linked page's text when that is longer; a failure keeps the teaser.
+
+    Give it only the items not stored yet: a stored item's page was fetched when
+    it was new. Only the first MAX_FULL_TEXT items are enriched, to stay polite.
+    """
+    try:
+        await asyncio.to_thread(load_extractor)
+    except FeedError as e:
+        logger.warning("feed %r: full text not fetched: %s", feed.name, e)
+        return items
+    trusted = None if is_local_url(feed.url) else urlsplit(feed.url).hostname
+
+    async def one(item: Item) -> Item:
+        if not item.link:
+            return item
+        try:
+            text = await fetch_page_text(fetcher, item.link, trusted_host=trusted)
+        except FeedError as e:
+            logger.warning("feed %r: keeping the feed's text of %s: %s", feed.name, item.link, e)
+            return item
+        return dataclasses.replace(item, text=text) if text and len(text) > len(item.text) else item
+
+    enriched = await asyncio.gather(*(one(item) for item in items[:MAX_FULL_TEXT]))
+    return [*enriched, *items[MAX_FULL_TEXT:]]

@@ -26,11 +26,12 @@ from dataclasses import replace
 import jinja2
 
 from notifier import feeds, mailer, render
-from notifier.config import Settings, SubscriberSettings
+from notifier.config import FeedSettings, Settings, SubscriberSettings
 from notifier.digest import build_digest
 from notifier.errors import DeliveryError, NotifierError, UsageError
 from notifier.extract import extract
 from notifier.extract.models import Report
+from notifier.http import Fetcher
 from notifier.lock import RunLock
 from notifier.models import (
     Alert,
@@ -39,11 +40,13 @@ from notifier.models import (
     Digest,
     DigestKind,
     FeedState,
+    FetchResult,
     Item,
     PollReport,
     RenderedMessage,
     RunReport,
     StoredItem,
+    Validators,
 )
 from notifier.rules import evaluate
 from notifier.store import Store, utcnow
@@ -87,61 +90,87 @@ class Notifier:
     # poll ----------------------------------------------------------------
 
     async def poll(self, store: Store) -> PollReport:
-        """Fetch every feed concurrently; store new items with their figures."""
+        """Fetch every feed concurrently; store new items with their figures.
+
+        The store is asked once per feed which items are new, and only those are
+        extracted, and enriched with their linked page where the feed asks for it.
+        """
         states = store.feed_states()
         validators = {
-            f.name: feeds.Validators(states[f.name].etag, states[f.name].last_modified)
+            f.name: Validators(states[f.name].etag, states[f.name].last_modified)
             for f in self.settings.feeds
             if f.name in states and states[f.name].url == f.url
         }
-        results = await feeds.fetch_all(
-            self.settings.feeds, validators, self.settings.fetch, known_guids=store.known_guids
-        )
-        report = PollReport()
         by_name = {f.name: f for f in self.settings.feeds}
+        async with Fetcher(self.settings.fetch) as fetcher:
+            results = await feeds.fetch_all(
+                self.settings.feeds, validators, self.settings.fetch, fetcher=fetcher
+            )
+            fresh: dict[str, list[Item]] = {}
+            for r in results:
+                if r.error is None and not r.not_modified:
+                    known = store.known_items(r.feed, r.items)
+                    fresh[r.feed] = [i for i in r.items if i.guid not in known]
+            wanted = [by_name[name] for name, items in fresh.items() if items]
+            wanted = [f for f in wanted if f.fetch_full_text]
+            enriched = await asyncio.gather(
+                *(feeds.add_full_text(fetcher, f, fresh[f.name]) for f in wanted)
+            )
+            fresh.update((f.name, items) for f, items in zip(wanted, enriched, strict=True))
+        report = PollReport()
         for result in results:
-            feed = by_name[result.feed]
-            store.record_fetch(
-                feed.name,
-                feed.url,
-                error=result.error,
-                status=result.status,
-                etag=result.etag,
-                last_modified=result.last_modified,
+            self._store_result(
+                store, by_name[result.feed], result, fresh.get(result.feed, []), report
             )
-            if result.error is not None:
-                log.error("feed %r: %s", feed.name, result.error)
-                report.failed[feed.name] = result.error
-                continue
-            if result.not_modified:
-                report.not_modified.append(feed.name)
-                continue
-            report.fetched.append(feed.name)
-            known = store.known_items(feed.name, result.items)
-            fresh = [i for i in result.items if i.guid not in known]
-            entries, broken = _extract_all(feed.name, fresh)
-            if broken:
-                report.failed[feed.name] = (
-                    f"{broken} item(s) could not be read by the extractor (see the log); "
-                    "they are retried next run"
-                )
-            first = store.first_poll_pending(feed.name)
-            stored = store.add_items(
-                feed.name, feed.url, entries, alert_on_first_poll=feed.alert_on_first_poll
-            )
-            report.new_items += len(stored)
-            if first:
-                if not feed.alert_on_first_poll:
-                    report.silent_first_poll.append(feed.name)
-                log.info(
-                    "feed %r: first poll, %d item(s) recorded%s",
-                    feed.name,
-                    len(stored),
-                    "" if feed.alert_on_first_poll else " without alerting",
-                )
-            else:
-                log.info("feed %r: %d new item(s)", feed.name, len(stored))
         return report
+
+    def _store_result(
+        self,
+        store: Store,
+        feed: FeedSettings,
+        result: FetchResult,
+        fresh: list[Item],
+        report: PollReport,
+    ) -> None:
+        """Record one feed's fetch and store its new items with their figures."""
+        store.record_fetch(
+            feed.name,
+            feed.url,
+            error=result.error,
+            status=result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+        )
+        if result.error is not None:
+            log.error("feed %r: %s", feed.name, result.error)
+            report.failed[feed.name] = result.error
+            return
+        if result.not_modified:
+            report.not_modified.append(feed.name)
+            return
+        report.fetched.append(feed.name)
+        entries, broken = _extract_all(feed.name, fresh)
+        if broken:
+            report.failed[feed.name] = (
+                f"{broken} item(s) could not be read by the extractor (see the log); "
+                "they are retried next run"
+            )
+        first = store.first_poll_pending(feed.name)
+        stored = store.add_items(
+            feed.name, feed.url, entries, alert_on_first_poll=feed.alert_on_first_poll
+        )
+        report.new_items += len(stored)
+        if first:
+            if not feed.alert_on_first_poll:
+                report.silent_first_poll.append(feed.name)
+            log.info(
+                "feed %r: first poll, %d item(s) recorded%s",
+                feed.name,
+                len(stored),
+                "" if feed.alert_on_first_poll else " without alerting",
+            )
+        else:
+            log.info("feed %r: %d new item(s)", feed.name, len(stored))
 
     # compose ---------------------------------------------------------------
 

@@ -30,9 +30,10 @@ import pytest
 from notifier import feeds
 from notifier.config import FeedSettings, FetchSettings
 from notifier.errors import FeedError
-from notifier.feeds import Validators, fetch_all, fetch_feed, make_client, parse_feed
-from notifier.fulltext import fetch_full_text, load_extractor
-from notifier.models import Item
+from notifier.feeds import add_full_text, fetch_all, fetch_feed, fetch_page_text, parse_feed
+from notifier.fulltext import load_extractor
+from notifier.http import Fetcher
+from notifier.models import Item, Validators
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -636,10 +637,8 @@ def teaser_feed(link: str) -> bytes:
 async def test_fetch_full_text_extracts_the_article(server: Server) -> None:
     pytest.importorskip("trafilatura")
     server.serve("/article", ARTICLE, "text/html; charset=utf-8")
-    async with make_client(settings()) as client:
-        text = await fetch_full_text(
-            client, server.url("/article"), settings(), trusted_host="127.0.0.1"
-        )
+    async with Fetcher(settings()) as fetcher:
+        text = await fetch_page_text(fetcher, server.url("/article"), trusted_host="127.0.0.1")
     assert text is not None
     assert "45 collective centres" in text.replace("\n", " ")
     assert "hygiene kits to 3,100 families" in text.replace("\n", " ")
@@ -652,54 +651,41 @@ async def test_feed_with_full_text(server: Server, caplog: pytest.LogCaptureFixt
     server.serve("/article", ARTICLE, "text/html; charset=utf-8")
     server.serve("/rss", teaser_feed("/article"))
     caplog.set_level(logging.WARNING)
-    [result] = await fetch_all(
-        [feed("Full", server.url("/rss"), fetch_full_text=True)], {}, settings()
-    )
-    full, kept = result.items
+    full_feed = feed("Full", server.url("/rss"), fetch_full_text=True)
+    async with Fetcher(settings()) as fetcher:
+        [result] = await fetch_all([full_feed], {}, settings(), fetcher=fetcher)
+        assert result.items[0].text == "Heavy rains have displaced about 12,000 people."
+        full, kept = await add_full_text(fetcher, full_feed, result.items)
     assert "two bridges collapsed" in full.text
     assert kept.text == "Teaser kept."
     assert "keeping the feed's text of" in caplog.text
     assert "HTTP 404" in caplog.text
 
 
-async def test_full_text_only_for_items_not_yet_stored(
-    server: Server, caplog: pytest.LogCaptureFixture
-) -> None:
-    """An item stored at an earlier poll had its page fetched then; it is not fetched again."""
+async def test_full_text_only_for_the_items_given(server: Server) -> None:
+    """The caller passes only the items not stored yet: no other page is fetched."""
     pytest.importorskip("trafilatura")
     server.serve("/article", ARTICLE, "text/html; charset=utf-8")
     server.serve("/rss", teaser_feed("/article"))
-    caplog.set_level(logging.WARNING)
-    asked: list[tuple[str, list[str]]] = []
-
-    def known(name: str, guids: object) -> set[str]:
-        asked.append((name, list(guids)))  # type: ignore[call-overload]
-        return {g for g in asked[-1][1] if g.endswith("a1")}
-
-    [result] = await fetch_all(
-        [feed("Full", server.url("/rss"), fetch_full_text=True)], {}, settings(), known_guids=known
-    )
-    assert [(name, [g.rsplit("/", 1)[-1] for g in guids]) for name, guids in asked] == [
-        ("Full", ["a1", "a2"])
-    ]
-    stored, fresh = result.items
-    assert stored.text == "Heavy rains have displaced about 12,000 people."
-    assert fresh.text == "Teaser kept."
-    assert "HTTP 404" in caplog.text  # only the new item's page was asked for
+    full_feed = feed("Full", server.url("/rss"), fetch_full_text=True)
+    async with Fetcher(settings()) as fetcher:
+        [result] = await fetch_all([full_feed], {}, settings(), fetcher=fetcher)
+        _stored, fresh = result.items
+        [enriched] = await add_full_text(fetcher, full_feed, [fresh])
+    assert enriched.text == "Teaser kept."  # its page is a 404
+    assert [path for path, _ in server.requests] == ["/rss", "/gone"]
 
 
 async def test_full_text_refuses_internal_addresses(server: Server) -> None:
     pytest.importorskip("trafilatura")
     server.serve("/article", ARTICLE, "text/html")
     server.serve("/rss", teaser_feed(f"http://localhost:{server.port}/article"))
-    async with make_client(settings()) as client:
+    full_feed = feed("F", server.url("/rss"), fetch_full_text=True)
+    async with Fetcher(settings()) as fetcher:
         with pytest.raises(FeedError, match="internal address"):
-            await fetch_full_text(client, server.url("/article"), settings())
-        [item, _] = (
-            await fetch_feed(
-                client, feed("F", server.url("/rss"), fetch_full_text=True), None, settings()
-            )
-        ).items
+            await fetch_page_text(fetcher, server.url("/article"))
+        result = await fetch_feed(fetcher, full_feed, None)
+        [item, _] = await add_full_text(fetcher, full_feed, result.items)
     assert item.text == "Heavy rains have displaced about 12,000 people."
     assert all(path != "/article" for path, _ in server.requests)
 
@@ -707,13 +693,11 @@ async def test_full_text_refuses_internal_addresses(server: Server) -> None:
 async def test_full_text_refuses_non_html(server: Server) -> None:
     pytest.importorskip("trafilatura")
     server.serve("/doc.pdf", b"%PDF-1.4", "application/pdf")
-    async with make_client(settings()) as client:
+    async with Fetcher(settings()) as fetcher:
         with pytest.raises(FeedError, match="not an HTML page"):
-            await fetch_full_text(
-                client, server.url("/doc.pdf"), settings(), trusted_host="127.0.0.1"
-            )
+            await fetch_page_text(fetcher, server.url("/doc.pdf"), trusted_host="127.0.0.1")
         with pytest.raises(FeedError, match="only http and https"):
-            await fetch_full_text(client, "file:///etc/passwd", settings())
+            await fetch_page_text(fetcher, "file:///etc/passwd")
 
 
 async def test_full_text_without_trafilatura_says_how_to_install(
@@ -723,11 +707,12 @@ async def test_full_text_without_trafilatura_says_how_to_install(
     with pytest.raises(FeedError, match=r"pip install 'notifier\[fulltext\]'"):
         load_extractor()
     server.serve("/rss", teaser_feed("/article"))
-    [result] = await fetch_all(
-        [feed("Full", server.url("/rss"), fetch_full_text=True)], {}, settings()
-    )
+    full_feed = feed("Full", server.url("/rss"), fetch_full_text=True)
+    async with Fetcher(settings()) as fetcher:
+        [result] = await fetch_all([full_feed], {}, settings(), fetcher=fetcher)
+        items = await add_full_text(fetcher, full_feed, result.items)
     assert result.error is None
-    assert result.items[0].text == "Heavy rains have displaced about 12,000 people."
+    assert items[0].text == "Heavy rains have displaced about 12,000 people."
     assert "notifier[fulltext]" in caplog.text
 
 
@@ -742,10 +727,8 @@ async def test_fetch_feed_timeout_does_not_block_the_event_loop(server: Server) 
             ticks += 1
 
     task = asyncio.create_task(ticker())
-    async with make_client(settings(timeout=0.5)) as client:
-        result = await fetch_feed(
-            client, feed("Hang", server.url("/hang")), None, settings(timeout=0.5)
-        )
+    async with Fetcher(settings(timeout=0.5)) as fetcher:
+        result = await fetch_feed(fetcher, feed("Hang", server.url("/hang")), None)
     task.cancel()
     assert result.error is not None
     assert ticks >= 5

@@ -220,3 +220,30 @@ def test_a_broken_template_fails_the_digest_not_the_run(
     asyncio.run(fixed.run_once())
     assert len(box.to("a@example.org")) == 1
     assert len(box.to("b@example.org")) == 1
+
+
+def test_a_linked_page_is_fetched_once_when_its_item_is_new(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Full text is fetched for new items only: the store is asked which ones are new."""
+    pytest.importorskip("trafilatura")
+    article = "<html><body><article><p>" + "Heavy rains displaced people. " * 20
+    feed_server.set("/article", article + "</p></article></body></html>", "text/html")
+    teaser = {**QUIET, "link": feed_server.url("/article")}
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", feed_server.url("/wire.xml"))],
+        subscribers=["desk@example.org"],
+        method="outbox",
+        extra="",
+    )
+    cfg.write_text(
+        cfg.read_text().replace('url = "', 'fetch_full_text = true\nurl = "'), encoding="utf-8"
+    )
+    notifier = Notifier(load_settings(cfg))
+    feed_server.set("/wire.xml", rss([teaser]))
+    asyncio.run(notifier.run_once())
+    feed_server.set("/wire.xml", rss([teaser]) + " ")  # changed bytes: a full fetch, no 304
+    asyncio.run(notifier.run_once())
+    pages = [path for path, _ in feed_server.requests if path == "/article"]
+    assert pages == ["/article"]

@@ -1,20 +1,26 @@
-"""A rendered digest -> a MIME message -> an SMTP relay or an .eml file.
+"""Delivery: a rendered digest -> a MIME message -> an SMTP relay or an .eml file.
 
-The message is built once, as bytes, and stored with its delivery row before it
-is sent: a resend after a crash sends the same bytes with the same Message-ID,
-so the recipient's client can tell it is a duplicate. SMTP failures become
-`DeliveryError`s whose `permanent` flag tells the caller whether retrying on
-the next run can help, and whose message tells the operator what to fix.
+The message is built once, as bytes with a random Message-ID (`new_message`),
+and stored with its outbox row before it is sent: a resend after a crash sends
+the same bytes with the same Message-ID, so the recipient's client can tell it
+is a duplicate. `Mailer.deliver` takes one outbox row to its destination:
+the outbox folder or the relay, retrying transient SMTP failures with backoff.
+Failures become `DeliveryError`s whose `permanent` flag tells the caller
+whether retrying on the next run can help, and whose message tells the
+operator what to fix.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.policy
 import hashlib
 import logging
 import os
+import re
 import ssl
 import tempfile
+import uuid
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -23,11 +29,16 @@ from pathlib import Path
 
 import aiosmtplib
 
-from notifier.config import SmtpSettings
+from notifier.config import Settings, SmtpSettings
 from notifier.errors import ConfigError, DeliveryError
-from notifier.models import RenderedMessage
+from notifier.models import Delivery, RenderedMessage
 
 log = logging.getLogger(__name__)
+
+SEND_ATTEMPTS = 3
+"""Tries per message within one run for transient failures (4xx, timeouts); later runs retry too."""
+RETRY_DELAY = 1.0
+"""Seconds before the second try; doubled before each further one."""
 
 
 def sender_address(sender: str) -> str:
@@ -86,6 +97,61 @@ def build_message(
     seed = "\0".join((message_id, rendered.subject, rendered.text, rendered.html))
     msg.set_boundary("=_notifier_" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32])
     return msg.as_bytes(policy=email.policy.SMTP)
+
+
+def new_message(
+    rendered: RenderedMessage, *, sender: str, to_email: str, to_name: str, date: datetime
+) -> tuple[str, bytes]:
+    """A message for a new outbox row: (Message-ID, bytes).
+
+    The Message-ID is random, so two databases never reuse one, and it is
+    stored with the bytes, so a resend after a crash carries the same id.
+    """
+    message_id = make_message_id(uuid.uuid4().hex, sender_domain(sender))
+    message = build_message(
+        rendered,
+        sender=sender,
+        to_email=to_email,
+        to_name=to_name,
+        message_id=message_id,
+        date=date,
+    )
+    return message_id, message
+
+
+class Mailer:
+    """Takes outbox rows to where the config sends them: the relay or the outbox folder."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def deliver(self, row: Delivery, recipient: str) -> str:
+        """Deliver one row's stored message to `recipient`; return where it went.
+
+        Transient SMTP failures are retried with backoff within this run;
+        DeliveryError says whether the next run should try again.
+        """
+        message = row.message or b""
+        if self.settings.delivery.method == "outbox":
+            name = f"{row.created_at:%Y%m%dT%H%M%SZ}-{row.id:06d}-{_safe(recipient)}"
+            return str(write_outbox(message, self.settings.delivery.outbox_dir, name))
+        smtp = self.settings.smtp
+        sender = sender_address(smtp.sender)
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await send_smtp(message, sender=sender, recipients=[recipient], smtp=smtp)
+            except DeliveryError as e:
+                if e.permanent or not e.retry_now or attempt == SEND_ATTEMPTS:
+                    raise
+                await asyncio.sleep(RETRY_DELAY * 2 ** (attempt - 1))
+            else:
+                break
+        return f"smtp {smtp.host}:{smtp.port}"
+
+
+def _safe(text: str) -> str:
+    """A file-name-safe form of an address, for outbox file names."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80]
 
 
 def _security(smtp: SmtpSettings) -> tuple[bool, bool]:

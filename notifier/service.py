@@ -1,16 +1,19 @@
 """The library behind the CLI and the daemon: poll, compose, deliver, preview.
 
-Every step reads and writes the store, one transaction at a time, so that a run
-that dies anywhere leaves a state from which the next run delivers every alert
-exactly once:
+Orchestration only: each step calls the module that owns it (feeds and http,
+extract, store, rules and digest, render, mailer). Every step reads and writes
+the store one transaction at a time, so that a run that dies anywhere leaves a
+state from which the next run delivers every alert exactly once:
 
 1. poll: new items and their figures are stored (a feed's first poll is
    recorded silently);
-2. compose: a subscriber's undelivered alerts are claimed in a new delivery row
-   (the outbox) before anything is sent;
-3. deliver: the rendered message is stored in that row, sent, and the row is
-   marked sent only after the server accepted it. Pending rows left by a
-   crashed run are sent first, with the same Message-ID.
+2. compose: a subscriber's digest is built from their undelivered alerts
+   (`compose`, the one builder that run, preview and dry-run share), rendered,
+   and written as a pending outbox row with its message, claiming its items,
+   in one transaction, before anything is sent;
+3. deliver: the mailer takes each pending row to the relay or the outbox
+   folder, and the row is marked sent only after the server accepted it.
+   Pending rows left by a crashed run are sent first, with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -18,10 +21,7 @@ from __future__ import annotations
 import asyncio
 import email.errors
 import logging
-import re
-import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 
 import jinja2
 
@@ -55,9 +55,6 @@ log = logging.getLogger(__name__)
 
 _PREPARE_ERRORS = (NotifierError, jinja2.TemplateError, email.errors.MessageError, ValueError)
 """What rendering one subscriber's digest can raise on operator input (templates, addresses)."""
-SEND_ATTEMPTS = 3
-"""Tries per message within one run for transient failures (4xx, timeouts); later runs retry too."""
-RETRY_DELAY = 1.0
 SEND_CONCURRENCY = 4
 
 
@@ -186,18 +183,19 @@ class Notifier:
     def compose(
         self, store: Store, subscriber: SubscriberSettings, kind: DigestKind = "daily"
     ) -> Digest | None:
-        """The digest this subscriber would get now; `immediate` keeps only the largest events."""
+        """The digest this subscriber would get now, or None: the one place a digest is built.
+
+        A run claims exactly the items of the digest this returns and sends it
+        as rendered; preview and dry-run render the same digest and write
+        nothing, so what they show is what a run sends. `immediate` keeps only
+        the largest events.
+        """
         since = utcnow() - self.settings.alerts.max_age
         feeds_now = [f.name for f in self.settings.feeds]
         items = store.undelivered_items(_key(subscriber), seen_since=since, feeds=feeds_now)
         alerts = self.alerts_for(items, subscriber)
         if kind == "immediate":
             alerts = [a for a in alerts if a.immediate]
-        return self._digest(alerts, subscriber, kind)
-
-    def _digest(
-        self, alerts: Sequence[Alert], subscriber: SubscriberSettings, kind: DigestKind
-    ) -> Digest | None:
         return build_digest(
             alerts,
             email=subscriber.email,
@@ -247,18 +245,20 @@ class Notifier:
                 if dry_run:
                     report.rendered += [(s.email, r) for r in self._would_send(store, s, kind)]
                 else:
-                    jobs += [(s, d) for d in self._prepare(store, s, kind)]
+                    self._claim(store, s, kind)
+                    jobs += [(s, row) for row in store.pending_deliveries(_key(s))]
             except _PREPARE_ERRORS as e:
                 # A broken template or address must not keep the other subscribers waiting.
                 log.error("digest for %s could not be prepared: %s", s.email, e)
                 report.failed[s.email] = f"digest could not be prepared: {e}"
         gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        postman = mailer.Mailer(self.settings)
 
-        async def one(s: SubscriberSettings, d: Delivery) -> None:
+        async def one(s: SubscriberSettings, row: Delivery) -> None:
             async with gate:
-                await self._send(store, s, d, report)
+                await self._send(store, postman, s, row, report)
 
-        await asyncio.gather(*(one(s, d) for s, d in jobs))
+        await asyncio.gather(*(one(s, row) for s, row in jobs))
         return report
 
     def _would_send(
@@ -279,56 +279,47 @@ class Notifier:
         with self.store() as store:
             return len(store.pending_deliveries(_key(subscriber)))
 
-    def _prepare(
-        self, store: Store, subscriber: SubscriberSettings, kind: DigestKind
-    ) -> list[Delivery]:
-        """Pending rows from earlier runs, then a new row for new alerts: all with a message."""
-        digest = self.compose(store, subscriber, kind)
-        if digest is not None:
-            ids = [i for e in digest.entries for i in e.item_ids]
-            if store.create_delivery(_key(subscriber), kind, ids) is None:
-                log.warning("%s: items were claimed by another run; skipped", subscriber.email)
-        pending = []
-        for row in store.pending_deliveries(_key(subscriber)):
-            ready = row if row.message is not None else self._write_message(store, subscriber, row)
-            if ready is not None:
-                pending.append(ready)
-        return pending
+    def _claim(self, store: Store, subscriber: SubscriberSettings, kind: DigestKind) -> None:
+        """Compose, render and write the subscriber's new digest as a pending outbox row.
 
-    def _write_message(
-        self, store: Store, subscriber: SubscriberSettings, row: Delivery
-    ) -> Delivery | None:
-        """Render a claimed row's items and store the message, before any send is tried.
-
-        The Message-ID is random and stored with the message: a resend after a
-        crash carries the same id, and two databases never reuse one.
+        The row and its items' claim are one transaction, made before any send
+        is tried: a crash after it leaves the row for the next run, never a
+        claim without its message.
         """
-        items = store.items(store.delivery_item_ids(row.id))
-        kind: DigestKind = "immediate" if row.kind == "immediate" else "daily"
-        digest = self._digest(self.alerts_for(items, subscriber), subscriber, kind)
+        digest = self.compose(store, subscriber, kind)
         if digest is None:
-            # The subscriber's thresholds or filters changed since the row was claimed.
-            store.mark_attempt(row.id, "no alert left in its items", permanent=True)
-            return None
+            return
         rendered = self.render(digest)
-        sender = self.settings.smtp.sender
-        message_id = mailer.make_message_id(uuid.uuid4().hex, mailer.sender_domain(sender))
-        message = mailer.build_message(
+        now = utcnow()
+        message_id, message = mailer.new_message(
             rendered,
-            sender=sender,
+            sender=self.settings.smtp.sender,
             to_email=subscriber.email,
             to_name=subscriber.name,
-            message_id=message_id,
-            date=row.created_at,
+            date=now,
         )
-        store.set_message(row.id, subject=rendered.subject, message_id=message_id, message=message)
-        return replace(row, subject=rendered.subject, message_id=message_id, message=message)
+        claimed = store.create_delivery(
+            _key(subscriber),
+            kind,
+            digest.item_ids,
+            subject=rendered.subject,
+            message_id=message_id,
+            message=message,
+            now=now,
+        )
+        if claimed is None:
+            log.warning("%s: items were claimed by another run; skipped", subscriber.email)
 
     async def _send(
-        self, store: Store, subscriber: SubscriberSettings, row: Delivery, report: DeliveryReport
+        self,
+        store: Store,
+        postman: mailer.Mailer,
+        subscriber: SubscriberSettings,
+        row: Delivery,
+        report: DeliveryReport,
     ) -> None:
         try:
-            where = await self._transmit(subscriber, row)
+            where = await postman.deliver(row, subscriber.email)
         except DeliveryError as e:
             store.mark_attempt(row.id, str(e), permanent=e.permanent)
             state = "will not retry" if e.permanent else "will retry on the next run"
@@ -338,27 +329,6 @@ class Notifier:
         store.mark_sent(row.id)
         log.info("sent %r to %s (%s)", row.subject, subscriber.email, where)
         report.sent.append((subscriber.email, row.subject, where))
-
-    async def _transmit(self, subscriber: SubscriberSettings, row: Delivery) -> str:
-        """Outbox file or SMTP; transient SMTP failures are retried with backoff."""
-        message = row.message or b""
-        if self.settings.delivery.method == "outbox":
-            name = f"{row.created_at:%Y%m%dT%H%M%SZ}-{row.id:06d}-{_safe(subscriber.email)}"
-            path = mailer.write_outbox(message, self.settings.delivery.outbox_dir, name)
-            return str(path)
-        sender = mailer.sender_address(self.settings.smtp.sender)
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                await mailer.send_smtp(
-                    message, sender=sender, recipients=[subscriber.email], smtp=self.settings.smtp
-                )
-            except DeliveryError as e:
-                if e.permanent or not e.retry_now or attempt == SEND_ATTEMPTS:
-                    raise
-                await asyncio.sleep(RETRY_DELAY * 2 ** (attempt - 1))
-            else:
-                break
-        return f"smtp {self.settings.smtp.host}:{self.settings.smtp.port}"
 
     # whole runs --------------------------------------------------------------
 
@@ -399,7 +369,3 @@ def _extract_all(feed: str, items: Sequence[Item]) -> tuple[list[tuple[Item, Rep
 def _key(subscriber: SubscriberSettings) -> str:
     """How the store names a subscriber: case-insensitive, as mail systems treat addresses."""
     return subscriber.email.casefold()
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80]

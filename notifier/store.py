@@ -94,6 +94,14 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (subscriber, item_id)
     );
     """,
+    # 2: a row is now claimed with its message in one transaction. Rows an older
+    # version claimed but died before writing their message give their items back,
+    # so the next digest carries them.
+    """
+    DELETE FROM delivery_items WHERE delivery_id IN
+        (SELECT id FROM deliveries WHERE status = 'pending' AND message IS NULL);
+    DELETE FROM deliveries WHERE status = 'pending' AND message IS NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -417,19 +425,25 @@ class Store:
         kind: str,
         item_ids: Sequence[int],
         *,
+        subject: str,
+        message_id: str,
+        message: bytes,
         now: datetime | None = None,
     ) -> int | None:
-        """Claim items for a subscriber in a new pending delivery, atomically.
+        """Write a pending outbox row with its message, claiming its items, atomically.
 
-        Returns None when another run claimed any of them first (the unique key
-        on subscriber + item), so two processes never put one item in two
-        digests for the same person.
+        The message is stored before anything is sent, so a crash after this
+        leaves a row that the next run sends as it is. Returns None when
+        another run claimed any of the items first (the unique key on
+        subscriber + item): two processes never put one item in two digests
+        for the same person.
         """
         try:
             with self.transaction() as db:
                 cur = db.execute(
-                    "INSERT INTO deliveries (subscriber, kind, created_at) VALUES (?, ?, ?)",
-                    (subscriber, kind, _iso(now or utcnow())),
+                    "INSERT INTO deliveries (subscriber, kind, created_at, subject, message_id, "
+                    "message) VALUES (?, ?, ?, ?, ?, ?)",
+                    (subscriber, kind, _iso(now or utcnow()), subject, message_id, message),
                 )
                 delivery_id = int(cur.lastrowid or 0)
                 db.executemany(
@@ -440,24 +454,6 @@ class Store:
         except sqlite3.IntegrityError:
             return None
         return delivery_id
-
-    def set_message(
-        self, delivery_id: int, *, subject: str, message_id: str, message: bytes
-    ) -> None:
-        """Store the rendered message: what is resent if the run dies before the server accepts."""
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE deliveries SET subject = ?, message_id = ?, message = ? WHERE id = ?",
-                (subject, message_id, message, delivery_id),
-            )
-
-    def delivery_item_ids(self, delivery_id: int) -> list[int]:
-        """The items a delivery carries."""
-        rows = self.db.execute(
-            "SELECT item_id FROM delivery_items WHERE delivery_id = ? ORDER BY item_id",
-            (delivery_id,),
-        )
-        return [r["item_id"] for r in rows]
 
     def pending_deliveries(self, subscriber: str | None = None) -> list[Delivery]:
         """Deliveries written but not yet accepted by the server, oldest first."""

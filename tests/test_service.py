@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, rss, write_config
+from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, parts, rss, write_config
 
 from notifier import service
 from notifier.config import Settings, load_settings
@@ -98,12 +98,10 @@ def test_crash_after_claim_resends_the_same_row_once(
     prime(notifier, feed_server)
     with notifier.store() as store:
         asyncio.run(notifier.poll(store))
-        # "Crash" 1: a's row was claimed and its message written, but never sent.
-        [row_a] = notifier._prepare(store, notifier.settings.subscribers[0], "daily")
-        # "Crash" 2: b's items were claimed, the process died before the message was written.
-        items = store.undelivered_items("b@example.org")
-        row_b = store.create_delivery("b@example.org", "daily", [i.id for i in items])
-        assert row_b is not None
+        # "Crash": both rows were claimed with their messages, then the process died.
+        for subscriber in notifier.settings.subscribers:
+            notifier._claim(store, subscriber, "daily")
+        row_a, _ = store.pending_deliveries()
     asyncio.run(notifier.run_once())
     asyncio.run(notifier.run_once())
     assert [len(box.to(s)) for s in subs] == [1, 1]
@@ -120,7 +118,7 @@ def test_transient_4xx_is_retried_then_left_pending(
 ) -> None:
     box, port = smtp_server
     box.reply = "451 4.3.0 try again later"
-    monkeypatch.setattr("notifier.service.RETRY_DELAY", 0.01)
+    monkeypatch.setattr("notifier.mailer.RETRY_DELAY", 0.01)
     notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
     prime(notifier, feed_server)
     report = asyncio.run(notifier.run_once())
@@ -176,7 +174,7 @@ def test_dry_run_lists_pending_rows_and_writes_nothing(
     prime(notifier, feed_server)
     with notifier.store() as store:
         asyncio.run(notifier.poll(store))
-        notifier._prepare(store, notifier.settings.subscribers[0], "daily")  # a crashed run
+        notifier._claim(store, notifier.settings.subscribers[0], "daily")  # a crashed run
         report = asyncio.run(notifier.deliver(store, dry_run=True))
         assert [
             r.subject.endswith("(pending from an earlier run)") for _, r in report.rendered
@@ -247,3 +245,24 @@ def test_a_linked_page_is_fetched_once_when_its_item_is_new(
     asyncio.run(notifier.run_once())
     pages = [path for path, _ in feed_server.requests if path == "/article"]
     assert pages == ["/article"]
+
+
+def test_preview_shows_what_the_run_sends(
+    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    """Preview, dry run and run go through one composer: the same subject and the same body."""
+    box, port = smtp_server
+    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
+    prime(notifier, feed_server)
+    desk = notifier.settings.subscribers[0]
+    with notifier.store() as store:
+        asyncio.run(notifier.poll(store))
+        [(_, dry)] = asyncio.run(notifier.deliver(store, dry_run=True)).rendered
+    shown = notifier.preview(desk)
+    assert shown is not None
+    asyncio.run(notifier.run_once())
+    [sent] = box.to("desk@example.org")
+    body = parts(sent)["text/plain"].replace("\r\n", "\n")
+    assert sent["Subject"] == shown.subject == dry.subject
+    # The first lines carry the time of composing; the events below are the same.
+    assert body.split("\n", 2)[2] == shown.text.split("\n", 2)[2] == dry.text.split("\n", 2)[2]

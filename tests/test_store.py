@@ -106,13 +106,13 @@ def test_items_without_figures_never_alert(store: Store) -> None:
 
 def test_delivery_claims_items_once_per_subscriber(store: Store) -> None:
     ids = store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
-    first = store.create_delivery("desk@x.org", "daily", ids)
+    mail = {"subject": "S", "message_id": "<m@x>", "message": b"raw"}
+    first = store.create_delivery("desk@x.org", "daily", ids, **mail)
     assert first is not None
-    assert store.create_delivery("desk@x.org", "daily", ids) is None
-    assert store.create_delivery("other@x.org", "daily", ids) is not None
+    assert store.create_delivery("desk@x.org", "daily", ids, **mail) is None
+    assert store.create_delivery("other@x.org", "daily", ids, **mail) is not None
     assert store.undelivered_items("desk@x.org") == []
     assert [d.id for d in store.pending_deliveries("desk@x.org")] == [first]
-    store.set_message(first, subject="S", message_id="<m@x>", message=b"raw")
     store.mark_attempt(first, "451 later", permanent=False)
     [pending] = store.pending_deliveries("desk@x.org")
     assert (pending.attempts, pending.last_error, pending.message) == (1, "451 later", b"raw")
@@ -175,3 +175,21 @@ def test_a_new_url_starts_with_a_silent_first_poll(store: Store) -> None:
     assert store.feed_states()["Wire"].first_polled_at is None
     store.add_items("Wire", "http://b/", [entry("b", "u", figure())], alert_on_first_poll=False)
     assert store.undelivered_items("d@x.org") == []
+
+
+def test_a_claim_left_without_its_message_gives_its_items_back(tmp_path: Path) -> None:
+    """Schema 2: rows an older version claimed but never wrote are dropped, their items kept."""
+    path = tmp_path / "state.db"
+    with Store(path) as store:
+        ids = store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
+        with store.transaction() as db:
+            db.execute(
+                "INSERT INTO deliveries (id, subscriber, kind, created_at) "
+                "VALUES (7, 'desk@x.org', 'daily', '2026-11-24T07:00:00+00:00')"
+            )
+            db.execute("INSERT INTO delivery_items VALUES (7, 'desk@x.org', ?)", (ids[0],))
+            db.execute("PRAGMA user_version = 1")
+        assert store.undelivered_items("desk@x.org") == []
+    with Store(path) as store:
+        assert store.deliveries() == []
+        assert [i.id for i in store.undelivered_items("desk@x.org")] == ids

@@ -1,0 +1,24 @@
+"""The state, in SQLite: the only package that knows SQL.
+
+Tables: `feeds` (validators, last error), `items` (stored once per feed + guid,
+and once per feed + content hash, for feeds that change guids), `figures`,
+`deliveries` (the outbox: a rendered message written before it is sent) and
+`delivery_items` (which items each subscriber has been given, so an item is
+never put in two digests for the same person). The schema is versioned with
+`PRAGMA user_version` and ordered migrations, so a later backend or column is
+one migration more.
+"""
+
+from __future__ import annotations
+
+from notifier.store.db import utcnow
+from notifier.store.items import ItemQueries, content_hash
+from notifier.store.outbox import OutboxQueries
+from notifier.store.schema import SCHEMA_VERSION
+
+
+class Store(ItemQueries, OutboxQueries):
+    """The state database: each concern's queries live in their own module of this package."""
+
+
+__all__ = ["SCHEMA_VERSION", "Store", "content_hash", "utcnow"]

@@ -1,0 +1,189 @@
+"""Items and their figures: stored once per feed (by guid and by content), read for digests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from notifier.extract.models import Agency, Figure, Organisation, Report
+from notifier.models import Item, StoredItem
+from notifier.store.db import from_iso, to_iso, utcnow
+from notifier.store.feedstate import FeedStateQueries
+
+_FIGURE_COLUMNS = ", ".join(f'"{name}"' for name in Figure.__slots__)  # "end" is an SQL keyword
+
+
+def content_hash(item: Item) -> str:
+    """Hash of what a reader sees, to recognise an entry re-published under a new guid."""
+    norm = " ".join(f"{item.title}\n{item.text}".split()).casefold()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+class ItemQueries(FeedStateQueries):
+    """The `items` and `figures` tables; storing a feed's first poll also marks it polled."""
+
+    def add_items(
+        self,
+        feed: str,
+        url: str,
+        entries: Sequence[tuple[Item, Report]],
+        *,
+        alert_on_first_poll: bool,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """Store the new entries of one successful poll; return the ids of those stored.
+
+        On a feed's first successful poll the entries are recorded as not
+        alertable (unless the feed says otherwise), so adding a feed does not
+        mail its back catalogue. Entries already stored (same guid, or same
+        content under a new guid) are skipped.
+        """
+        now_dt = now or utcnow()
+        stored: list[int] = []
+        with self.transaction() as db:
+            first = self.first_poll_pending(feed)
+            db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", (feed, url))
+            alertable = 1 if (alert_on_first_poll or not first) else 0
+            for item, report in entries:
+                digest = content_hash(item)
+                if db.execute(
+                    "SELECT 1 FROM items WHERE feed = ? AND (guid = ? OR content_hash = ?)",
+                    (feed, item.guid, digest),
+                ).fetchone():
+                    continue
+                cur = db.execute(
+                    "INSERT INTO items (feed, guid, content_hash, link, title, published, "
+                    "fetched_at, text, summary, alertable, agencies, organisations, countries) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        feed,
+                        item.guid,
+                        digest,
+                        item.link,
+                        item.title,
+                        to_iso(item.published),
+                        to_iso(now_dt),
+                        report.text,
+                        item.summary,
+                        alertable,
+                        json.dumps([[a.acronym, a.name] for a in report.agencies]),
+                        json.dumps([o.name for o in report.organisations]),
+                        json.dumps(list(report.countries)),
+                    ),
+                )
+                item_id = int(cur.lastrowid or 0)
+                db.executemany(
+                    f"INSERT INTO figures (item_id, {_FIGURE_COLUMNS}) "
+                    f"VALUES (?{', ?' * len(Figure.__slots__)})",
+                    [(item_id, *(getattr(f, n) for n in Figure.__slots__)) for f in report.figures],
+                )
+                stored.append(item_id)
+            if first:
+                db.execute(
+                    "UPDATE feeds SET first_polled_at = ? WHERE name = ?", (to_iso(now_dt), feed)
+                )
+        return stored
+
+    def known_guids(self, feed: str, guids: Iterable[str]) -> set[str]:
+        """Which of these guids the feed already has: those need no extraction."""
+        wanted = list(guids)
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT guid FROM items WHERE feed = ? AND guid IN ({marks})", (feed, *chunk)
+            )
+            found.update(r["guid"] for r in rows)
+        return found
+
+    def known_items(self, feed: str, items: Sequence[Item]) -> set[str]:
+        """Guids of these items already stored, by guid or by content under another guid.
+
+        Feeds that mint a new guid at every fetch would otherwise be extracted
+        again at every poll.
+        """
+        known = self.known_guids(feed, [i.guid for i in items])
+        hashes = {content_hash(i): i.guid for i in items if i.guid not in known}
+        wanted = list(hashes)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT content_hash FROM items WHERE feed = ? AND content_hash IN ({marks})",
+                (feed, *chunk),
+            )
+            known.update(hashes[r["content_hash"]] for r in rows)
+        return known
+
+    def undelivered_items(
+        self,
+        subscriber: str,
+        *,
+        seen_since: datetime | None = None,
+        feeds: Sequence[str] | None = None,
+    ) -> list[StoredItem]:
+        """Alertable items with figures, seen since `seen_since`, not yet given to `subscriber`.
+
+        `feeds` limits them to the feeds configured now: a feed removed from the
+        config stops alerting.
+        """
+        only = ""
+        if feeds is not None:
+            only = f"AND i.feed IN ({','.join('?' * len(feeds))}) "
+        rows = self.db.execute(
+            "SELECT * FROM items i WHERE i.alertable = 1 AND i.fetched_at >= ? "
+            + only
+            + "AND EXISTS (SELECT 1 FROM figures f WHERE f.item_id = i.id) "
+            "AND NOT EXISTS (SELECT 1 FROM delivery_items d "
+            "                WHERE d.subscriber = ? AND d.item_id = i.id) "
+            "ORDER BY i.id",
+            (to_iso(seen_since) or "", *(feeds or ()), subscriber),
+        ).fetchall()
+        return self._items(rows)
+
+    def items(self, ids: Sequence[int]) -> list[StoredItem]:
+        """Items by id, in id order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT * FROM items WHERE id IN ({marks}) ORDER BY id", tuple(ids)
+        ).fetchall()
+        return self._items(rows)
+
+    def _items(self, rows: list[sqlite3.Row]) -> list[StoredItem]:
+        figures: dict[int, list[Figure]] = {}
+        if rows:
+            marks = ",".join("?" * len(rows))
+            for f in self.db.execute(
+                f"SELECT * FROM figures WHERE item_id IN ({marks}) ORDER BY id",
+                tuple(r["id"] for r in rows),
+            ):
+                figures.setdefault(f["item_id"], []).append(_figure(f))
+        return [
+            StoredItem(
+                id=r["id"],
+                feed=r["feed"],
+                guid=r["guid"],
+                link=r["link"],
+                title=r["title"],
+                published=from_iso(r["published"]),
+                fetched_at=datetime.fromisoformat(r["fetched_at"]),
+                text=r["text"],
+                summary=r["summary"],
+                alertable=bool(r["alertable"]),
+                figures=tuple(figures.get(r["id"], ())),
+                agencies=tuple(Agency(a, n) for a, n in json.loads(r["agencies"])),
+                organisations=tuple(Organisation(n) for n in json.loads(r["organisations"])),
+                countries=tuple(json.loads(r["countries"])),
+            )
+            for r in rows
+        ]
+
+
+def _figure(r: sqlite3.Row) -> Figure:
+    return Figure(**{name: r[name] for name in Figure.__slots__})

@@ -1,0 +1,95 @@
+"""The outbox: a digest is a row written, with its message, before it is sent.
+
+`delivery_items` records which items each subscriber has been given, under a
+unique key (subscriber, item): two runs never put one item in two digests for
+the same person, and an item claimed once is never claimed again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from notifier.models import Delivery
+from notifier.store.db import Database, from_iso, to_iso, utcnow
+
+
+class OutboxQueries(Database):
+    """The `deliveries` and `delivery_items` tables."""
+
+    def create_delivery(
+        self,
+        subscriber: str,
+        kind: str,
+        item_ids: Sequence[int],
+        *,
+        subject: str,
+        message_id: str,
+        message: bytes,
+        now: datetime | None = None,
+    ) -> int | None:
+        """Write a pending outbox row with its message, claiming its items, atomically.
+
+        The message is stored before anything is sent, so a crash after this
+        leaves a row that the next run sends as it is. Returns None when
+        another run claimed any of the items first (the unique key on
+        subscriber + item): two processes never put one item in two digests
+        for the same person.
+        """
+        try:
+            with self.transaction() as db:
+                cur = db.execute(
+                    "INSERT INTO deliveries (subscriber, kind, created_at, subject, message_id, "
+                    "message) VALUES (?, ?, ?, ?, ?, ?)",
+                    (subscriber, kind, to_iso(now or utcnow()), subject, message_id, message),
+                )
+                delivery_id = int(cur.lastrowid or 0)
+                db.executemany(
+                    "INSERT INTO delivery_items (delivery_id, subscriber, item_id) "
+                    "VALUES (?, ?, ?)",
+                    [(delivery_id, subscriber, i) for i in item_ids],
+                )
+        except sqlite3.IntegrityError:
+            return None
+        return delivery_id
+
+    def pending_deliveries(self, subscriber: str | None = None) -> list[Delivery]:
+        """Deliveries written but not yet accepted by the server, oldest first."""
+        sql = "SELECT * FROM deliveries WHERE status = 'pending'"
+        args: tuple[Any, ...] = ()
+        if subscriber is not None:
+            sql += " AND subscriber = ?"
+            args = (subscriber,)
+        return [_delivery(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery, oldest first."""
+        return [_delivery(r) for r in self.db.execute("SELECT * FROM deliveries ORDER BY id")]
+
+    def mark_sent(self, delivery_id: int, *, now: datetime | None = None) -> None:
+        """The server accepted the message (or the outbox file is written)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL, "
+                "attempts = attempts + 1 WHERE id = ?",
+                (to_iso(now or utcnow()), delivery_id),
+            )
+
+    def mark_attempt(self, delivery_id: int, error: str, *, permanent: bool) -> None:
+        """A failed attempt: permanent failures stop retrying, others stay pending."""
+        status = "failed" if permanent else "pending"
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ? "
+                "WHERE id = ?",
+                (status, error, delivery_id),
+            )
+
+
+def _delivery(r: sqlite3.Row) -> Delivery:
+    values = {name: r[name] for name in Delivery.__slots__}
+    values["created_at"] = datetime.fromisoformat(r["created_at"])
+    values["sent_at"] = from_iso(r["sent_at"])
+    return Delivery(**values)

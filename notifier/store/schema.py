@@ -1,0 +1,90 @@
+"""The schema, as ordered migrations: a database at version N runs migrations N+1 onwards.
+
+`PRAGMA user_version` holds the version. Each migration is one transaction, so
+a crash mid-migration leaves the previous version whole; a database made by a
+newer notifier is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE feeds (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        first_polled_at TEXT,
+        last_fetch_at TEXT,
+        last_success_at TEXT,
+        last_error TEXT,
+        last_status INTEGER
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        feed TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        link TEXT NOT NULL,
+        title TEXT NOT NULL,
+        published TEXT,
+        fetched_at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        alertable INTEGER NOT NULL,
+        agencies TEXT NOT NULL,
+        organisations TEXT NOT NULL,
+        countries TEXT NOT NULL,
+        UNIQUE (feed, guid)
+    );
+    CREATE INDEX items_feed_hash ON items (feed, content_hash);
+    CREATE INDEX items_alertable ON items (alertable, id);
+    CREATE TABLE figures (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        high INTEGER,
+        unit TEXT NOT NULL,
+        qualifier TEXT NOT NULL,
+        agency TEXT,
+        place TEXT,
+        country TEXT,
+        term TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL
+    );
+    CREATE INDEX figures_item ON figures (item_id);
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        subscriber TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        message_id TEXT NOT NULL DEFAULT '',
+        message BLOB,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT
+    );
+    CREATE INDEX deliveries_status ON deliveries (status, id);
+    CREATE TABLE delivery_items (
+        delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+        subscriber TEXT NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+        PRIMARY KEY (subscriber, item_id)
+    );
+    """,
+    # 2: a row is now claimed with its message in one transaction. Rows an older
+    # version claimed but died before writing their message give their items back,
+    # so the next digest carries them.
+    """
+    DELETE FROM delivery_items WHERE delivery_id IN
+        (SELECT id FROM deliveries WHERE status = 'pending' AND message IS NULL);
+    DELETE FROM deliveries WHERE status = 'pending' AND message IS NULL;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,6 +26,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -36,6 +37,7 @@ from pydantic_settings import (
 
 from notifier.errors import ConfigError
 from notifier.extract.models import KINDS, Kind
+from notifier.models import Level
 
 CONFIG_ENV = "NOTIFIER_CONFIG"
 DEFAULT_CONFIG = Path("config.toml")
@@ -101,6 +103,22 @@ def _check_email(value: str) -> str:
         raise ValueError(f"must be an email address, got {value!r}")
     if not value.partition("@")[0].isascii():
         raise ValueError(f"must be ASCII before the @ (SMTPUTF8 is not used), got {value!r}")
+    return value
+
+
+def _check_label(value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 40 or not value.isprintable():
+        raise ValueError(f"must be a short printable name, got {value!r}")
+    return value
+
+
+def _check_unsubscribe(value: str) -> str:
+    value = value.strip()
+    if value and not re.fullmatch(r"(?i)(mailto:[^\s<>@]+@[^\s<>]+|https://[^\s<>]+)", value):
+        raise ValueError(
+            f"must be a mailto: or https: URL, like mailto:unsubscribe@example.org, got {value!r}"
+        )
     return value
 
 
@@ -202,19 +220,82 @@ def _with_defaults(values: dict[Kind, int]) -> dict[Kind, int]:
     return {**DEFAULT_THRESHOLDS, **values}
 
 
-class AlertSettings(_Section):
-    """When an item is too big to wait for the daily digest."""
+class LevelSettings(_Section):
+    """One severity level: its name, the factor of the threshold it starts at, its colour."""
 
-    immediate_factor: float = Field(default=10, ge=1)
+    name: Annotated[str, AfterValidator(_check_label)]
+    factor: float = Field(ge=1, allow_inf_nan=False)
+    colour: str = Field(default="#5a5a5a", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+LEVEL_NAMES = ("watch", "serious", "severe")
+LEVEL_COLOURS = ("#8d6708", "#c2410c", "#b91c1c")
+"""Dark amber, orange and red: each readable as a badge with white text (contrast >= 4.5)."""
+
+
+class AlertSettings(_Section):
+    """How severe an alert is, and which alerts are too old to send."""
+
+    immediate_factor: float = Field(default=10, ge=1, allow_inf_nan=False)
+    """The top level's factor when `levels` is not set."""
     max_age: Duration = timedelta(days=7)
+    levels: list[LevelSettings] = []
+    """Lowest first; empty: watch 1x, serious 3x, severe `immediate_factor` x."""
+
+    @model_validator(mode="after")
+    def _check_levels(self) -> AlertSettings:
+        levels = self.levels
+        if not levels:
+            return self
+        names = [lv.name.casefold() for lv in levels]
+        if len(set(names)) != len(names):
+            raise ValueError("alerts.levels: each level needs a name of its own")
+        factors = [lv.factor for lv in levels]
+        if factors != sorted(set(factors)):
+            raise ValueError(
+                "alerts.levels: list the levels from the lowest factor to the highest, "
+                f"each factor different (got {factors})"
+            )
+        if "immediate_factor" in self.model_fields_set and factors[-1] != self.immediate_factor:
+            raise ValueError(
+                "alerts.immediate_factor and the top level's factor disagree: with "
+                "[[alerts.levels]] the top level is what is sent at once, "
+                "so remove alerts.immediate_factor"
+            )
+        return self
+
+    def level_list(self) -> tuple[Level, ...]:
+        """The levels, lowest first, as the rules and templates use them."""
+        if self.levels:
+            return tuple(
+                Level(lv.name, lv.factor, lv.colour, rank) for rank, lv in enumerate(self.levels)
+            )
+        factors = (1.0, min(3.0, self.immediate_factor), self.immediate_factor)
+        return tuple(
+            Level(name, factor, colour, rank)
+            for rank, (name, factor, colour) in enumerate(
+                zip(LEVEL_NAMES, factors, LEVEL_COLOURS, strict=True)
+            )
+        )
 
 
 class DigestSettings(_Section):
-    """Rendering: where the Jinja templates are (empty: the bundled ones)."""
+    """Rendering and merging: templates (empty: the bundled ones), headers, the merge window."""
 
     templates_dir: Annotated[Path | None, BeforeValidator(lambda v: v or None)] = None
     subject_prefix: str = "[alerts]"
     max_entries: int = Field(default=50, ge=1)
+    list_unsubscribe: Annotated[str, AfterValidator(_check_unsubscribe)] = ""
+    """A mailto: or https: URL for the List-Unsubscribe header; empty: no header."""
+    merge_window: Duration = timedelta(hours=72)
+    """Two reports of the same place and kind merge into one entry only within this window."""
+
+
+class OperatorSettings(_Section):
+    """Who is told when a feed keeps failing, and after how many failed polls in a row."""
+
+    email: Annotated[str, AfterValidator(lambda v: _check_email(v) if v.strip() else "")] = ""
+    feed_failures: int = Field(default=3, ge=1, le=1000)
 
 
 class FeedSettings(_Section):
@@ -233,7 +314,21 @@ class SubscriberSettings(_Section):
     name: str = ""
     countries: Annotated[list[str], AfterValidator(_check_iso3)] = []
     keywords: list[str] = []
+    """Words an item must contain (any of them); empty: no keyword filter."""
+    exclude_keywords: list[str] = []
+    """Words that keep an item out (any of them)."""
+    kinds: list[Kind] = []
+    """The figure kinds wanted; empty: all."""
+    min_level: str = ""
+    """The lowest level wanted (a name from [[alerts.levels]]); empty: all."""
+    feeds: list[str] = []
+    """Feed names wanted; empty: all."""
     timezone: TimeZone | None = None
+    digest_at: Annotated[time | None, BeforeValidator(lambda v: _parse_clock(v) if v else None)] = (
+        None
+    )
+    send_empty: bool = False
+    """`serve` sends the daily digest even when nothing crossed, so silence means quiet."""
     thresholds: dict[Kind, People] = {}
     """Per-kind overrides of `[thresholds]`; unset kinds fall back to it."""
 
@@ -256,6 +351,7 @@ class Settings(BaseSettings):
     thresholds: Annotated[dict[Kind, People], AfterValidator(_with_defaults)] = DEFAULT_THRESHOLDS
     alerts: AlertSettings = AlertSettings()
     digest: DigestSettings = DigestSettings()
+    operator: OperatorSettings = OperatorSettings()
     feeds: list[FeedSettings] = Field(min_length=1)
     subscribers: list[SubscriberSettings] = Field(min_length=1)
 
@@ -270,6 +366,24 @@ class Settings(BaseSettings):
     def _unique_emails(cls, subscribers: list[SubscriberSettings]) -> list[SubscriberSettings]:
         _unique("subscriber emails", [s.email.casefold() for s in subscribers])
         return subscribers
+
+    @model_validator(mode="after")
+    def _subscribers_name_what_exists(self) -> Settings:
+        """A subscriber's `feeds` and `min_level` must name a feed and a level of this config."""
+        feeds = {f.name for f in self.feeds}
+        levels = {lv.name.casefold() for lv in self.alerts.level_list()}
+        for s in self.subscribers:
+            if unknown := [name for name in s.feeds if name not in feeds]:
+                raise ValueError(
+                    f"subscriber {s.email}: feeds {unknown} are not feed names of this config "
+                    f"(feeds: {sorted(feeds)})"
+                )
+            if s.min_level and s.min_level.casefold() not in levels:
+                raise ValueError(
+                    f"subscriber {s.email}: min_level {s.min_level!r} is not a level "
+                    f"(levels: {[lv.name for lv in self.alerts.level_list()]})"
+                )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -290,6 +404,16 @@ class Settings(BaseSettings):
     def timezone_for(self, subscriber: SubscriberSettings) -> str:
         """The subscriber's time zone, else the schedule's."""
         return subscriber.timezone or self.schedule.timezone
+
+    def digest_at_for(self, subscriber: SubscriberSettings) -> time:
+        """The subscriber's daily digest time, else the schedule's."""
+        return subscriber.digest_at or self.schedule.digest_at
+
+    def min_level_for(self, subscriber: SubscriberSettings) -> Level:
+        """The lowest level the subscriber wants (the lowest level when unset)."""
+        levels = self.alerts.level_list()
+        wanted = subscriber.min_level.casefold()
+        return next((lv for lv in levels if lv.name.casefold() == wanted), levels[0])
 
 
 def _unique(what: str, values: list[str]) -> None:

@@ -52,6 +52,8 @@ def demo_settings(folder: Path) -> Settings:
     data: dict[str, Any] = {
         "storage": {"path": "notifier.db"},
         "delivery": {"method": "outbox", "outbox_dir": "outbox"},
+        # The samples carry fixed dates: the demo shows them whatever today's date.
+        "alerts": {"max_age": "3650d"},
         "smtp": {"sender": "Humanitarian alerts (demo) <alerts@demo.notifier.example>"},
         "feeds": [
             {

@@ -1,47 +1,148 @@
-"""Alerts -> one digest per subscriber, with one entry per event.
+"""Alerts -> one digest per subscriber: one entry per event, trends, grouped by country.
 
 Several feeds often carry the same event (a wire story syndicated, an agency
-release and the news item about it). Entries are merged when their items have
-the same text, or report the same triggering figure (kind and value) for the
-same country, so the subscriber reads the event once with every source link.
+release and the news item about it), and must be read once, with every source
+link. But two events are not one because they share a number: entries merge
+only when they are the same event (`same_event`): the same structured event id
+where the source has one (GDACS), else the same text, else an overlapping place
+named below the country, a compatible kind, dates within `digest.merge_window`
+and similar titles or evidence.
+
+Each figure shown carries the figure for the same place and kind that the
+subscriber was sent before (`previous`), so the email says what got worse.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Literal, TypeVar
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
-from notifier.extract.models import Agency, Figure, Organisation
-from notifier.models import Alert, Digest, DigestEntry, Source
-from notifier.rules import item_countries
+from notifier.extract.models import Figure, Kind
+from notifier.models import (
+    Alert,
+    CountryGroup,
+    Digest,
+    DigestEntry,
+    DigestKind,
+    Level,
+    Previous,
+    SentEarlier,
+    ShownFigure,
+    Source,
+    StoredItem,
+    SummaryRow,
+)
+from notifier.rules import item_countries, people
+
+PreviousLookup = Callable[[Figure, StoredItem], Previous | None]
+"""(figure, its item) -> the figure for the same place and kind sent before, or None."""
+
+QUOTE_CHARS = 240
+"""Evidence longer than this is trimmed around the figure, at word boundaries."""
+_COMPATIBLE: dict[str, frozenset[str]] = {
+    "displaced": frozenset({"displaced"}),
+    "killed": frozenset({"killed", "casualties"}),
+    "injured": frozenset({"injured", "casualties"}),
+    "casualties": frozenset({"killed", "injured", "casualties"}),
+    "missing": frozenset({"missing"}),
+    "at_risk": frozenset({"at_risk"}),
+}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOP = frozenset(
+    "the and for with from that this have has had are were was been after over into said says "
+    "more than about some people their its his her who which where when amid new".split()
+)
+_ADMIN = re.compile(r"\s+(?:province|governorate|state|region|district|county|department)$")
 
 
-def _event_keys(alert: Alert) -> set[tuple[str, ...]]:
-    countries = sorted(item_countries(alert.item)) or [""]
-    keys: set[tuple[str, ...]] = {("text", " ".join(alert.item.text.split()).casefold())}
-    for f in alert.triggering:
-        for country in [f.country] if f.country else countries:
-            keys.add((f.kind, str(f.value), f.unit, country))
-    return keys
+# same event ------------------------------------------------------------------
 
 
-def group_alerts(alerts: Sequence[Alert]) -> list[list[Alert]]:
+@dataclass(frozen=True, slots=True)
+class _EventKeys:
+    """What `same_event` compares, worked out once per alert."""
+
+    alert: Alert
+    event: str | None
+    text: str
+    places: frozenset[tuple[str, str]]
+    kinds: frozenset[str]
+    countries: frozenset[str]
+    values: frozenset[tuple[str, int]]
+    title_words: frozenset[str]
+    evidence_words: frozenset[str]
+
+
+def _keys(alert: Alert) -> _EventKeys:
+    item = alert.item
+    s = item.structured
+    figures = alert.triggering or item.figures
+    places = frozenset(
+        (f.country or "", _ADMIN.sub("", f.place.casefold()))
+        for f in figures
+        if f.place and getattr(f, "place_level", None) != "country" and f.place != f.country
+    )
+    return _EventKeys(
+        alert=alert,
+        event=f"{s.source}:{s.event_id}" if s and s.event_id else None,
+        text=" ".join(item.text.split()).casefold(),
+        places=places,
+        kinds=frozenset(f.kind for f in figures),
+        countries=frozenset(item_countries(item)),
+        values=frozenset((f.kind, f.value) for f in figures),
+        title_words=_words(item.title),
+        evidence_words=_words(" ".join(f.evidence for f in figures)),
+    )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.casefold()) if w not in _STOP)
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    return any(_COMPATIBLE[k] & b for k in a)
+
+
+def same_event(a: _EventKeys, b: _EventKeys, window: timedelta) -> bool:
+    """Whether two alerts report one event; the same number in the same country is not enough."""
+    if a.event and b.event:
+        return a.event == b.event
+    if a.text and a.text == b.text:
+        return True  # one article carried by two wires
+    if abs(a.alert.item.dated - b.alert.item.dated) > window:
+        return False
+    if not _compatible(a.kinds, b.kinds):
+        return False
+    titles = _similar(a.title_words, b.title_words)
+    evidence = _similar(a.evidence_words, b.evidence_words)
+    if a.places and b.places:
+        return bool(a.places & b.places) and (titles >= 0.25 or evidence >= 0.35)
+    # Only countries to go by: the same figure and much the same headline. Evidence
+    # does not count here: template sentences (alert feeds) read alike for any event.
+    return bool(a.countries & b.countries) and bool(a.values & b.values) and titles >= 0.5
+
+
+def group_alerts(alerts: Sequence[Alert], window: timedelta) -> list[list[Alert]]:
     """Alerts about the same event, grouped; the order of first appearance is kept."""
-    groups: list[list[Alert]] = []
-    keys: list[set[tuple[str, ...]]] = []
-    for alert in alerts:
-        mine = _event_keys(alert)
-        for i, theirs in enumerate(keys):
-            if mine & theirs:
-                groups[i].append(alert)
-                theirs.update(mine)
+    groups: list[list[_EventKeys]] = []
+    for keys in map(_keys, alerts):
+        for group in groups:
+            if any(same_event(keys, other, window) for other in group):
+                group.append(keys)
                 break
         else:
-            groups.append([alert])
-            keys.append(mine)
-    return groups
+            groups.append([keys])
+    return [[k.alert for k in group] for group in groups]
 
+
+# entries ---------------------------------------------------------------------
 
 T = TypeVar("T")
 
@@ -50,37 +151,141 @@ def _unique(values: Sequence[T]) -> tuple[T, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def make_entry(group: Sequence[Alert]) -> DigestEntry:
-    """One digest entry for the alerts of one event."""
-    lead = max(group, key=lambda a: (a.severity, len(a.triggering)))
-    triggering: dict[tuple[str, int], Figure] = {}
-    for alert in sorted(group, key=lambda a: -a.severity):
-        for f in alert.triggering:
-            triggering.setdefault((f.kind, f.value), f)
-    others: dict[tuple[str, int], Figure] = {}
+def short_quote(evidence: str, figure: Figure, limit: int = QUOTE_CHARS) -> str:
+    """The evidence sentence, trimmed around the figure's number to about `limit` characters."""
+    text = " ".join(evidence.split())
+    if len(text) <= limit:
+        return text
+    at = _number_at(text, figure.value)
+    start = max(0, at - limit // 2)
+    end = min(len(text), start + limit)
+    start = max(0, end - limit)
+    if start > 0:
+        start = text.find(" ", start) + 1 or start
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    return (
+        ("\u2026" if start > 0 else "")
+        + text[start:end].strip()
+        + ("\u2026" if end < len(text) else "")
+    )
+
+
+def _number_at(text: str, value: int) -> int:
+    """Where the figure's number is written in the sentence (0 when it is not found as digits)."""
+    for written in (f"{value:,}", str(value), f"{value:,}".replace(",", " ")):
+        at = text.find(written)
+        if at >= 0:
+            return at
+    if value >= 1_000_000:
+        at = text.find(f"{value / 1_000_000:g}")
+        if at >= 0:
+            return at
+    return 0
+
+
+def _shown(figure: Figure, alert: Alert, previous: PreviousLookup) -> ShownFigure:
+    s = alert.item.structured
+    exposure = s.exposure if s and s.source == "gdacs" and figure.kind == "at_risk" else None
+    return ShownFigure(
+        figure=figure,
+        quote=short_quote(figure.evidence, figure),
+        previous=previous(figure, alert.item),
+        exposure=exposure,
+    )
+
+
+def _notes(group: Sequence[Alert]) -> tuple[str, ...]:
+    """Where a source's own fields and the text disagree, said plainly, once each."""
+    notes: list[str] = []
     for alert in group:
+        s = alert.item.structured
+        if s is None:
+            continue
+        name = "GDACS" if s.source == "gdacs" else "ReliefWeb"
+        text_countries = {f.country for f in alert.item.figures if f.country}
+        if s.countries and text_countries and not text_countries & set(s.countries):
+            notes.append(
+                f"{name} tags {', '.join(s.countries)}; the text places its figures in "
+                f"{', '.join(sorted(text_countries))}"
+            )
+        if s.exposed:
+            read = [f.value for f in alert.item.figures if f.kind == "at_risk"]
+            if read and all(abs(v - s.exposed) > 0.2 * s.exposed for v in read):
+                notes.append(
+                    f"{name} counts {s.exposed:,} people exposed; the text says "
+                    f"{', '.join(f'{v:,}' for v in read)}"
+                )
+    return _unique(notes)
+
+
+def make_entry(group: Sequence[Alert], previous: PreviousLookup) -> DigestEntry:
+    """One digest entry for the alerts of one event; the most severe report leads."""
+    ordered = sorted(group, key=lambda a: (-a.level.rank, -a.severity, -a.item.dated.timestamp()))
+    lead = ordered[0]
+    crossing: dict[tuple[str, int], ShownFigure] = {}
+    for alert in ordered:
+        for f in alert.triggering:
+            if (f.kind, f.value) not in crossing:
+                crossing[(f.kind, f.value)] = _shown(f, alert, previous)
+    others: dict[tuple[str, int], ShownFigure] = {}
+    for alert in ordered:
         for f in alert.item.figures:
-            if (f.kind, f.value) not in triggering:
-                others.setdefault((f.kind, f.value), f)
-    agencies: list[Agency] = [a for alert in group for a in alert.item.agencies]
-    orgs: list[Organisation] = [o for alert in group for o in alert.item.organisations]
-    countries: list[str] = [f.country for f in triggering.values() if f.country]
-    countries += [c for alert in group for c in alert.item.countries]
-    published = sorted(group, key=lambda a: a.item.published or a.item.fetched_at)
+            if (f.kind, f.value) not in crossing and (f.kind, f.value) not in others:
+                others[(f.kind, f.value)] = _shown(f, alert, previous)
+    structured = next((a.item.structured for a in ordered if a.item.structured), None)
+    countries: list[str] = []
+    if structured and structured.source == "gdacs":
+        countries += structured.countries
+    countries += [s.figure.country for s in crossing.values() if s.figure.country]
+    countries += [c for a in ordered for c in sorted(item_countries(a.item))]
+    published = sorted(group, key=lambda a: a.item.dated)
     return DigestEntry(
         title=lead.item.title,
+        level=lead.level,
+        immediate=any(a.immediate for a in group),
+        severity=max(a.severity for a in group),
+        countries=_unique(countries),
+        figures=tuple(crossing.values()),
+        other_figures=tuple(others.values()),
+        agencies=_unique([ag for a in ordered for ag in a.item.agencies]),
+        organisations=_unique([o for a in ordered for o in a.item.organisations]),
         sources=_unique(
             [Source(a.item.feed, a.item.link, a.item.title, a.item.published) for a in published]
         ),
-        figures=tuple(triggering.values()),
-        other_figures=tuple(others.values()),
-        agencies=_unique(agencies),
-        organisations=_unique(orgs),
-        countries=_unique(countries),
-        evidence=lead.triggering[0].evidence,
-        immediate=any(a.immediate for a in group),
+        structured=structured,
+        notes=_notes(ordered),
         item_ids=tuple(sorted({a.item.id for a in group})),
     )
+
+
+def _rank(entry: DigestEntry) -> tuple[int, float, int]:
+    """Entries are shown by level, then size (how far past the threshold), then most people."""
+    most = max((people(s.figure) for s in entry.figures), default=0)
+    return (-entry.level.rank, -entry.severity, -most)
+
+
+# the digest ------------------------------------------------------------------
+
+
+def home_country(entry: DigestEntry) -> str | None:
+    """The country an entry is listed under: its top figure's, else its only one, else None."""
+    if entry.figures and entry.figures[0].figure.country:
+        return entry.figures[0].figure.country
+    s = entry.structured
+    if s and len(s.countries) == 1:
+        return s.countries[0]
+    return entry.countries[0] if len(entry.countries) == 1 else None
+
+
+def _summary(group: CountryGroup) -> SummaryRow:
+    largest: dict[Kind, int] = {}
+    for entry in group.entries:
+        for shown in (*entry.figures, *entry.other_figures):
+            f = shown.figure
+            largest[f.kind] = max(largest.get(f.kind, 0), people(f))
+    feeds = {s.feed for e in group.entries for s in e.sources}
+    return SummaryRow(group.country, group.entries[0].level, largest, len(feeds))
 
 
 def build_digest(
@@ -88,30 +293,39 @@ def build_digest(
     *,
     email: str,
     name: str,
-    kind: Literal["daily", "immediate"],
+    kind: DigestKind,
     created: datetime,
     timezone: str,
+    levels: tuple[Level, ...],
     max_entries: int,
+    merge_window: timedelta,
+    previous: PreviousLookup,
+    sent_earlier: Sequence[SentEarlier] = (),
 ) -> Digest | None:
     """The digest for one subscriber; None when there is nothing to say.
 
-    Entries are ordered immediate first, then by severity. Entries beyond
-    `max_entries` are left for the next digest rather than dropped.
+    Entries beyond `max_entries` (the least severe) are left for the next
+    digest rather than dropped: their items are not claimed.
     """
     if not alerts:
         return None
-    entries = [make_entry(g) for g in group_alerts(alerts)]
-    entries.sort(key=lambda e: (not e.immediate, -_severity(e, alerts)))
+    entries = sorted(
+        (make_entry(g, previous) for g in group_alerts(alerts, merge_window)), key=_rank
+    )[:max_entries]
+    by_country: dict[str | None, list[DigestEntry]] = {}
+    for entry in entries:
+        by_country.setdefault(home_country(entry), []).append(entry)
+    groups = [CountryGroup(country, tuple(es)) for country, es in by_country.items()]
+    # Countries in the order of their most severe entry; "several or none" last.
+    groups.sort(key=lambda g: (g.country is None, _rank(g.entries[0])))
     return Digest(
         subscriber_email=email,
         subscriber_name=name,
         kind=kind,
-        entries=tuple(entries[:max_entries]),
+        groups=tuple(groups),
+        summary=tuple(_summary(g) for g in groups),
+        levels=levels,
         created=created,
         timezone=timezone,
+        sent_earlier=tuple(sent_earlier),
     )
-
-
-def _severity(entry: DigestEntry, alerts: Sequence[Alert]) -> float:
-    ids = set(entry.item_ids)
-    return max(a.severity for a in alerts if a.item.id in ids)

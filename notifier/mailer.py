@@ -21,6 +21,7 @@ import re
 import ssl
 import tempfile
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -75,11 +76,13 @@ def build_message(
     to_name: str,
     message_id: str,
     date: datetime,
+    headers: Mapping[str, str] | None = None,
 ) -> bytes:
     """A multipart/alternative message: plain text first, HTML preferred by capable clients.
 
     `Auto-Submitted: auto-generated` keeps vacation responders and mailing
-    lists from answering or looping. Naive dates are taken as UTC.
+    lists from answering or looping. Naive dates are taken as UTC. `headers`
+    are added as given (List-Unsubscribe, List-Id, X-Notifier-Digest).
     """
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = sender
@@ -89,6 +92,8 @@ def build_message(
     msg["Date"] = format_datetime(date if date.tzinfo else date.replace(tzinfo=UTC))
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"
+    for name, value in (headers or {}).items():
+        msg[name] = " ".join(value.split())
     # quoted-printable keeps the .eml readable and the HTML's long lines legal (RFC 5322).
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
@@ -99,8 +104,32 @@ def build_message(
     return msg.as_bytes(policy=email.policy.SMTP)
 
 
+def list_headers(
+    *, sender: str, list_unsubscribe: str, delivery_id: int | None = None
+) -> dict[str, str]:
+    """The headers that let clients file, unsubscribe from and trace a digest.
+
+    `List-Unsubscribe-Post` (RFC 8058 one-click) only for an https URL: a
+    mailto: address is written to, not posted to.
+    """
+    headers = {"List-Id": f"notifier digests <notifier.{sender_domain(sender)}>"}
+    if list_unsubscribe:
+        headers["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        if list_unsubscribe.lower().startswith("https:"):
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if delivery_id is not None:
+        headers["X-Notifier-Digest"] = str(delivery_id)
+    return headers
+
+
 def new_message(
-    rendered: RenderedMessage, *, sender: str, to_email: str, to_name: str, date: datetime
+    rendered: RenderedMessage,
+    *,
+    sender: str,
+    to_email: str,
+    to_name: str,
+    date: datetime,
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[str, bytes]:
     """A message for a new outbox row: (Message-ID, bytes).
 
@@ -115,6 +144,7 @@ def new_message(
         to_name=to_name,
         message_id=message_id,
         date=date,
+        headers=headers,
     )
     return message_id, message
 

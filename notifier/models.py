@@ -15,13 +15,44 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from notifier.extract.models import Agency, Figure, Organisation
+from notifier.extract.models import Agency, Figure, Kind, Organisation
 
 DigestKind = Literal["daily", "immediate"]
 DeliveryStatus = Literal["pending", "sent", "failed"]
 
 
 # feeds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Structured:
+    """What a known source states in fields of its own, beside its text (GDACS, ReliefWeb).
+
+    These win over what the extractor reads in the text: a GDACS alert level
+    caps or raises an alert's level, its event id keys the event, and its
+    population is people exposed, not people in need.
+    """
+
+    source: str
+    """"gdacs" or "reliefweb": which adapter read the entry."""
+    event_id: str | None = None
+    """The source's own id of the event; episodes and reposts of one event share it."""
+    event_type: str | None = None
+    """In words: "Earthquake", "Tropical cyclone", "Flood"."""
+    alert_level: str | None = None
+    """GDACS: "Green" (no humanitarian impact expected), "Orange" or "Red"."""
+    countries: tuple[str, ...] = ()
+    """ISO 3166-1 alpha-3 codes of the countries the source tags."""
+    exposed: int | None = None
+    """GDACS: people exposed to the hazard (within 100 km, or to strong winds)."""
+    exposure: str | None = None
+    """How the source counts `exposed`, in words: "within 100 km"."""
+    severity: str | None = None
+    """The hazard's own measure, in words: "magnitude 5.2", "130 km/h winds"."""
+    episode: str | None = None
+    """GDACS: the episode of the event this entry reports."""
+    tags: tuple[str, ...] = ()
+    """ReliefWeb: the disaster and theme tags."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +71,7 @@ class Item:
     published: datetime | None
     text: str
     summary: str = ""
+    structured: Structured | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +118,10 @@ class FeedState:
     last_error: str | None
     last_status: int | None
     items: int
+    failures: int = 0
+    """Polls failed in a row: the streak the operator is told about at `feed_failures`."""
+    failing_reported: bool = False
+    """The operator was told the feed is failing and has not yet been told it recovered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +142,17 @@ class StoredItem:
     agencies: tuple[Agency, ...]
     organisations: tuple[Organisation, ...]
     countries: tuple[str, ...]
+    structured: Structured | None = None
+
+    @property
+    def dated(self) -> datetime:
+        """When the item was published, else first seen: what its age counts from.
+
+        A date in the future (a feed's clock, a typo) counts as first seen.
+        """
+        if self.published is None or self.published > self.fetched_at:
+            return self.fetched_at
+        return self.published
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,17 +176,43 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class Level:
+    """A severity level: reached when a figure is at least `factor` x its threshold.
+
+    Levels are ordered by `rank` (0 is the lowest); the highest is what
+    `serve` sends at once. Names, factors and colours come from the config.
+    """
+
+    name: str
+    factor: float
+    colour: str
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
-    """An item that crossed a subscriber's thresholds.
+    """An item that crossed a subscriber's thresholds, or that its source rates Orange or Red.
 
     `triggering` are the figures that reached their threshold, most severe
-    first; `severity` is the largest figure / threshold ratio.
+    first; `severity` is the largest figure / threshold ratio; `level` comes
+    from it, capped or raised by the source's own alert level; `immediate`
+    marks the top level, which `serve` sends at once.
     """
 
     item: StoredItem
     triggering: tuple[Figure, ...]
     severity: float
+    level: Level
     immediate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether an item alerts a subscriber, and why (or why not), in an operator's words."""
+
+    subscriber: str
+    alert: Alert | None
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,37 +226,100 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
-class DigestEntry:
-    """One event in a digest.
+class Previous:
+    """The figure for the same place (or event) and kind that this subscriber was sent before."""
 
-    `figures` are the ones that crossed the subscriber's thresholds, largest
-    first; `other_figures` the rest of the item's figures, for context.
-    `evidence` is the sentence of the top figure. `immediate` marks an event
-    whose figure reached `immediate_factor` x threshold.
+    value: int
+    high: int | None
+    qualifier: str
+    date: datetime
+    source: str
+    agency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownFigure:
+    """A figure as a digest shows it: with its short quote, its trend and what it counts."""
+
+    figure: Figure
+    quote: str
+    """The evidence sentence, trimmed around the figure."""
+    previous: Previous | None = None
+    exposure: str | None = None
+    """Set when the figure counts people exposed to a hazard ("within 100 km"), not in need."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    """One event in a digest, merged across the feeds that reported it.
+
+    `figures` are the ones that crossed the subscriber's thresholds, most
+    severe first; `other_figures` the item's other figures, for context.
+    `notes` say where a source's structured fields and the text disagree.
     """
 
     title: str
-    sources: tuple[Source, ...]
-    figures: tuple[Figure, ...]
-    other_figures: tuple[Figure, ...]
+    level: Level
+    immediate: bool
+    severity: float
+    countries: tuple[str, ...]
+    figures: tuple[ShownFigure, ...]
+    other_figures: tuple[ShownFigure, ...]
     agencies: tuple[Agency, ...]
     organisations: tuple[Organisation, ...]
-    countries: tuple[str, ...]
-    evidence: str
-    immediate: bool
+    sources: tuple[Source, ...]
+    structured: Structured | None
+    notes: tuple[str, ...]
     item_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
+class CountryGroup:
+    """The entries of one country (None: no country, or several), as the email groups them."""
+
+    country: str | None
+    entries: tuple[DigestEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """One line of the table atop a digest: a country, its top level, its largest figures."""
+
+    country: str | None
+    level: Level
+    largest: dict[Kind, int]
+    """The largest figure of each kind reported for the country, in people."""
+    sources: int
+    """Distinct feeds reporting on the country."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentEarlier:
+    """An event sent as an immediate alert since the last digest: listed in one line, not again."""
+
+    title: str
+    link: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
-    """What one subscriber is sent in one message."""
+    """What one subscriber is sent in one message, in the order the email shows it."""
 
     subscriber_email: str
     subscriber_name: str
     kind: DigestKind
-    entries: tuple[DigestEntry, ...]
+    groups: tuple[CountryGroup, ...]
+    summary: tuple[SummaryRow, ...]
+    levels: tuple[Level, ...]
     created: datetime
     timezone: str
+    sent_earlier: tuple[SentEarlier, ...] = ()
+
+    @property
+    def entries(self) -> tuple[DigestEntry, ...]:
+        """Every entry, in the order shown."""
+        return tuple(e for g in self.groups for e in g.entries)
 
     @property
     def item_ids(self) -> tuple[int, ...]:
@@ -198,6 +334,19 @@ class RenderedMessage:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True, slots=True)
+class HealthNotice:
+    """What the operator is told about a feed: failing `failures` polls in a row, or recovered."""
+
+    feed: str
+    url: str
+    failing: bool
+    failures: int
+    error: str | None
+    since: datetime | None
+    """The last successful fetch before the streak (None: never fetched)."""
 
 
 # runs ------------------------------------------------------------------------

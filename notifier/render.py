@@ -22,7 +22,7 @@ import css_inline
 import jinja2
 
 from notifier.errors import ConfigError
-from notifier.models import Digest, DigestEntry, RenderedMessage
+from notifier.models import Digest, DigestEntry, HealthNotice, RenderedMessage
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -34,6 +34,9 @@ SUBJECT_TEMPLATE = "subject.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
 HTML_TEMPLATE = "digest.html.j2"
 CSS_FILE = "digest.css"
+HEALTH_SUBJECT_TEMPLATE = "health_subject.j2"
+HEALTH_TEXT_TEMPLATE = "health.txt.j2"
+HEALTH_HTML_TEMPLATE = "health.html.j2"
 
 _QUALIFIER_WORDS = {"exact": "", "about": "about", "at_least": "at least", "at_most": "up to"}
 # pycountry's official names read badly in a sentence ("Congo, The Democratic Republic of the").
@@ -179,7 +182,7 @@ def _top_event(entries: tuple[DigestEntry, ...]) -> tuple[DigestEntry | None, Fi
     if not entries:
         return None, None
     first = entries[0]
-    return first, (first.figures[0] if first.figures else None)
+    return first, (first.figures[0].figure if first.figures else None)
 
 
 def _place(entry: DigestEntry | None, figure: Figure | None) -> str:
@@ -256,8 +259,7 @@ def entry_quotes(entry: DigestEntry) -> list[str]:
     A reader checks a figure against the words it came from; an entry whose
     figures come from different sentences shows them all, not only the first.
     """
-    quotes = list(dict.fromkeys(oneline(f.evidence) for f in entry.figures if f.evidence.strip()))
-    return quotes or ([entry.evidence] if entry.evidence.strip() else [])
+    return list(dict.fromkeys(oneline(f.quote) for f in entry.figures if f.quote.strip()))
 
 
 def figure_short(figure: Figure) -> str:
@@ -326,3 +328,14 @@ def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None)
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+def render_health(
+    notice: HealthNotice, env: jinja2.Environment, subject_prefix: str = "[alerts]"
+) -> RenderedMessage:
+    """The operator's message about one feed: failing for `failures` polls, or recovered."""
+    context = {"notice": notice, "prefix": subject_prefix}
+    subject = env.get_template(HEALTH_SUBJECT_TEMPLATE).render(context)
+    text = env.get_template(HEALTH_TEXT_TEMPLATE).render(context)
+    html = env.get_template(HEALTH_HTML_TEMPLATE).render(context)
+    return RenderedMessage(oneline(subject), text, _inline_css(html, _read_css(env)))

@@ -22,6 +22,8 @@ import asyncio
 import email.errors
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
 import jinja2
 
@@ -30,7 +32,7 @@ from notifier.config import FeedSettings, Settings, SubscriberSettings
 from notifier.digest import build_digest
 from notifier.errors import DeliveryError, NotifierError, UsageError
 from notifier.extract import extract
-from notifier.extract.models import Report
+from notifier.extract.models import Figure, Report
 from notifier.http import Fetcher
 from notifier.lock import RunLock
 from notifier.models import (
@@ -43,13 +45,15 @@ from notifier.models import (
     FetchResult,
     Item,
     PollReport,
+    Previous,
     RenderedMessage,
     RunReport,
     StoredItem,
     Validators,
+    Verdict,
 )
-from notifier.rules import evaluate
-from notifier.store import Store, utcnow
+from notifier.rules import Policy, evaluate, judge
+from notifier.store import BuildMessage, Store, trend_key, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -172,38 +176,58 @@ class Notifier:
     # compose ---------------------------------------------------------------
 
     def alerts_for(
-        self, items: Sequence[StoredItem], subscriber: SubscriberSettings
+        self, items: Sequence[StoredItem], subscriber: SubscriberSettings, now: datetime
     ) -> list[Alert]:
-        """The items that cross this subscriber's thresholds."""
-        thresholds = self.settings.thresholds_for(subscriber)
-        factor = self.settings.alerts.immediate_factor
-        found = (evaluate(i, subscriber, thresholds, immediate_factor=factor) for i in items)
+        """The items that alert this subscriber, each with its level."""
+        policy = Policy.of(self.settings, subscriber, now)
+        found = (evaluate(i, policy) for i in items)
         return [a for a in found if a is not None]
 
     def compose(
-        self, store: Store, subscriber: SubscriberSettings, kind: DigestKind = "daily"
+        self,
+        store: Store,
+        subscriber: SubscriberSettings,
+        kind: DigestKind = "daily",
+        *,
+        allow_empty: bool = False,
     ) -> Digest | None:
         """The digest this subscriber would get now, or None: the one place a digest is built.
 
         A run claims exactly the items of the digest this returns and sends it
         as rendered; preview and dry-run render the same digest and write
         nothing, so what they show is what a run sends. `immediate` keeps only
-        the largest events.
+        the top level. `allow_empty` gives a digest with no entry rather than
+        None (a subscriber's `send_empty`).
         """
-        since = utcnow() - self.settings.alerts.max_age
+        now = utcnow()
+        key = _key(subscriber)
+        oldest = now - self.settings.alerts.max_age
         feeds_now = [f.name for f in self.settings.feeds]
-        items = store.undelivered_items(_key(subscriber), seen_since=since, feeds=feeds_now)
-        alerts = self.alerts_for(items, subscriber)
+        items = store.undelivered_items(key, dated_since=oldest, feeds=feeds_now)
+        alerts = self.alerts_for(items, subscriber, now)
         if kind == "immediate":
             alerts = [a for a in alerts if a.immediate]
+        sent = store.sent_at_once(key, since=oldest) if kind == "daily" else []
+        if not alerts and not (allow_empty and kind == "daily"):
+            return None
+        candidates = [a.item.id for a in alerts]
+
+        def previous(figure: Figure, item: StoredItem) -> Previous | None:
+            trend = trend_key(figure, item.structured)
+            return store.previous_figure(key, figure.kind, trend, excluding=candidates)
+
         return build_digest(
             alerts,
             email=subscriber.email,
             name=subscriber.name,
             kind=kind,
-            created=utcnow(),
+            created=now,
             timezone=self.settings.timezone_for(subscriber),
+            levels=self.settings.alerts.level_list(),
             max_entries=self.settings.digest.max_entries,
+            merge_window=self.settings.digest.merge_window,
+            previous=previous,
+            sent_earlier=sent,
         )
 
     def render(self, digest: Digest) -> RenderedMessage:
@@ -233,32 +257,38 @@ class Notifier:
         kind: DigestKind = "daily",
         subscribers: Sequence[SubscriberSettings] | None = None,
         dry_run: bool = False,
+        send_empty: bool = False,
     ) -> DeliveryReport:
         """Send each subscriber's pending and new digests; one failure never blocks the others.
 
-        `dry_run` renders what would be sent (pending rows included) and writes nothing.
+        `dry_run` renders what would be sent (pending rows included) and writes
+        nothing. `send_empty` (the daemon's daily digest) honours subscribers'
+        `send_empty`. The operator's pending feed-health messages go too.
         """
         report = DeliveryReport()
-        jobs: list[tuple[SubscriberSettings, Delivery]] = []
+        jobs: list[tuple[str, Delivery]] = []
         for s in subscribers or self.settings.subscribers:
             try:
                 if dry_run:
                     report.rendered += [(s.email, r) for r in self._would_send(store, s, kind)]
                 else:
-                    self._claim(store, s, kind)
-                    jobs += [(s, row) for row in store.pending_deliveries(_key(s))]
+                    self._claim(store, s, kind, allow_empty=send_empty and s.send_empty)
+                    jobs += [(s.email, row) for row in store.pending_deliveries(_key(s))]
             except _PREPARE_ERRORS as e:
                 # A broken template or address must not keep the other subscribers waiting.
                 log.error("digest for %s could not be prepared: %s", s.email, e)
                 report.failed[s.email] = f"digest could not be prepared: {e}"
+        operator = self.settings.operator.email
+        if operator and not dry_run:
+            jobs += [(operator, row) for row in store.pending_deliveries(operator.casefold())]
         gate = asyncio.Semaphore(SEND_CONCURRENCY)
         postman = mailer.Mailer(self.settings)
 
-        async def one(s: SubscriberSettings, row: Delivery) -> None:
+        async def one(recipient: str, row: Delivery) -> None:
             async with gate:
-                await self._send(store, postman, s, row, report)
+                await self._send(store, postman, recipient, row, report)
 
-        await asyncio.gather(*(one(s, row) for s, row in jobs))
+        await asyncio.gather(*(one(to, row) for to, row in jobs))
         return report
 
     def _would_send(
@@ -279,56 +309,117 @@ class Notifier:
         with self.store() as store:
             return len(store.pending_deliveries(_key(subscriber)))
 
-    def _claim(self, store: Store, subscriber: SubscriberSettings, kind: DigestKind) -> None:
+    def _claim(
+        self,
+        store: Store,
+        subscriber: SubscriberSettings,
+        kind: DigestKind,
+        *,
+        allow_empty: bool = False,
+    ) -> None:
         """Compose, render and write the subscriber's new digest as a pending outbox row.
 
         The row and its items' claim are one transaction, made before any send
         is tried: a crash after it leaves the row for the next run, never a
         claim without its message.
         """
-        digest = self.compose(store, subscriber, kind)
+        digest = self.compose(store, subscriber, kind, allow_empty=allow_empty)
         if digest is None:
             return
         rendered = self.render(digest)
-        now = utcnow()
-        message_id, message = mailer.new_message(
-            rendered,
-            sender=self.settings.smtp.sender,
-            to_email=subscriber.email,
-            to_name=subscriber.name,
-            date=now,
-        )
         claimed = store.create_delivery(
             _key(subscriber),
             kind,
             digest.item_ids,
-            subject=rendered.subject,
-            message_id=message_id,
-            message=message,
-            now=now,
+            self._builder(rendered, subscriber.email, subscriber.name, digest.created),
+            now=digest.created,
         )
         if claimed is None:
             log.warning("%s: items were claimed by another run; skipped", subscriber.email)
+
+    def _builder(
+        self, rendered: RenderedMessage, to_email: str, to_name: str, date: datetime
+    ) -> BuildMessage:
+        """The message of a new outbox row, made once the row has the id its headers carry."""
+
+        def build(delivery_id: int) -> tuple[str, str, bytes]:
+            headers = mailer.list_headers(
+                sender=self.settings.smtp.sender,
+                list_unsubscribe=self.settings.digest.list_unsubscribe,
+                delivery_id=delivery_id,
+            )
+            message_id, message = mailer.new_message(
+                rendered,
+                sender=self.settings.smtp.sender,
+                to_email=to_email,
+                to_name=to_name,
+                date=date,
+                headers=headers,
+            )
+            return rendered.subject, message_id, message
+
+        return build
+
+    def report_feed_health(self, store: Store) -> int:
+        """Tell the operator, once each way, about feeds failing `feed_failures` polls in a row.
+
+        The message is an outbox row like a digest: delivered with them, and
+        never lost or sent twice. Returns how many were written.
+        """
+        operator = self.settings.operator
+        if not operator.email:
+            return 0
+        written = 0
+        feeds_now = [f.name for f in self.settings.feeds]
+        for notice in store.health_changes(operator.feed_failures, feeds_now):
+            rendered = render.render_health(notice, self.env, self.settings.digest.subject_prefix)
+            build = self._builder(rendered, operator.email, "notifier operator", utcnow())
+            if store.create_notice(notice, operator.email.casefold(), build) is not None:
+                written += 1
+        return written
 
     async def _send(
         self,
         store: Store,
         postman: mailer.Mailer,
-        subscriber: SubscriberSettings,
+        recipient: str,
         row: Delivery,
         report: DeliveryReport,
     ) -> None:
         try:
-            where = await postman.deliver(row, subscriber.email)
+            where = await postman.deliver(row, recipient)
         except DeliveryError as e:
             store.mark_attempt(row.id, str(e), permanent=e.permanent)
             state = "will not retry" if e.permanent else "will retry on the next run"
-            log.error("delivery to %s failed (%s): %s", subscriber.email, state, e)
-            report.failed[subscriber.email] = str(e)
+            log.error("delivery to %s failed (%s): %s", recipient, state, e)
+            report.failed[recipient] = str(e)
             return
         store.mark_sent(row.id)
-        log.info("sent %r to %s (%s)", row.subject, subscriber.email, where)
-        report.sent.append((subscriber.email, row.subject, where))
+        log.info("sent %r to %s (%s)", row.subject, recipient, where)
+        report.sent.append((recipient, row.subject, where))
+
+    # explain ---------------------------------------------------------------
+
+    def explain(
+        self, link_or_guid: str, subscriber: SubscriberSettings | None = None
+    ) -> list[tuple[StoredItem, list[Verdict]]]:
+        """Each stored item with this link or guid, and why it alerted each subscriber or not."""
+        now = utcnow()
+        out: list[tuple[StoredItem, list[Verdict]]] = []
+        with self.store() as store:
+            for item in store.find_items(link_or_guid):
+                given = store.deliveries_of(item.id)
+                verdicts = []
+                for s in [subscriber] if subscriber else self.settings.subscribers:
+                    verdict = judge(item, Policy.of(self.settings, s, now))
+                    if _key(s) in given:
+                        row, status, sent_at = given[_key(s)]
+                        when = f" on {sent_at:%d %b %Y %H:%M} UTC" if sent_at else ""
+                        said = f"already in digest #{row} ({status}{when}): never sent twice"
+                        verdict = replace(verdict, reasons=(*verdict.reasons, said))
+                    verdicts.append(verdict)
+                out.append((item, verdicts))
+        return out
 
     # whole runs --------------------------------------------------------------
 
@@ -339,6 +430,8 @@ class Notifier:
         """
         with self.lock(lock_wait), self.store() as store:
             polled = await self.poll(store)
+            if not dry_run:
+                self.report_feed_health(store)
             delivered = await self.deliver(store, dry_run=dry_run)
         return RunReport(polled, delivered)
 

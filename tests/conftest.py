@@ -19,7 +19,9 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -129,6 +131,10 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     controller.stop()
 
 
+RECENT = format_datetime(datetime.now(UTC) - timedelta(hours=1))
+"""Items are dated an hour ago by default: within alerts.max_age of any test run."""
+
+
 def rss(items: list[dict[str, str]], title: str = "Test wire") -> str:
     """A small RSS 2.0 feed; items have guid, title, link, html."""
     parts = [
@@ -141,7 +147,7 @@ def rss(items: list[dict[str, str]], title: str = "Test wire") -> str:
         parts.append(
             f'<item><guid isPermaLink="false">{escape(it["guid"])}</guid>'
             f"<title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
-            f"<pubDate>{it.get('date', 'Tue, 24 Nov 2026 08:00:00 GMT')}</pubDate>"
+            f"<pubDate>{it.get('date', RECENT)}</pubDate>"
             f"<description>{escape(it.get('summary', it['title']))}</description>"
             f"<content:encoded><![CDATA[{it['html']}]]></content:encoded></item>"
         )

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from notifier import feeds
+from notifier.feeds import parse
 from notifier.config import FeedSettings, FetchSettings
 from notifier.errors import FeedError
 from notifier.feeds import add_full_text, fetch_all, fetch_feed, fetch_page_text, parse_feed
@@ -801,11 +802,11 @@ async def test_local_path_errors_from_the_os(tmp_path: Path) -> None:
 def test_invalid_dates_fall_back_or_are_none() -> None:
     bad = (2026, 13, 45, 0, 0, 0, 0, 1, 0)
     good = time.gmtime(86400)
-    assert feeds._published({"published_parsed": bad, "updated_parsed": good}) == datetime(
+    assert parse._published({"published_parsed": bad, "updated_parsed": good}) == datetime(
         1970, 1, 2, tzinfo=UTC
     )
-    assert feeds._published({"published_parsed": bad}) is None
-    assert feeds._published({}) is None
+    assert parse._published({"published_parsed": bad}) is None
+    assert parse._published({}) is None
 
 
 def test_entity_expansion_is_defused() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from notifier.extract.models import Agency, Figure, Report
 from notifier.lock import RunLock
 from notifier.models import Item
 from notifier.store import SCHEMA_VERSION, Store
+from notifier.store.schema import MIGRATIONS
 
 
 def figure(kind: str = "displaced", value: int = 20000, country: str | None = "PAK") -> Figure:
@@ -106,11 +108,17 @@ def test_items_without_figures_never_alert(store: Store) -> None:
 
 def test_delivery_claims_items_once_per_subscriber(store: Store) -> None:
     ids = store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
-    mail = {"subject": "S", "message_id": "<m@x>", "message": b"raw"}
-    first = store.create_delivery("desk@x.org", "daily", ids, **mail)
+    built: list[int] = []
+
+    def mail(delivery_id: int) -> tuple[str, str, bytes]:
+        built.append(delivery_id)
+        return "S", "<m@x>", b"raw"
+
+    first = store.create_delivery("desk@x.org", "daily", ids, mail)
     assert first is not None
-    assert store.create_delivery("desk@x.org", "daily", ids, **mail) is None
-    assert store.create_delivery("other@x.org", "daily", ids, **mail) is not None
+    assert store.create_delivery("desk@x.org", "daily", ids, mail) is None
+    assert store.create_delivery("other@x.org", "daily", ids, mail) is not None
+    assert built[0] == first  # the message is made knowing its row's id
     assert store.undelivered_items("desk@x.org") == []
     assert [d.id for d in store.pending_deliveries("desk@x.org")] == [first]
     store.mark_attempt(first, "451 later", permanent=False)
@@ -146,8 +154,24 @@ def test_run_lock_excludes_a_second_run(tmp_path: Path) -> None:
 def test_old_items_no_longer_alert(store: Store) -> None:
     then = datetime(2026, 1, 1, tzinfo=UTC)
     store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True, now=then)
-    assert len(store.undelivered_items("d@x.org", seen_since=then)) == 1
-    assert store.undelivered_items("d@x.org", seen_since=then + timedelta(seconds=1)) == []
+    assert len(store.undelivered_items("d@x.org", dated_since=then)) == 1
+    assert store.undelivered_items("d@x.org", dated_since=then + timedelta(seconds=1)) == []
+
+
+def test_age_counts_from_publication_not_first_seen(store: Store) -> None:
+    """A story published in 2019 and first seen today is old (feeds without dates: first seen)."""
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    old, _ = entry("old", "t", figure())
+    undated, report = entry("undated", "u", figure())
+    future, _ = entry("future", "v", figure())
+    items = [
+        (replace(old, published=datetime(2019, 12, 30, tzinfo=UTC)), report),
+        (undated, report),
+        (replace(future, published=now + timedelta(days=30)), report),
+    ]
+    store.add_items("Wire", "u", items, alert_on_first_poll=True, now=now)
+    fresh = store.undelivered_items("d@x.org", dated_since=now - timedelta(days=7))
+    assert sorted(i.guid for i in fresh) == ["future", "undated"]  # a future date: first seen
 
 
 def test_lock_beside_an_unusable_path(tmp_path: Path) -> None:
@@ -180,16 +204,21 @@ def test_a_new_url_starts_with_a_silent_first_poll(store: Store) -> None:
 def test_a_claim_left_without_its_message_gives_its_items_back(tmp_path: Path) -> None:
     """Schema 2: rows an older version claimed but never wrote are dropped, their items kept."""
     path = tmp_path / "state.db"
-    with Store(path) as store:
-        ids = store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
-        with store.transaction() as db:
-            db.execute(
-                "INSERT INTO deliveries (id, subscriber, kind, created_at) "
-                "VALUES (7, 'desk@x.org', 'daily', '2026-11-24T07:00:00+00:00')"
-            )
-            db.execute("INSERT INTO delivery_items VALUES (7, 'desk@x.org', ?)", (ids[0],))
-            db.execute("PRAGMA user_version = 1")
-        assert store.undelivered_items("desk@x.org") == []
+    old = sqlite3.connect(path)  # a database as version 1 of the schema left it
+    old.executescript(MIGRATIONS[0])
+    old.executescript(
+        "INSERT INTO items (id, feed, guid, content_hash, link, title, fetched_at, text, summary,"
+        " alertable, agencies, organisations, countries) VALUES (1, 'Wire', 'a', 'h', 'http://x',"
+        " 't', '2026-12-01T00:00:00+00:00', 't', '', 1, '[]', '[]', '[]');"
+        'INSERT INTO figures (item_id, kind, value, unit, qualifier, term, evidence, start, "end")'
+        " VALUES (1, 'displaced', 20000, 'people', 'exact', 'fled', '20,000 fled.', 0, 12);"
+        "INSERT INTO deliveries (id, subscriber, kind, created_at)"
+        " VALUES (7, 'desk@x.org', 'daily', '2026-11-24T07:00:00+00:00');"
+        "INSERT INTO delivery_items VALUES (7, 'desk@x.org', 1);"
+        "PRAGMA user_version = 1;"
+    )
+    old.close()
+    ids = [1]
     with Store(path) as store:
         assert store.deliveries() == []
         assert [i.id for i in store.undelivered_items("desk@x.org")] == ids

@@ -12,13 +12,14 @@ one migration more.
 from __future__ import annotations
 
 from notifier.store.db import utcnow
-from notifier.store.items import ItemQueries, content_hash
-from notifier.store.outbox import OutboxQueries
+from notifier.store.history import HistoryQueries
+from notifier.store.items import ItemQueries, content_hash, trend_key
+from notifier.store.outbox import BuildMessage, OutboxQueries
 from notifier.store.schema import SCHEMA_VERSION
 
 
-class Store(ItemQueries, OutboxQueries):
+class Store(ItemQueries, OutboxQueries, HistoryQueries):
     """The state database: each concern's queries live in their own module of this package."""
 
 
-__all__ = ["SCHEMA_VERSION", "Store", "content_hash", "utcnow"]
+__all__ = ["SCHEMA_VERSION", "BuildMessage", "Store", "content_hash", "trend_key", "utcnow"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from notifier.models import FeedState
+from notifier.models import FeedState, HealthNotice
 from notifier.store.db import Database, from_iso, to_iso, utcnow
 
 
@@ -28,6 +29,8 @@ class FeedStateQueries(Database):
                 last_error=r["last_error"],
                 last_status=r["last_status"],
                 items=r["n"],
+                failures=r["failures"],
+                failing_reported=bool(r["failing_reported"]),
             )
             for r in rows
         }
@@ -43,7 +46,7 @@ class FeedStateQueries(Database):
         last_modified: str | None = None,
         now: datetime | None = None,
     ) -> None:
-        """Note a fetch attempt; validators change only on success.
+        """Note a fetch attempt; validators change only on success, the failure streak on each.
 
         A feed whose URL changed in the config starts over: no validators, so the
         new URL is fetched in full, and a silent first poll, so its back
@@ -63,13 +66,14 @@ class FeedStateQueries(Database):
             if error is None:
                 db.execute(
                     "UPDATE feeds SET etag = ?, last_modified = ?, last_fetch_at = ?, "
-                    "last_success_at = ?, last_error = NULL, last_status = ? WHERE name = ?",
+                    "last_success_at = ?, last_error = NULL, last_status = ?, failures = 0 "
+                    "WHERE name = ?",
                     (etag, last_modified, now_s, now_s, status, name),
                 )
             else:
                 db.execute(
-                    "UPDATE feeds SET last_fetch_at = ?, last_error = ?, last_status = ? "
-                    "WHERE name = ?",
+                    "UPDATE feeds SET last_fetch_at = ?, last_error = ?, last_status = ?, "
+                    "failures = failures + 1 WHERE name = ?",
                     (now_s, error, status, name),
                 )
 
@@ -79,3 +83,28 @@ class FeedStateQueries(Database):
             "SELECT first_polled_at FROM feeds WHERE name = ?", (feed,)
         ).fetchone()
         return row is None or row["first_polled_at"] is None
+
+    def health_changes(self, failures: int, feeds: Sequence[str]) -> list[HealthNotice]:
+        """Feeds the operator must hear about now: failing `failures` polls in a row, or recovered.
+
+        Each is told once each way: a failing feed until it is reported, a
+        reported feed once it fetches again.
+        """
+        marks = ",".join("?" * len(feeds))
+        rows = self.db.execute(
+            "SELECT * FROM feeds WHERE name IN (" + marks + ") AND "
+            "((failures >= ? AND failing_reported = 0) OR (failures = 0 AND failing_reported = 1)) "
+            "ORDER BY name",
+            (*feeds, failures),
+        )
+        return [
+            HealthNotice(
+                feed=r["name"],
+                url=r["url"],
+                failing=r["failures"] > 0,
+                failures=r["failures"],
+                error=r["last_error"],
+                since=from_iso(r["last_success_at"]),
+            )
+            for r in rows
+        ]

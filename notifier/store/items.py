@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from notifier.extract.models import Agency, Figure, Organisation, Report
-from notifier.models import Item, StoredItem
+from notifier.models import Item, StoredItem, Structured
 from notifier.store.db import from_iso, to_iso, utcnow
 from notifier.store.feedstate import FeedStateQueries
 
 _FIGURE_COLUMNS = ", ".join(f'"{name}"' for name in Figure.__slots__)  # "end" is an SQL keyword
+_ADMIN_WORDS = re.compile(
+    r"\s+(?:province|governorate|state|region|district|county|department|oblast)$"
+)
+DATED = (
+    "CASE WHEN i.published IS NULL OR i.published > i.fetched_at "
+    "THEN i.fetched_at ELSE i.published END"
+)
+"""What an item's age counts from: its publication, else (or if in the future) when first seen."""
+
+
+def trend_key(figure: Figure, structured: Structured | None) -> str:
+    """What makes two figures "the same place": the key a newer figure finds its earlier one by.
+
+    A source's own event id when it has one (GDACS episodes); else the country
+    and the place named ("SYR|idlib", "Idlib province" and "Idlib" alike); a
+    figure placed only in a country is keyed by the country alone ("SYR|").
+    """
+    if structured is not None and structured.event_id:
+        return f"{structured.source}:{structured.event_id}"
+    place = (figure.place or "").casefold()
+    if getattr(figure, "place_level", None) == "country":
+        place = ""
+    return f"{figure.country or ''}|{_ADMIN_WORDS.sub('', place)}"
 
 
 def content_hash(item: Item) -> str:
@@ -56,8 +81,9 @@ class ItemQueries(FeedStateQueries):
                     continue
                 cur = db.execute(
                     "INSERT INTO items (feed, guid, content_hash, link, title, published, "
-                    "fetched_at, text, summary, alertable, agencies, organisations, countries) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "fetched_at, text, summary, alertable, agencies, organisations, countries, "
+                    "structured, alert_level) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         feed,
                         item.guid,
@@ -72,13 +98,22 @@ class ItemQueries(FeedStateQueries):
                         json.dumps([[a.acronym, a.name] for a in report.agencies]),
                         json.dumps([o.name for o in report.organisations]),
                         json.dumps(list(report.countries)),
+                        _dump_structured(item.structured),
+                        item.structured.alert_level if item.structured else None,
                     ),
                 )
                 item_id = int(cur.lastrowid or 0)
                 db.executemany(
-                    f"INSERT INTO figures (item_id, {_FIGURE_COLUMNS}) "
-                    f"VALUES (?{', ?' * len(Figure.__slots__)})",
-                    [(item_id, *(getattr(f, n) for n in Figure.__slots__)) for f in report.figures],
+                    f"INSERT INTO figures (item_id, trend_key, {_FIGURE_COLUMNS}) "
+                    f"VALUES (?, ?{', ?' * len(Figure.__slots__)})",
+                    [
+                        (
+                            item_id,
+                            trend_key(f, item.structured),
+                            *(getattr(f, n) for n in Figure.__slots__),
+                        )
+                        for f in report.figures
+                    ],
                 )
                 stored.append(item_id)
             if first:
@@ -123,25 +158,37 @@ class ItemQueries(FeedStateQueries):
         self,
         subscriber: str,
         *,
-        seen_since: datetime | None = None,
+        dated_since: datetime | None = None,
         feeds: Sequence[str] | None = None,
     ) -> list[StoredItem]:
-        """Alertable items with figures, seen since `seen_since`, not yet given to `subscriber`.
+        """Alertable items not yet given to `subscriber`, dated since `dated_since`.
 
-        `feeds` limits them to the feeds configured now: a feed removed from the
-        config stops alerting.
+        An item is a candidate when it has figures, or when its source rates it
+        Orange or Red (a GDACS alert with no figure in its text). Its date is
+        its publication (else when first seen): an old story first seen today
+        is still old. `feeds` limits them to the feeds configured now: a feed
+        removed from the config stops alerting.
         """
         only = ""
         if feeds is not None:
             only = f"AND i.feed IN ({','.join('?' * len(feeds))}) "
         rows = self.db.execute(
-            "SELECT * FROM items i WHERE i.alertable = 1 AND i.fetched_at >= ? "
+            f"SELECT * FROM items i WHERE i.alertable = 1 AND {DATED} >= ? "
             + only
-            + "AND EXISTS (SELECT 1 FROM figures f WHERE f.item_id = i.id) "
+            + "AND (i.alert_level IN ('Orange', 'Red') "
+            "     OR EXISTS (SELECT 1 FROM figures f WHERE f.item_id = i.id)) "
             "AND NOT EXISTS (SELECT 1 FROM delivery_items d "
             "                WHERE d.subscriber = ? AND d.item_id = i.id) "
             "ORDER BY i.id",
-            (to_iso(seen_since) or "", *(feeds or ()), subscriber),
+            (to_iso(dated_since) or "", *(feeds or ()), subscriber),
+        ).fetchall()
+        return self._items(rows)
+
+    def find_items(self, link_or_guid: str) -> list[StoredItem]:
+        """Stored items whose link or guid is this (one per feed that carried it)."""
+        rows = self.db.execute(
+            "SELECT * FROM items WHERE link = ? OR guid = ? ORDER BY id",
+            (link_or_guid, link_or_guid),
         ).fetchall()
         return self._items(rows)
 
@@ -180,9 +227,23 @@ class ItemQueries(FeedStateQueries):
                 agencies=tuple(Agency(a, n) for a, n in json.loads(r["agencies"])),
                 organisations=tuple(Organisation(n) for n in json.loads(r["organisations"])),
                 countries=tuple(json.loads(r["countries"])),
+                structured=_load_structured(r["structured"]),
             )
             for r in rows
         ]
+
+
+def _dump_structured(structured: Structured | None) -> str | None:
+    return json.dumps(dataclasses.asdict(structured)) if structured else None
+
+
+def _load_structured(text: str | None) -> Structured | None:
+    if not text:
+        return None
+    fields = json.loads(text)
+    for name in ("countries", "tags"):
+        fields[name] = tuple(fields.get(name) or ())
+    return Structured(**fields)
 
 
 def _figure(r: sqlite3.Row) -> Figure:

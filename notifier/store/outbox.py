@@ -8,12 +8,15 @@ the same person, and an item claimed once is never claimed again.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from notifier.models import Delivery
+from notifier.models import Delivery, HealthNotice
 from notifier.store.db import Database, from_iso, to_iso, utcnow
+
+BuildMessage = Callable[[int], tuple[str, str, bytes]]
+"""delivery id -> (subject, Message-ID, message bytes): called inside the row's transaction."""
 
 
 class OutboxQueries(Database):
@@ -24,28 +27,22 @@ class OutboxQueries(Database):
         subscriber: str,
         kind: str,
         item_ids: Sequence[int],
+        build: BuildMessage,
         *,
-        subject: str,
-        message_id: str,
-        message: bytes,
         now: datetime | None = None,
     ) -> int | None:
         """Write a pending outbox row with its message, claiming its items, atomically.
 
-        The message is stored before anything is sent, so a crash after this
-        leaves a row that the next run sends as it is. Returns None when
-        another run claimed any of the items first (the unique key on
-        subscriber + item): two processes never put one item in two digests
-        for the same person.
+        `build(delivery_id)` makes (subject, Message-ID, message) once the row has
+        its id, which the message carries in a header. The message is stored
+        before anything is sent, so a crash after this leaves a row that the
+        next run sends as it is. Returns None when another run claimed any of
+        the items first (the unique key on subscriber + item): two processes
+        never put one item in two digests for the same person.
         """
         try:
             with self.transaction() as db:
-                cur = db.execute(
-                    "INSERT INTO deliveries (subscriber, kind, created_at, subject, message_id, "
-                    "message) VALUES (?, ?, ?, ?, ?, ?)",
-                    (subscriber, kind, to_iso(now or utcnow()), subject, message_id, message),
-                )
-                delivery_id = int(cur.lastrowid or 0)
+                delivery_id = self._insert_row(db, subscriber, kind, build, now)
                 db.executemany(
                     "INSERT INTO delivery_items (delivery_id, subscriber, item_id) "
                     "VALUES (?, ?, ?)",
@@ -53,6 +50,48 @@ class OutboxQueries(Database):
                 )
         except sqlite3.IntegrityError:
             return None
+        return delivery_id
+
+    def create_notice(
+        self,
+        notice: HealthNotice,
+        recipient: str,
+        build: BuildMessage,
+        *,
+        now: datetime | None = None,
+    ) -> int | None:
+        """Write the operator's feed-health message and mark the feed as told, atomically.
+
+        Returns None when the feed's state changed meanwhile (another run told
+        the operator first): each change is told once.
+        """
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE feeds SET failing_reported = ? WHERE name = ? AND failing_reported = ?",
+                (int(notice.failing), notice.feed, int(not notice.failing)),
+            )
+            if cur.rowcount != 1:
+                return None
+            return self._insert_row(db, recipient, "health", build, now)
+
+    def _insert_row(
+        self,
+        db: sqlite3.Connection,
+        recipient: str,
+        kind: str,
+        build: BuildMessage,
+        now: datetime | None,
+    ) -> int:
+        cur = db.execute(
+            "INSERT INTO deliveries (subscriber, kind, created_at) VALUES (?, ?, ?)",
+            (recipient, kind, to_iso(now or utcnow())),
+        )
+        delivery_id = int(cur.lastrowid or 0)
+        subject, message_id, message = build(delivery_id)
+        db.execute(
+            "UPDATE deliveries SET subject = ?, message_id = ?, message = ? WHERE id = ?",
+            (subject, message_id, message, delivery_id),
+        )
         return delivery_id
 
     def pending_deliveries(self, subscriber: str | None = None) -> list[Delivery]:

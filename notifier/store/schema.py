@@ -85,6 +85,20 @@ MIGRATIONS: tuple[str, ...] = (
         (SELECT id FROM deliveries WHERE status = 'pending' AND message IS NULL);
     DELETE FROM deliveries WHERE status = 'pending' AND message IS NULL;
     """,
+    # 3: what the digest needs beyond figures: a source's structured fields and its
+    # alert level, the level of a figure's place and the key its trend is found by,
+    # a feed's failure streak, and items dated by publication for `max_age`.
+    """
+    ALTER TABLE items ADD COLUMN structured TEXT;
+    ALTER TABLE items ADD COLUMN alert_level TEXT;
+    ALTER TABLE figures ADD COLUMN place_level TEXT;
+    ALTER TABLE figures ADD COLUMN trend_key TEXT;
+    UPDATE figures SET trend_key = COALESCE(country, '') || '|' || lower(COALESCE(place, ''));
+    CREATE INDEX figures_trend ON figures (trend_key, kind);
+    ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN failing_reported INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX delivery_items_item ON delivery_items (item_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

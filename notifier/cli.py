@@ -29,7 +29,7 @@ from notifier.errors import NotifierError, UsageError
 from notifier.extract import Report, extract
 from notifier.htmltext import html_to_text, looks_like_html
 from notifier.models import RunReport
-from notifier.service import Notifier
+from notifier.service import Notifier, explain_item
 
 log = logging.getLogger("notifier")
 
@@ -155,16 +155,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 @command(
     option("--subscriber", metavar="EMAIL", help="whose digest (default: every subscriber)"),
+    option(
+        "--format",
+        choices=("text", "html", "json"),
+        help="text (default), html, or json: one object per subscriber per line",
+    ),
     option("--out", metavar="FILE", help="write to FILE (.html: the HTML part, else text)"),
 )
 def cmd_preview(args: argparse.Namespace) -> int:
     """Render the digest a subscriber would get now, without sending or marking anything.
+
+    With --format json, each subscriber's digest is one JSON object on a line
+    of its own (entries in the order the email shows them), for scripts that
+    feed a chat channel or a dashboard.
 
     Example:
       notifier preview --subscriber desk@example.org --out digest.html
 
     """
     notifier = Notifier(_settings(args))
+    fmt = args.format or ("html" if args.out and Path(args.out).suffix.lower() in _HTML else "text")
     if args.subscriber:
         subscribers = [notifier.subscriber(args.subscriber)]
     elif args.out and len(notifier.settings.subscribers) > 1:
@@ -173,22 +183,73 @@ def cmd_preview(args: argparse.Namespace) -> int:
         subscribers = notifier.settings.subscribers
     for s in subscribers:
         if pending := notifier.pending_count(s):
-            print(f"{s.email}: {pending} digest(s) from an earlier run will be sent first")
+            note = f"{s.email}: {pending} digest(s) from an earlier run will be sent first"
+            print(note, file=sys.stderr if fmt == "json" else sys.stdout)
+        if fmt == "json":
+            _emit(args.out, json.dumps(notifier.preview_json(s), ensure_ascii=False) + "\n")
+            continue
         rendered = notifier.preview(s)
         if rendered is None:
             print(f"{s.email}: nothing new to send")
             continue
+        body = rendered.html if fmt == "html" else f"Subject: {rendered.subject}\n\n{rendered.text}"
         if args.out:
-            out = Path(args.out)
-            html = out.suffix.lower() in (".html", ".htm")
-            body = rendered.html if html else f"Subject: {rendered.subject}\n\n{rendered.text}"
-            try:
-                out.write_text(body, encoding="utf-8")
-            except OSError as e:
-                raise UsageError(f"--out {out}: cannot write the preview: {e}") from e
-            print(f"{s.email}: {rendered.subject} -> {out}")
+            _emit(args.out, body)
+            print(f"{s.email}: {rendered.subject} -> {args.out}")
         else:
-            print(f"To: {s.email}\nSubject: {rendered.subject}\n\n{rendered.text}\n")
+            print(body if fmt == "html" else f"To: {s.email}\n{body}\n")
+    return EXIT_OK
+
+
+_HTML = (".html", ".htm")
+
+
+def _emit(out: str | None, body: str) -> None:
+    """Print `body`, or write it to the --out file."""
+    if out is None:
+        sys.stdout.write(body)
+        return
+    try:
+        Path(out).write_text(body, encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"--out {out}: cannot write the preview: {e}") from e
+
+
+@command(
+    option("--subscriber", metavar="EMAIL", help="only this subscriber"),
+    option("item", metavar="LINK_OR_GUID", help="the item's link or guid, as the feed gives it"),
+)
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Say what was found in a stored item and why it did or did not alert each subscriber.
+
+    For each figure: its evidence; for each subscriber: threshold, filters,
+    age, level and whether it was already sent.
+
+    Example:
+      notifier explain https://news.example.org/floods-sindh --subscriber desk@example.org
+
+    """
+    notifier = Notifier(_settings(args))
+    subscriber = notifier.subscriber(args.subscriber) if args.subscriber else None
+    found = notifier.explain(args.item, subscriber)
+    if not found:
+        raise UsageError(
+            f"no stored item has the link or guid {args.item!r}; it may not be fetched yet "
+            "(notifier run --once), or its feed gives another link (notifier feeds)"
+        )
+    for item, verdicts in found:
+        print(explain_item(item))
+        for verdict in verdicts:
+            head = (
+                f"ALERTS at level {verdict.alert.level.name}"
+                + (" (sent at once by serve)" if verdict.alert.immediate else "")
+                if verdict.alert
+                else "does not alert"
+            )
+            print(f"\n{verdict.subscriber}: {head}")
+            for reason in verdict.reasons:
+                print(f"  - {reason}")
+        print()
     return EXIT_OK
 
 
@@ -232,6 +293,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         last = state.last_fetch_at.isoformat() if state.last_fetch_at else "never"
         ok = state.last_success_at.isoformat() if state.last_success_at else "never"
         status = f"ERROR {state.last_error}" if state.last_error else "ok"
+        if state.failures:
+            status += f" (failed {state.failures} poll(s) in a row)"
         failing += bool(state.last_error)
         print(f"{name}: {status}; {state.items} item(s); last fetch {last}; last success {ok}")
         print(f"  {url}")

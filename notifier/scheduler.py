@@ -1,9 +1,10 @@
 """The daemon: APScheduler runs the poll job and each subscriber's daily digest.
 
 The poll job runs at start and then every `schedule.poll_every`; after each
-poll the largest events (a figure >= immediate_factor x threshold) go out at
-once. Each subscriber's daily digest runs at `schedule.digest_at` in the
-subscriber's own time zone. Jobs never overlap (one asyncio lock, plus the
+poll the operator hears about feeds that started or stopped failing, and the
+events of the top level go out at once. Each subscriber's daily digest runs at
+their `digest_at` (else `schedule.digest_at`) in their own time zone, and
+goes out empty when they asked for `send_empty`. Jobs never overlap (one asyncio lock, plus the
 database lock against a cron run beside the daemon), and SIGINT/SIGTERM let
 the running job finish before the process exits.
 """
@@ -53,6 +54,7 @@ class Daemon:
     async def _poll(self) -> None:
         with self.notifier.lock(wait=0), self.notifier.store() as store:
             report = await self.notifier.poll(store)
+            self.notifier.report_feed_health(store)
             await self.notifier.deliver(store, kind="immediate")
         log.info(
             "poll: %d fetched, %d not modified, %d failed, %d new item(s)",
@@ -64,7 +66,7 @@ class Daemon:
 
     async def _digest(self, subscriber: SubscriberSettings) -> None:
         with self.notifier.lock(wait=0), self.notifier.store() as store:
-            await self.notifier.deliver(store, subscribers=[subscriber])
+            await self.notifier.deliver(store, subscribers=[subscriber], send_empty=True)
 
     async def _guarded(self, what: str, job: Callable[[], Awaitable[None]]) -> None:
         if self.stopping.is_set():
@@ -89,8 +91,8 @@ class Daemon:
             coalesce=True,
             misfire_grace_time=None,
         )
-        at = settings.schedule.digest_at
         for s in settings.subscribers:
+            at = settings.digest_at_for(s)
             zone = ZoneInfo(settings.timezone_for(s))
             scheduler.add_job(
                 self.digest_job,

@@ -28,10 +28,9 @@ from typing import Any
 import pytest
 
 from notifier import feeds
-from notifier.feeds import parse
 from notifier.config import FeedSettings, FetchSettings
 from notifier.errors import FeedError
-from notifier.feeds import add_full_text, fetch_all, fetch_feed, fetch_page_text, parse_feed
+from notifier.feeds import add_full_text, fetch_all, fetch_feed, fetch_page_text, parse, parse_feed
 from notifier.fulltext import load_extractor
 from notifier.http import Fetcher
 from notifier.models import Item, Validators

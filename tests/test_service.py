@@ -9,11 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, parts, rss, write_config
 
-from notifier import service
 from notifier.config import Settings, load_settings
 from notifier.errors import BusyError
 from notifier.extract.models import Report
-from notifier.service import Notifier
+from notifier.service import Notifier, polling
 
 
 def settings(tmp_path: Path, server: FeedServer, port: int, subscribers: list[str]) -> Settings:
@@ -149,18 +148,18 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
     prime(notifier, feed_server)
     trap = {**FLOODS, "guid": "t-1", "title": "Trap", "link": "http://news.example.org/trap"}
     feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]))
-    real = service.extract
+    real = polling.extract
 
     def buggy(text: str) -> Report:
         if text.startswith("Trap"):
             raise RuntimeError("extractor bug")
         return real(text)
 
-    monkeypatch.setattr(service, "extract", buggy)
+    monkeypatch.setattr(polling, "extract", buggy)
     report = asyncio.run(notifier.run_once())
     assert "could not be read by the extractor" in report.poll.failed["Wire"]
     assert len(box.to("desk@example.org")) == 1
-    monkeypatch.setattr(service, "extract", real)
+    monkeypatch.setattr(polling, "extract", real)
     feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]) + " ")  # changed: no 304
     again = asyncio.run(notifier.run_once())
     assert again.poll.new_items == 1

@@ -1,0 +1,223 @@
+"""The sections of the config file, one pydantic model each; unknown keys are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    model_validator,
+)
+
+from notifier.config.values import (
+    Clock,
+    Duration,
+    Email,
+    People,
+    Port,
+    TimeZone,
+    check_email,
+    check_iso3,
+    check_label,
+    check_sender,
+    check_unsubscribe,
+    parse_clock,
+)
+from notifier.extract.models import KINDS, Kind
+from notifier.models import Level
+
+
+class _Section(BaseModel):
+    """Config sections reject unknown keys: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(_Section):
+    """Where the state lives."""
+
+    path: Path = Path("notifier.db")
+
+
+class ScheduleSettings(_Section):
+    """When the daemon polls and sends the daily digest."""
+
+    poll_every: Duration = timedelta(minutes=30)
+    digest_at: Clock = time(7, 0)
+    timezone: TimeZone = "UTC"
+
+
+class DeliverySettings(_Section):
+    """How digests leave: by SMTP, or as .eml files in a folder."""
+
+    method: Literal["smtp", "outbox"] = "smtp"
+    outbox_dir: Path = Path("outbox")
+
+
+class SmtpSettings(_Section):
+    """The SMTP relay; the password is best given as NOTIFIER_SMTP__PASSWORD."""
+
+    host: str = "localhost"
+    port: Port = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    sender: Annotated[str, AfterValidator(check_sender)] = (
+        "Humanitarian alerts <alerts@example.org>"
+    )
+    timeout: float = Field(default=30, gt=0)
+
+
+class FetchSettings(_Section):
+    """Limits for fetching feeds and linked pages, so one bad server cannot stall a run."""
+
+    concurrency: int = Field(default=16, ge=1, le=256)
+    timeout: float = Field(default=20, gt=0)
+    max_bytes: int = Field(default=10_000_000, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    user_agent: str = "notifier/0.1 (humanitarian alert digest; +https://example.org/notifier)"
+
+
+DEFAULT_THRESHOLDS: dict[Kind, int] = {
+    "displaced": 10000,
+    "killed": 50,
+    "injured": 100,
+    "missing": 50,
+    "casualties": 100,
+    "at_risk": 100000,
+}
+"""People per kind; an item crosses when any of its figures reaches its kind's threshold.
+
+The kinds themselves are declared once, by the extractor (`KINDS`): a kind it
+learns is a key here, in `[thresholds]` and in each subscriber's overrides."""
+if missing := set(KINDS) - set(DEFAULT_THRESHOLDS):  # pragma: no cover - caught at import
+    raise ImportError(f"DEFAULT_THRESHOLDS lacks the figure kind(s) {sorted(missing)}")
+
+Thresholds = Mapping[Kind, int]
+"""People per kind, every kind present: what `Settings.thresholds_for` returns."""
+
+
+def with_default_thresholds(values: dict[Kind, int]) -> dict[Kind, int]:
+    """`[thresholds]` as given, every kind it leaves out at its default."""
+    return {**DEFAULT_THRESHOLDS, **values}
+
+
+class LevelSettings(_Section):
+    """One severity level: its name, the factor of the threshold it starts at, its colour."""
+
+    name: Annotated[str, AfterValidator(check_label)]
+    factor: float = Field(ge=1, allow_inf_nan=False)
+    colour: str = Field(default="#5a5a5a", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+LEVEL_NAMES = ("watch", "serious", "severe")
+LEVEL_COLOURS = ("#8d6708", "#c2410c", "#b91c1c")
+"""Dark amber, orange and red: each readable as a badge with white text (contrast >= 4.5)."""
+
+
+class AlertSettings(_Section):
+    """How severe an alert is, and which alerts are too old to send."""
+
+    immediate_factor: float = Field(default=10, ge=1, allow_inf_nan=False)
+    """The top level's factor when `levels` is not set."""
+    max_age: Duration = timedelta(days=7)
+    levels: list[LevelSettings] = []
+    """Lowest first; empty: watch 1x, serious 3x, severe `immediate_factor` x."""
+
+    @model_validator(mode="after")
+    def _check_levels(self) -> AlertSettings:
+        levels = self.levels
+        if not levels:
+            return self
+        names = [lv.name.casefold() for lv in levels]
+        if len(set(names)) != len(names):
+            raise ValueError("alerts.levels: each level needs a name of its own")
+        factors = [lv.factor for lv in levels]
+        if factors != sorted(set(factors)):
+            raise ValueError(
+                "alerts.levels: list the levels from the lowest factor to the highest, "
+                f"each factor different (got {factors})"
+            )
+        if "immediate_factor" in self.model_fields_set and factors[-1] != self.immediate_factor:
+            raise ValueError(
+                "alerts.immediate_factor and the top level's factor disagree: with "
+                "[[alerts.levels]] the top level is what is sent at once, "
+                "so remove alerts.immediate_factor"
+            )
+        return self
+
+    def level_list(self) -> tuple[Level, ...]:
+        """The levels, lowest first, as the rules and templates use them."""
+        if self.levels:
+            return tuple(
+                Level(lv.name, lv.factor, lv.colour, rank) for rank, lv in enumerate(self.levels)
+            )
+        factors = (1.0, min(3.0, self.immediate_factor), self.immediate_factor)
+        return tuple(
+            Level(name, factor, colour, rank)
+            for rank, (name, factor, colour) in enumerate(
+                zip(LEVEL_NAMES, factors, LEVEL_COLOURS, strict=True)
+            )
+        )
+
+
+class DigestSettings(_Section):
+    """Rendering and merging: templates (empty: the bundled ones), headers, the merge window."""
+
+    templates_dir: Annotated[Path | None, BeforeValidator(lambda v: v or None)] = None
+    subject_prefix: str = "[alerts]"
+    max_entries: int = Field(default=50, ge=1)
+    list_unsubscribe: Annotated[str, AfterValidator(check_unsubscribe)] = ""
+    """A mailto: or https: URL for the List-Unsubscribe header; empty: no header."""
+    merge_window: Duration = timedelta(hours=72)
+    """Two reports of the same place and kind merge into one entry only within this window."""
+
+
+class OperatorSettings(_Section):
+    """Who is told when a feed keeps failing, and after how many failed polls in a row."""
+
+    email: Annotated[str, AfterValidator(lambda v: check_email(v) if v.strip() else "")] = ""
+    feed_failures: int = Field(default=3, ge=1, le=1000)
+
+
+class FeedSettings(_Section):
+    """One RSS/Atom feed: an http(s) URL or a local file path."""
+
+    name: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+    fetch_full_text: bool = False
+    alert_on_first_poll: bool = False
+
+
+class SubscriberSettings(_Section):
+    """One recipient and what they want to hear about."""
+
+    email: Email
+    name: str = ""
+    countries: Annotated[list[str], AfterValidator(check_iso3)] = []
+    keywords: list[str] = []
+    """Words an item must contain (any of them); empty: no keyword filter."""
+    exclude_keywords: list[str] = []
+    """Words that keep an item out (any of them)."""
+    kinds: list[Kind] = []
+    """The figure kinds wanted; empty: all."""
+    min_level: str = ""
+    """The lowest level wanted (a name from [[alerts.levels]]); empty: all."""
+    feeds: list[str] = []
+    """Feed names wanted; empty: all."""
+    timezone: TimeZone | None = None
+    digest_at: Annotated[time | None, BeforeValidator(lambda v: parse_clock(v) if v else None)] = (
+        None
+    )
+    send_empty: bool = False
+    """`serve` sends the daily digest even when nothing crossed, so silence means quiet."""
+    thresholds: dict[Kind, People] = {}
+    """Per-kind overrides of `[thresholds]`; unset kinds fall back to it."""

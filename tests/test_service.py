@@ -22,6 +22,7 @@ from notifier import service
 from notifier.config import Settings, load_settings
 from notifier.errors import BusyError
 from notifier.extract.models import Report
+from notifier.mailer import RETRY_DELAY, SEND_ATTEMPTS
 from notifier.service import Notifier
 
 
@@ -55,12 +56,15 @@ def test_broken_feed_does_not_stop_the_others(
     assert len(box.to("desk@example.org")) == 1
 
 
-def test_refused_connection_is_retried_next_run(tmp_path: Path, http_server: HttpServer) -> None:
+def test_refused_connection_is_retried_next_run(
+    tmp_path: Path, http_server: HttpServer, retry_delays: list[float]
+) -> None:
     port = free_port()  # nothing listens there yet
     notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
     prime(notifier, http_server)
     failed = asyncio.run(notifier.run_once())
     assert "desk@example.org" in failed.delivery.failed
+    assert len(retry_delays) == SEND_ATTEMPTS - 1  # tried again within the run, no wait
     with notifier.store() as store:
         [pending] = store.pending_deliveries()
         assert pending.attempts == 1
@@ -118,21 +122,24 @@ def test_transient_4xx_is_retried_then_left_pending(
     tmp_path: Path,
     http_server: HttpServer,
     smtp_server: tuple[Mailbox, int],
-    monkeypatch: pytest.MonkeyPatch,
+    retry_delays: list[float],
 ) -> None:
     box, port = smtp_server
     box.data_answer = "451 4.3.0 try again later"
-    monkeypatch.setattr("notifier.mailer.RETRY_DELAY", 0.01)
     notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
     prime(notifier, http_server)
     report = asyncio.run(notifier.run_once())
     assert "desk@example.org" in report.delivery.failed
+    # Within the run: SEND_ATTEMPTS tries, the wait before each further one doubled.
+    assert box.refusals == ["451 4.3.0 try again later"] * SEND_ATTEMPTS
+    assert retry_delays == [RETRY_DELAY * 2**n for n in range(SEND_ATTEMPTS - 1)]
     with notifier.store() as store:
         [pending] = store.pending_deliveries()
     assert pending.attempts == 1
     box.data_answer = None
     asyncio.run(notifier.run_once())
     assert len(box.to("desk@example.org")) == 1
+    assert len(retry_delays) == SEND_ATTEMPTS - 1  # accepted at the first try: no wait
 
 
 def test_one_run_at_a_time(tmp_path: Path, http_server: HttpServer) -> None:

@@ -100,15 +100,15 @@ def test_stop_lets_the_running_job_finish(tmp_path: Path, http_server: HttpServe
     finished: list[str] = []
     real_poll = daemon._poll
 
-    async def slow_poll() -> None:
-        await asyncio.sleep(0.5)  # a send in progress when the signal arrives
-        await real_poll()
-        finished.append("poll")
-
-    daemon._poll = slow_poll  # type: ignore[method-assign]
-
     async def scenario() -> None:
         stop = asyncio.Event()
+
+        async def poll_until_stopped() -> None:
+            await stop.wait()  # the signal arrives while the job runs (a send in progress)
+            await real_poll()
+            finished.append("poll")
+
+        daemon._poll = poll_until_stopped  # type: ignore[method-assign]
         task = asyncio.create_task(daemon.run(stop))
         while not daemon.busy.locked():
             await asyncio.sleep(0.01)

@@ -28,6 +28,7 @@ def test_every_design_command_exists() -> None:
         "check-config",
         "feeds",
         "demo",
+        "explain",
     }
 
 

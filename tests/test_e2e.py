@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import (
+from helpers import (
     FLOODS,
     QUIET,
     SMALL,
-    FeedServer,
+    HttpServer,
     Mailbox,
     parts,
     rss,
@@ -19,17 +19,17 @@ from conftest import (
 
 
 def test_run_once_end_to_end(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    cfg = wire_config(tmp_path, feed_server, port)
+    cfg = wire_config(tmp_path, http_server, port)
 
     first = run_cli("run", "--once", "--config", str(cfg))
     assert first.returncode == 0, first.stderr
     assert box.messages == []
     assert "first poll of 'Wire'" in first.stdout
 
-    feed_server.set("/wire.xml", rss([FLOODS, SMALL, QUIET]))
+    http_server.serve("/wire.xml", rss([FLOODS, SMALL, QUIET]))
     second = run_cli("run", "--once", "--config", str(cfg))
     assert second.returncode == 0, second.stderr
     assert len(box.messages) == 1
@@ -52,16 +52,16 @@ def test_run_once_end_to_end(
     assert "nothing to send" in third.stdout
     assert len(box.messages) == 1
     # The feed did not change: the server answered 304 to the conditional GET.
-    assert feed_server.requests[-1][1].get("If-None-Match")
+    assert http_server.requests[-1][1].get("If-None-Match")
 
 
 def test_dry_run_and_preview_send_and_mark_nothing(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    cfg = wire_config(tmp_path, feed_server, port)
+    cfg = wire_config(tmp_path, http_server, port)
     assert run_cli("run", "--once", "--config", str(cfg)).returncode == 0
-    feed_server.set("/wire.xml", rss([FLOODS, QUIET]))
+    http_server.serve("/wire.xml", rss([FLOODS, QUIET]))
 
     dry = run_cli("run", "--once", "--dry-run", "--config", str(cfg))
     assert dry.returncode == 0, dry.stderr
@@ -79,11 +79,11 @@ def test_dry_run_and_preview_send_and_mark_nothing(
     assert len(box.messages) == 1
 
 
-def test_outbox_delivery_and_feed_status(tmp_path: Path, feed_server: FeedServer) -> None:
-    feed_server.set("/wire.xml", rss([FLOODS]))
+def test_outbox_delivery_and_feed_status(tmp_path: Path, http_server: HttpServer) -> None:
+    http_server.serve("/wire.xml", rss([FLOODS]))
     cfg = write_config(
         tmp_path / "config.toml",
-        feeds=[("Wire", feed_server.url("/wire.xml")), ("Gone", feed_server.url("/gone.xml"))],
+        feeds=[("Wire", http_server.url("/wire.xml")), ("Gone", http_server.url("/gone.xml"))],
         subscribers=["desk@example.org"],
         method="outbox",
         extra="",

@@ -2,9 +2,9 @@
 
 No mocks of httpx or feedparser: real sockets, real parsing.
 
-The server runs in a thread; each test registers the routes it needs. Routes that
-must hang (timeouts) wait on an event the fixture sets at teardown, so no test
-leaves a thread sleeping.
+The server (helpers.HttpServer, the `http_server` fixture) runs in a thread; each
+test registers the routes it needs. Routes that must hang (timeouts) wait on an
+event the fixture sets at teardown, so no test leaves a thread sleeping.
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ import gzip
 import http.server
 import logging
 import os
-import socket
 import sys
-import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import HttpServer, encoded, free_port, redirect, static, status
 
 from notifier import feeds
 from notifier.config import FeedSettings, FetchSettings
@@ -108,118 +107,6 @@ to the collective centres, where cases of acute watery diarrhoea have been repor
 </article>
 <footer>Copyright 2026 Field Updates. Subscribe to our newsletter.</footer>
 </body></html>"""
-
-Route = Callable[[http.server.BaseHTTPRequestHandler], None]
-
-
-class Server:
-    """Routes by path; records request headers and the peak of simultaneous requests."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.active = 0
-        self.peak = 0
-        self.port = 0
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def serve(self, path: str, body: bytes, ctype: str = "application/rss+xml", **kw: str) -> None:
-        self.routes[path] = static(body, ctype, **kw)
-
-
-def static(
-    body: bytes, ctype: str, etag: str | None = None, last_modified: str | None = None
-) -> Route:
-    def route(h: http.server.BaseHTTPRequestHandler) -> None:
-        if (etag and h.headers.get("If-None-Match") == etag) or (
-            last_modified and h.headers.get("If-Modified-Since") == last_modified
-        ):
-            h.send_response(304)
-            h.end_headers()
-            return
-        h.send_response(200)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        if etag:
-            h.send_header("ETag", etag)
-        if last_modified:
-            h.send_header("Last-Modified", last_modified)
-        h.end_headers()
-        h.wfile.write(body)
-
-    return route
-
-
-def status(code: int) -> Route:
-    def route(h: http.server.BaseHTTPRequestHandler) -> None:
-        h.send_error(code)
-
-    return route
-
-
-def never_answers(server: Server) -> Route:
-    def route(h: http.server.BaseHTTPRequestHandler) -> None:
-        server.stop.wait(30)  # never answers; released at teardown
-
-    return route
-
-
-def encoded(body: bytes, encoding: str) -> Route:
-    def route(h: http.server.BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "application/rss+xml")
-        h.send_header("Content-Encoding", encoding)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-
-    return route
-
-
-def redirect(to: str, code: int = 302) -> Route:
-    def route(h: http.server.BaseHTTPRequestHandler) -> None:
-        h.send_response(code)
-        h.send_header("Location", to)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
-
-    return route
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    state = Server()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            with state.lock:
-                state.requests.append((self.path, dict(self.headers.items())))
-                state.active += 1
-                state.peak = max(state.peak, state.active)
-            try:
-                state.routes.get(self.path, status(404))(self)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (size cap, deadline): what the test wants
-            finally:
-                with state.lock:
-                    state.active -= 1
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    yield state
-    state.stop.set()
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def settings(**kw: Any) -> FetchSettings:
@@ -325,56 +212,58 @@ def test_limits_and_unsafe_links() -> None:
 # fetching ---------------------------------------------------------------------
 
 
-async def test_fetch_all_rss_and_atom(server: Server) -> None:
-    server.serve("/rss", RSS, etag='"v1"')
-    server.serve("/atom", ATOM, "application/atom+xml")
+async def test_fetch_all_rss_and_atom(http_server: HttpServer) -> None:
+    http_server.serve("/rss", RSS, etag='"v1"')
+    http_server.serve("/atom", ATOM, "application/atom+xml")
     results = await fetch_all(
-        [feed("Field", server.url("/rss")), feed("Alerts", server.url("/atom"))], {}, settings()
+        [feed("Field", http_server.url("/rss")), feed("Alerts", http_server.url("/atom"))],
+        {},
+        settings(),
     )
     assert [(r.feed, r.status, r.error, len(r.items)) for r in results] == [
         ("Field", 200, None, 3),
         ("Alerts", 200, None, 1),
     ]
     assert results[0].etag == '"v1"'
-    assert results[0].items[0].link == server.url("/reports/floods-northern-province")
-    _, headers = server.requests[0]
+    assert results[0].items[0].link == http_server.url("/reports/floods-northern-province")
+    _, headers = http_server.requests[0]
     assert headers["User-Agent"] == FetchSettings().user_agent
     assert "application/rss+xml" in headers["Accept"]
 
 
-async def test_etag_round_trip_gives_not_modified(server: Server) -> None:
-    server.serve("/rss", RSS, etag='"v1"')
-    [first] = await fetch_all([feed("Field", server.url("/rss"))], {}, settings())
+async def test_etag_round_trip_gives_not_modified(http_server: HttpServer) -> None:
+    http_server.serve("/rss", RSS, etag='"v1"')
+    [first] = await fetch_all([feed("Field", http_server.url("/rss"))], {}, settings())
     validators = {"Field": Validators(first.etag, first.last_modified)}
-    [second] = await fetch_all([feed("Field", server.url("/rss"))], validators, settings())
+    [second] = await fetch_all([feed("Field", http_server.url("/rss"))], validators, settings())
     assert second.not_modified
     assert second.status == 304
     assert second.items == []
     assert second.etag == '"v1"'
-    assert server.requests[-1][1]["If-None-Match"] == '"v1"'
+    assert http_server.requests[-1][1]["If-None-Match"] == '"v1"'
 
 
-async def test_last_modified_round_trip(server: Server) -> None:
+async def test_last_modified_round_trip(http_server: HttpServer) -> None:
     stamp = "Tue, 24 Nov 2026 07:00:00 GMT"
-    server.serve("/rss", RSS, last_modified=stamp)
-    [first] = await fetch_all([feed("Field", server.url("/rss"))], {}, settings())
+    http_server.serve("/rss", RSS, etag=False, last_modified=stamp)
+    [first] = await fetch_all([feed("Field", http_server.url("/rss"))], {}, settings())
     assert (first.last_modified, first.etag) == (stamp, None)
     validators = {"Field": Validators(None, first.last_modified)}
-    [second] = await fetch_all([feed("Field", server.url("/rss"))], validators, settings())
+    [second] = await fetch_all([feed("Field", http_server.url("/rss"))], validators, settings())
     assert second.not_modified
     assert second.last_modified == stamp
-    assert server.requests[-1][1]["If-Modified-Since"] == stamp
+    assert http_server.requests[-1][1]["If-Modified-Since"] == stamp
 
 
-async def test_http_errors_name_the_feed_and_others_go_on(server: Server) -> None:
-    server.serve("/rss", RSS)
-    server.routes["/boom"] = status(500)
+async def test_http_errors_name_the_feed_and_others_go_on(http_server: HttpServer) -> None:
+    http_server.serve("/rss", RSS)
+    http_server.routes["/boom"] = status(500)
     old = Validators('"old"', None)
     results = await fetch_all(
         [
-            feed("Gone", server.url("/missing")),
-            feed("Field", server.url("/rss")),
-            feed("Broken server", server.url("/boom")),
+            feed("Gone", http_server.url("/missing")),
+            feed("Field", http_server.url("/rss")),
+            feed("Broken server", http_server.url("/boom")),
         ],
         {"Broken server": old},
         settings(),
@@ -393,12 +282,12 @@ async def test_http_errors_name_the_feed_and_others_go_on(server: Server) -> Non
     assert boom.etag == '"old"'  # kept, so the next poll asks again
 
 
-async def test_server_that_never_answers_times_out(server: Server) -> None:
-    server.routes["/hang"] = never_answers(server)
-    server.serve("/rss", RSS)
+async def test_server_that_never_answers_times_out(http_server: HttpServer) -> None:
+    http_server.routes["/hang"] = http_server.never_answers()
+    http_server.serve("/rss", RSS)
     start = time.monotonic()
     hang, ok = await fetch_all(
-        [feed("Hang", server.url("/hang")), feed("Field", server.url("/rss"))],
+        [feed("Hang", http_server.url("/hang")), feed("Field", http_server.url("/rss"))],
         {},
         settings(timeout=0.5),
     )
@@ -409,26 +298,26 @@ async def test_server_that_never_answers_times_out(server: Server) -> None:
     assert ok.items
 
 
-async def test_trickling_server_is_cut_by_the_total_deadline(server: Server) -> None:
+async def test_trickling_server_is_cut_by_the_total_deadline(http_server: HttpServer) -> None:
     def trickle(h: http.server.BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "application/rss+xml")
         h.end_headers()
         h.wfile.write(b"<rss version='2.0'><channel>")
-        while not server.stop.wait(0.05):  # one byte every 50 ms: never a read timeout
+        while not http_server.closing.wait(0.05):  # one byte every 50 ms: never a read timeout
             h.wfile.write(b" ")
             h.wfile.flush()
 
-    server.routes["/slow"] = trickle
+    http_server.routes["/slow"] = trickle
     start = time.monotonic()
-    [result] = await fetch_all([feed("Slow", server.url("/slow"))], {}, settings(timeout=0.6))
+    [result] = await fetch_all([feed("Slow", http_server.url("/slow"))], {}, settings(timeout=0.6))
     assert time.monotonic() - start < 3
     assert result.error is not None
     assert "no complete answer within 0.6 s" in result.error
 
 
 @pytest.mark.parametrize("declared", [True, False])
-async def test_body_over_max_bytes(server: Server, declared: bool) -> None:
+async def test_body_over_max_bytes(http_server: HttpServer, declared: bool) -> None:
     body = RSS.replace(b"</channel>", b"<!--" + b"x" * 5000 + b"--></channel>")
 
     def big(h: http.server.BaseHTTPRequestHandler) -> None:
@@ -439,8 +328,8 @@ async def test_body_over_max_bytes(server: Server, declared: bool) -> None:
         h.end_headers()
         h.wfile.write(body)
 
-    server.routes["/big"] = big
-    [result] = await fetch_all([feed("Big", server.url("/big"))], {}, settings(max_bytes=2048))
+    http_server.routes["/big"] = big
+    [result] = await fetch_all([feed("Big", http_server.url("/big"))], {}, settings(max_bytes=2048))
     assert result.error is not None
     assert "'Big'" in result.error
     assert "larger than 2048 bytes (fetch.max_bytes)" in result.error
@@ -455,22 +344,22 @@ async def test_body_over_max_bytes(server: Server, declared: bool) -> None:
     ],
 )
 async def test_compressed_feed_is_inflated(
-    server: Server, encoding: str, compress: Callable[[bytes], bytes]
+    http_server: HttpServer, encoding: str, compress: Callable[[bytes], bytes]
 ) -> None:
-    server.routes["/rss"] = encoded(compress(RSS), encoding)
-    [result] = await fetch_all([feed("Packed", server.url("/rss"))], {}, settings())
+    http_server.routes["/rss"] = encoded(compress(RSS), encoding)
+    [result] = await fetch_all([feed("Packed", http_server.url("/rss"))], {}, settings())
     assert result.error is None
     assert len(result.items) == 3
 
 
-async def test_compression_bomb_and_corrupt_body(server: Server) -> None:
+async def test_compression_bomb_and_corrupt_body(http_server: HttpServer) -> None:
     bomb = gzip.compress(b"<rss>" + b" " * 50_000_000, compresslevel=9)
     assert len(bomb) < 100_000
-    server.routes["/bomb"] = encoded(bomb, "gzip")
-    server.routes["/corrupt"] = encoded(b"\x1f\x8b\x08\x00garbage, not gzip", "gzip")
+    http_server.routes["/bomb"] = encoded(bomb, "gzip")
+    http_server.routes["/corrupt"] = encoded(b"\x1f\x8b\x08\x00garbage, not gzip", "gzip")
     start = time.monotonic()
     bombed, corrupt = await fetch_all(
-        [feed("Bomb", server.url("/bomb")), feed("Corrupt", server.url("/corrupt"))],
+        [feed("Bomb", http_server.url("/bomb")), feed("Corrupt", http_server.url("/corrupt"))],
         {},
         settings(max_bytes=100_000),
     )
@@ -481,47 +370,49 @@ async def test_compression_bomb_and_corrupt_body(server: Server) -> None:
     assert "compressed answer is corrupt" in corrupt.error
 
 
-async def test_redirect_followed_and_links_resolved_against_final_url(server: Server) -> None:
-    server.serve("/new/rss", RSS)
-    server.routes["/old"] = redirect("/new/rss", 301)
-    [result] = await fetch_all([feed("Moved", server.url("/old"))], {}, settings())
+async def test_redirect_followed_and_links_resolved_against_final_url(
+    http_server: HttpServer,
+) -> None:
+    http_server.serve("/new/rss", RSS)
+    http_server.routes["/old"] = redirect("/new/rss", 301)
+    [result] = await fetch_all([feed("Moved", http_server.url("/old"))], {}, settings())
     assert result.error is None
-    assert result.items[0].link == server.url("/reports/floods-northern-province")
+    assert result.items[0].link == http_server.url("/reports/floods-northern-province")
 
 
-async def test_too_many_redirects(server: Server) -> None:
+async def test_too_many_redirects(http_server: HttpServer) -> None:
     for n in range(5):
-        server.routes[f"/r{n}"] = redirect(f"/r{n + 1}")
-    [result] = await fetch_all([feed("Loop", server.url("/r0"))], {}, settings(max_redirects=2))
+        http_server.routes[f"/r{n}"] = redirect(f"/r{n + 1}")
+    [result] = await fetch_all(
+        [feed("Loop", http_server.url("/r0"))], {}, settings(max_redirects=2)
+    )
     assert result.error is not None
     assert "more than 2 redirects (fetch.max_redirects)" in result.error
-    assert [p for p, _ in server.requests] == ["/r0", "/r1", "/r2"]
+    assert [p for p, _ in http_server.requests] == ["/r0", "/r1", "/r2"]
 
 
-async def test_redirect_to_a_file_url_is_refused(server: Server) -> None:
-    server.routes["/sneaky"] = redirect("file:///etc/passwd")
-    [result] = await fetch_all([feed("Sneaky", server.url("/sneaky"))], {}, settings())
+async def test_redirect_to_a_file_url_is_refused(http_server: HttpServer) -> None:
+    http_server.routes["/sneaky"] = redirect("file:///etc/passwd")
+    [result] = await fetch_all([feed("Sneaky", http_server.url("/sneaky"))], {}, settings())
     assert result.error is not None
     assert "only http and https URLs" in result.error
 
 
-async def test_html_page_instead_of_feed(server: Server) -> None:
-    server.serve("/home", HTML_PAGE, "text/html; charset=utf-8")
-    [result] = await fetch_all([feed("Portal", server.url("/home"))], {}, settings())
+async def test_html_page_instead_of_feed(http_server: HttpServer) -> None:
+    http_server.serve("/home", HTML_PAGE, "text/html; charset=utf-8")
+    [result] = await fetch_all([feed("Portal", http_server.url("/home"))], {}, settings())
     assert result.status == 200
     assert result.error is not None
     assert "'Portal'" in result.error
     assert "is not an RSS/Atom feed: it is a web page" in result.error
 
 
-async def test_connection_refused_and_tls_errors(server: Server) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+async def test_connection_refused_and_tls_errors(http_server: HttpServer) -> None:
+    closed = free_port()
     refused, tls, scheme = await fetch_all(
         [
             feed("Down", f"http://127.0.0.1:{closed}/rss"),
-            feed("Not TLS", f"https://127.0.0.1:{server.port}/rss"),
+            feed("Not TLS", f"https://127.0.0.1:{http_server.port}/rss"),
             feed("FTP", "ftp://example.org/rss"),
         ],
         {},
@@ -535,27 +426,27 @@ async def test_connection_refused_and_tls_errors(server: Server) -> None:
     assert "only http and https URLs" in scheme.error
 
 
-async def test_concurrency_bound_is_respected(server: Server) -> None:
+async def test_concurrency_bound_is_respected(http_server: HttpServer) -> None:
     def slow(h: http.server.BaseHTTPRequestHandler) -> None:
-        server.stop.wait(0.2)
+        http_server.closing.wait(0.2)
         static(RSS, "application/rss+xml")(h)
 
     for n in range(6):
-        server.routes[f"/f{n}"] = slow
+        http_server.routes[f"/f{n}"] = slow
     start = time.monotonic()
     results = await fetch_all(
-        [feed(f"F{n}", server.url(f"/f{n}")) for n in range(6)], {}, settings(concurrency=2)
+        [feed(f"F{n}", http_server.url(f"/f{n}")) for n in range(6)], {}, settings(concurrency=2)
     )
     assert all(r.error is None for r in results)
-    assert server.peak == 2
+    assert http_server.peak == 2
     assert time.monotonic() - start >= 0.55  # three rounds of two
 
 
 async def test_a_bug_for_one_feed_does_not_lose_the_others(
-    server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    http_server: HttpServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.serve("/rss", RSS)
-    server.serve("/atom", ATOM, "application/atom+xml")
+    http_server.serve("/rss", RSS)
+    http_server.serve("/atom", ATOM, "application/atom+xml")
     real = feeds.parse_feed
 
     def buggy(name: str, data: bytes, **kw: str) -> list[Item]:
@@ -565,7 +456,9 @@ async def test_a_bug_for_one_feed_does_not_lose_the_others(
 
     monkeypatch.setattr(feeds, "parse_feed", buggy)
     buggy_result, ok = await fetch_all(
-        [feed("Buggy", server.url("/rss")), feed("Alerts", server.url("/atom"))], {}, settings()
+        [feed("Buggy", http_server.url("/rss")), feed("Alerts", http_server.url("/atom"))],
+        {},
+        settings(),
     )
     assert buggy_result.error is not None
     assert "internal error (RuntimeError: simulated bug)" in buggy_result.error
@@ -634,11 +527,11 @@ def teaser_feed(link: str) -> bytes:
 </channel></rss>""".encode()
 
 
-async def test_fetch_full_text_extracts_the_article(server: Server) -> None:
+async def test_fetch_full_text_extracts_the_article(http_server: HttpServer) -> None:
     pytest.importorskip("trafilatura")
-    server.serve("/article", ARTICLE, "text/html; charset=utf-8")
+    http_server.serve("/article", ARTICLE, "text/html; charset=utf-8")
     async with Fetcher(settings()) as fetcher:
-        text = await fetch_page_text(fetcher, server.url("/article"), trusted_host="127.0.0.1")
+        text = await fetch_page_text(fetcher, http_server.url("/article"), trusted_host="127.0.0.1")
     assert text is not None
     assert "45 collective centres" in text.replace("\n", " ")
     assert "hygiene kits to 3,100 families" in text.replace("\n", " ")
@@ -646,12 +539,14 @@ async def test_fetch_full_text_extracts_the_article(server: Server) -> None:
     assert "newsletter" not in text
 
 
-async def test_feed_with_full_text(server: Server, caplog: pytest.LogCaptureFixture) -> None:
+async def test_feed_with_full_text(
+    http_server: HttpServer, caplog: pytest.LogCaptureFixture
+) -> None:
     pytest.importorskip("trafilatura")
-    server.serve("/article", ARTICLE, "text/html; charset=utf-8")
-    server.serve("/rss", teaser_feed("/article"))
+    http_server.serve("/article", ARTICLE, "text/html; charset=utf-8")
+    http_server.serve("/rss", teaser_feed("/article"))
     caplog.set_level(logging.WARNING)
-    full_feed = feed("Full", server.url("/rss"), fetch_full_text=True)
+    full_feed = feed("Full", http_server.url("/rss"), fetch_full_text=True)
     async with Fetcher(settings()) as fetcher:
         [result] = await fetch_all([full_feed], {}, settings(), fetcher=fetcher)
         assert result.items[0].text == "Heavy rains have displaced about 12,000 people."
@@ -662,52 +557,52 @@ async def test_feed_with_full_text(server: Server, caplog: pytest.LogCaptureFixt
     assert "HTTP 404" in caplog.text
 
 
-async def test_full_text_only_for_the_items_given(server: Server) -> None:
+async def test_full_text_only_for_the_items_given(http_server: HttpServer) -> None:
     """The caller passes only the items not stored yet: no other page is fetched."""
     pytest.importorskip("trafilatura")
-    server.serve("/article", ARTICLE, "text/html; charset=utf-8")
-    server.serve("/rss", teaser_feed("/article"))
-    full_feed = feed("Full", server.url("/rss"), fetch_full_text=True)
+    http_server.serve("/article", ARTICLE, "text/html; charset=utf-8")
+    http_server.serve("/rss", teaser_feed("/article"))
+    full_feed = feed("Full", http_server.url("/rss"), fetch_full_text=True)
     async with Fetcher(settings()) as fetcher:
         [result] = await fetch_all([full_feed], {}, settings(), fetcher=fetcher)
         _stored, fresh = result.items
         [enriched] = await add_full_text(fetcher, full_feed, [fresh])
     assert enriched.text == "Teaser kept."  # its page is a 404
-    assert [path for path, _ in server.requests] == ["/rss", "/gone"]
+    assert [path for path, _ in http_server.requests] == ["/rss", "/gone"]
 
 
-async def test_full_text_refuses_internal_addresses(server: Server) -> None:
+async def test_full_text_refuses_internal_addresses(http_server: HttpServer) -> None:
     pytest.importorskip("trafilatura")
-    server.serve("/article", ARTICLE, "text/html")
-    server.serve("/rss", teaser_feed(f"http://localhost:{server.port}/article"))
-    full_feed = feed("F", server.url("/rss"), fetch_full_text=True)
+    http_server.serve("/article", ARTICLE, "text/html")
+    http_server.serve("/rss", teaser_feed(f"http://localhost:{http_server.port}/article"))
+    full_feed = feed("F", http_server.url("/rss"), fetch_full_text=True)
     async with Fetcher(settings()) as fetcher:
         with pytest.raises(FeedError, match="internal address"):
-            await fetch_page_text(fetcher, server.url("/article"))
+            await fetch_page_text(fetcher, http_server.url("/article"))
         result = await fetch_feed(fetcher, full_feed, None)
         [item, _] = await add_full_text(fetcher, full_feed, result.items)
     assert item.text == "Heavy rains have displaced about 12,000 people."
-    assert all(path != "/article" for path, _ in server.requests)
+    assert all(path != "/article" for path, _ in http_server.requests)
 
 
-async def test_full_text_refuses_non_html(server: Server) -> None:
+async def test_full_text_refuses_non_html(http_server: HttpServer) -> None:
     pytest.importorskip("trafilatura")
-    server.serve("/doc.pdf", b"%PDF-1.4", "application/pdf")
+    http_server.serve("/doc.pdf", b"%PDF-1.4", "application/pdf")
     async with Fetcher(settings()) as fetcher:
         with pytest.raises(FeedError, match="not an HTML page"):
-            await fetch_page_text(fetcher, server.url("/doc.pdf"), trusted_host="127.0.0.1")
+            await fetch_page_text(fetcher, http_server.url("/doc.pdf"), trusted_host="127.0.0.1")
         with pytest.raises(FeedError, match="only http and https"):
             await fetch_page_text(fetcher, "file:///etc/passwd")
 
 
 async def test_full_text_without_trafilatura_says_how_to_install(
-    server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    http_server: HttpServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setitem(sys.modules, "trafilatura", None)  # makes `import trafilatura` fail
     with pytest.raises(FeedError, match=r"pip install 'notifier\[fulltext\]'"):
         load_extractor()
-    server.serve("/rss", teaser_feed("/article"))
-    full_feed = feed("Full", server.url("/rss"), fetch_full_text=True)
+    http_server.serve("/rss", teaser_feed("/article"))
+    full_feed = feed("Full", http_server.url("/rss"), fetch_full_text=True)
     async with Fetcher(settings()) as fetcher:
         [result] = await fetch_all([full_feed], {}, settings(), fetcher=fetcher)
         items = await add_full_text(fetcher, full_feed, result.items)
@@ -716,8 +611,8 @@ async def test_full_text_without_trafilatura_says_how_to_install(
     assert "notifier[fulltext]" in caplog.text
 
 
-async def test_fetch_feed_timeout_does_not_block_the_event_loop(server: Server) -> None:
-    server.routes["/hang"] = never_answers(server)
+async def test_fetch_feed_timeout_does_not_block_the_event_loop(http_server: HttpServer) -> None:
+    http_server.routes["/hang"] = http_server.never_answers()
     ticks = 0
 
     async def ticker() -> None:
@@ -728,7 +623,7 @@ async def test_fetch_feed_timeout_does_not_block_the_event_loop(server: Server) 
 
     task = asyncio.create_task(ticker())
     async with Fetcher(settings(timeout=0.5)) as fetcher:
-        result = await fetch_feed(fetcher, feed("Hang", server.url("/hang")), None)
+        result = await fetch_feed(fetcher, feed("Hang", http_server.url("/hang")), None)
     task.cancel()
     assert result.error is not None
     assert ticks >= 5
@@ -743,16 +638,16 @@ async def test_fetch_feed_timeout_does_not_block_the_event_loop(server: Server) 
         (418, "check the feed URL in the config"),
     ],
 )
-async def test_status_advice(server: Server, code: int, advice: str) -> None:
-    server.routes["/x"] = status(code)
-    [result] = await fetch_all([feed("F", server.url("/x"))], {}, settings())
+async def test_status_advice(http_server: HttpServer, code: int, advice: str) -> None:
+    http_server.routes["/x"] = status(code)
+    [result] = await fetch_all([feed("F", http_server.url("/x"))], {}, settings())
     assert result.status == code
     assert result.error is not None
     assert f"HTTP {code}" in result.error
     assert advice in result.error
 
 
-async def test_broken_http_and_bad_urls(server: Server) -> None:
+async def test_broken_http_and_bad_urls(http_server: HttpServer) -> None:
     def cut(h: http.server.BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Length", "100000")
@@ -762,12 +657,12 @@ async def test_broken_http_and_bad_urls(server: Server) -> None:
     def garbage(h: http.server.BaseHTTPRequestHandler) -> None:
         h.wfile.write(b"this is not HTTP\r\n\r\n")
 
-    server.routes["/cut"] = cut
-    server.routes["/garbage"] = garbage
+    http_server.routes["/cut"] = cut
+    http_server.routes["/garbage"] = garbage
     cut_short, not_http, invalid, hostless = await fetch_all(
         [
-            feed("Cut", server.url("/cut")),
-            feed("Garbage", server.url("/garbage")),
+            feed("Cut", http_server.url("/cut")),
+            feed("Garbage", http_server.url("/garbage")),
             feed("Invalid", "http://[::1/feed"),
             feed("Hostless", "http:///feed"),
         ],
@@ -827,7 +722,7 @@ def test_entity_expansion_is_defused() -> None:
     assert [i.guid for i in parse_feed("Laughs", laughs)] == ["g"]
 
 
-async def test_a_last_modified_of_this_very_second_is_not_kept(server: Server) -> None:
+async def test_a_last_modified_of_this_very_second_is_not_kept(http_server: HttpServer) -> None:
     """A feed rewritten within the second it was served would hide behind a 304."""
 
     def modified_as_served(h: http.server.BaseHTTPRequestHandler) -> None:
@@ -842,7 +737,7 @@ async def test_a_last_modified_of_this_very_second_is_not_kept(server: Server) -
         h.end_headers()
         h.wfile.write(RSS)
 
-    server.routes["/rss"] = modified_as_served
-    [first] = await fetch_all([feed("Field", server.url("/rss"))], {}, settings())
+    http_server.routes["/rss"] = modified_as_served
+    [first] = await fetch_all([feed("Field", http_server.url("/rss"))], {}, settings())
     assert first.error is None
     assert first.last_modified is None

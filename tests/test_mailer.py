@@ -1,8 +1,9 @@
 """Mailer: MIME building, the outbox folder, and SMTP against real local servers.
 
-The SMTP tests talk to a real aiosmtpd server on 127.0.0.1 (or, for failures
-aiosmtpd cannot produce, a few lines of asyncio playing a broken server): every
-error branch of `send_smtp` is driven by a server that really answers that way.
+The SMTP tests talk to a real aiosmtpd server on 127.0.0.1 (helpers.Mailbox, the
+`smtp_server` fixture, told which answers to give), or, for failures aiosmtpd
+cannot produce, a few lines of asyncio playing a broken server: every error
+branch of `send_smtp` is driven by a server that really answers that way.
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import socket
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -23,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from helpers import Mailbox, free_port, serve_smtp
 
 from notifier.config import SmtpSettings
 from notifier.errors import ConfigError, DeliveryError
@@ -174,51 +173,6 @@ def test_write_outbox_rejects_paths(tmp_path: Path, name: str) -> None:
 # --- SMTP against a real aiosmtpd server ------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Relay:
-    """An aiosmtpd handler that keeps what it accepts and refuses on cue.
-
-    Recipients starting with `nobody@` get 550, `later@` 451; `data_answer`
-    replaces the answer to DATA; `mail_answer` the answer to MAIL FROM.
-    """
-
-    def __init__(self) -> None:
-        self.received: list[Envelope] = []
-        self.data_answer: str | None = None
-        self.mail_answer: str | None = None
-
-    async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if self.mail_answer:
-            return self.mail_answer
-        envelope.mail_from = address
-        envelope.mail_options.extend(options)
-        return "250 OK"
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if address.startswith("nobody@"):
-            return "550 no such user"
-        if address.startswith("later@"):
-            return "451 try later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
-        if self.data_answer:
-            return self.data_answer
-        self.received.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 def _authenticate(
     server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
 ) -> AuthResult:
@@ -226,26 +180,10 @@ def _authenticate(
     return AuthResult(success=ok, handled=False)
 
 
-@contextmanager
-def _serve(relay: Relay, **smtp_params: Any) -> Iterator[tuple[Relay, int]]:
-    port = free_port()
-    controller = Controller(relay, hostname="127.0.0.1", port=port, **smtp_params)
-    controller.start()
-    try:
-        yield relay, port
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
-def relay() -> Iterator[tuple[Relay, int]]:
-    with _serve(Relay()) as serving:
-        yield serving
-
-
-@pytest.fixture
-def auth_relay() -> Iterator[tuple[Relay, int]]:
-    with _serve(Relay(), authenticator=_authenticate, auth_require_tls=False) as serving:
+def auth_relay() -> Iterator[tuple[Mailbox, int]]:
+    """An SMTP server that asks for a login (without TLS, so plain tests can log in)."""
+    with serve_smtp(authenticator=_authenticate, auth_require_tls=False) as serving:
         yield serving
 
 
@@ -253,11 +191,11 @@ def settings(port: int, **kw: Any) -> SmtpSettings:
     return SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=5, **kw)
 
 
-async def test_send_none_delivers_multipart_utf8(relay: tuple[Relay, int]) -> None:
-    server, port = relay
+async def test_send_none_delivers_multipart_utf8(smtp_server: tuple[Mailbox, int]) -> None:
+    server, port = smtp_server
     await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=settings(port))
-    assert len(server.received) == 1
-    envelope = server.received[0]
+    assert len(server.envelopes) == 1
+    envelope = server.envelopes[0]
     assert envelope.mail_from == "alerts@example.org"  # the address part, not the display name
     assert envelope.rcpt_tos == ["desk@example.org"]
     assert isinstance(envelope.original_content, bytes)
@@ -271,27 +209,27 @@ async def test_send_none_delivers_multipart_utf8(relay: tuple[Relay, int]) -> No
     assert got["Subject"] == RENDERED.subject
 
 
-async def test_login_with_the_right_password(auth_relay: tuple[Relay, int]) -> None:
+async def test_login_with_the_right_password(auth_relay: tuple[Mailbox, int]) -> None:
     server, port = auth_relay
     smtp = settings(port, username="notifier", password=PASSWORD)
     await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
-    assert len(server.received) == 1
+    assert len(server.envelopes) == 1
 
 
-async def test_wrong_password_waits_for_a_config_fix(auth_relay: tuple[Relay, int]) -> None:
+async def test_wrong_password_waits_for_a_config_fix(auth_relay: tuple[Mailbox, int]) -> None:
     server, port = auth_relay
     smtp = settings(port, username="notifier", password=WRONG)
     with pytest.raises(DeliveryError, match=r"smtp\.username") as info:
         await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
     assert info.value.permanent is False  # kept pending until the config is fixed
     assert WRONG not in str(info.value)  # the password is never echoed
-    assert server.received == []
+    assert server.envelopes == []
 
 
 async def test_login_on_a_server_without_auth_waits_for_a_config_fix(
-    relay: tuple[Relay, int],
+    smtp_server: tuple[Mailbox, int],
 ) -> None:
-    _, port = relay
+    _, port = smtp_server
     smtp = settings(port, username="notifier", password=PASSWORD)
     with pytest.raises(DeliveryError, match="AUTH") as info:
         await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
@@ -299,9 +237,9 @@ async def test_login_on_a_server_without_auth_waits_for_a_config_fix(
 
 
 async def test_starttls_on_a_server_without_it_waits_for_a_config_fix(
-    relay: tuple[Relay, int],
+    smtp_server: tuple[Mailbox, int],
 ) -> None:
-    _, port = relay
+    _, port = smtp_server
     smtp = settings(port).model_copy(update={"security": "starttls"})
     with pytest.raises(DeliveryError, match="STARTTLS") as info:
         await send_smtp(message(), sender=SENDER, recipients=["desk@example.org"], smtp=smtp)
@@ -318,8 +256,9 @@ async def test_refused_connection_is_transient_and_quick() -> None:
     assert time.monotonic() - started < 3
 
 
-async def test_unknown_recipient_550_is_permanent(relay: tuple[Relay, int]) -> None:
-    _, port = relay
+async def test_unknown_recipient_550_is_permanent(smtp_server: tuple[Mailbox, int]) -> None:
+    server, port = smtp_server
+    server.refuse("nobody@example.org", "550 no such user")
     with pytest.raises(DeliveryError, match="no such user") as info:
         await send_smtp(
             message(), sender=SENDER, recipients=["nobody@example.org"], smtp=settings(port)
@@ -327,8 +266,9 @@ async def test_unknown_recipient_550_is_permanent(relay: tuple[Relay, int]) -> N
     assert info.value.permanent is True
 
 
-async def test_recipient_451_is_transient(relay: tuple[Relay, int]) -> None:
-    _, port = relay
+async def test_recipient_451_is_transient(smtp_server: tuple[Mailbox, int]) -> None:
+    server, port = smtp_server
+    server.refuse("later@example.org", "451 try later")
     with pytest.raises(DeliveryError, match="try later") as info:
         await send_smtp(
             message(), sender=SENDER, recipients=["later@example.org"], smtp=settings(port)
@@ -338,17 +278,17 @@ async def test_recipient_451_is_transient(relay: tuple[Relay, int]) -> None:
 
 @pytest.mark.parametrize(("answer", "permanent"), [("451 try later", False), ("554 spam", True)])
 async def test_data_answer_decides_permanence(
-    relay: tuple[Relay, int], answer: str, permanent: bool
+    smtp_server: tuple[Mailbox, int], answer: str, permanent: bool
 ) -> None:
-    server, port = relay
+    server, port = smtp_server
     server.data_answer = answer
     with pytest.raises(DeliveryError, match=answer) as info:
         await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
     assert info.value.permanent is permanent
 
 
-async def test_refused_sender_points_at_smtp_sender(relay: tuple[Relay, int]) -> None:
-    server, port = relay
+async def test_refused_sender_points_at_smtp_sender(smtp_server: tuple[Mailbox, int]) -> None:
+    server, port = smtp_server
     server.mail_answer = "553 sender not allowed"
     with pytest.raises(DeliveryError, match=r"smtp\.sender") as info:
         await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
@@ -356,13 +296,14 @@ async def test_refused_sender_points_at_smtp_sender(relay: tuple[Relay, int]) ->
 
 
 async def test_partly_refused_recipients_are_logged_not_raised(
-    relay: tuple[Relay, int], caplog: pytest.LogCaptureFixture
+    smtp_server: tuple[Mailbox, int], caplog: pytest.LogCaptureFixture
 ) -> None:
-    server, port = relay
+    server, port = smtp_server
+    server.refuse("nobody@example.org", "550 no such user")
     caplog.set_level(logging.WARNING, logger="notifier.mailer")
     recipients = ["desk@example.org", "nobody@example.org"]
     await send_smtp(message(), sender=SENDER, recipients=recipients, smtp=settings(port))
-    assert server.received[0].rcpt_tos == ["desk@example.org"]
+    assert server.envelopes[0].rcpt_tos == ["desk@example.org"]
     assert "nobody@example.org" in caplog.text
 
 
@@ -438,8 +379,8 @@ async def test_broken_tls_handshake_is_transient(
     assert isinstance(info.value.__cause__, ssl.SSLError)
 
 
-async def test_tls_to_a_plain_server_is_transient(relay: tuple[Relay, int]) -> None:
-    _, port = relay
+async def test_tls_to_a_plain_server_is_transient(smtp_server: tuple[Mailbox, int]) -> None:
+    _, port = smtp_server
     smtp = settings(port).model_copy(update={"security": "tls"})
     with pytest.raises(DeliveryError, match=r"smtp\.security") as info:
         await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
@@ -507,18 +448,17 @@ async def test_tls_delivers(
     certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # trust the test certificate
-    with _serve(Relay(), ssl_context=server_context(certificate)) as (server, port):
+    with serve_smtp(ssl_context=server_context(certificate)) as (server, port):
         smtp = settings(port).model_copy(update={"security": "tls"})
         await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
-        assert len(server.received) == 1
+        assert len(server.envelopes) == 1
 
 
 async def test_starttls_delivers_with_login(
     certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
-    serving = _serve(
-        Relay(),
+    serving = serve_smtp(
         tls_context=server_context(certificate),
         require_starttls=True,
         authenticator=_authenticate,
@@ -527,11 +467,11 @@ async def test_starttls_delivers_with_login(
         smtp = settings(port, username="notifier", password=PASSWORD)
         smtp = smtp.model_copy(update={"security": "starttls"})
         await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
-        assert len(server.received) == 1
+        assert len(server.envelopes) == 1
 
 
 async def test_untrusted_certificate_is_reported(certificate: tuple[Path, Path]) -> None:
-    with _serve(Relay(), tls_context=server_context(certificate)) as (_, port):
+    with serve_smtp(tls_context=server_context(certificate)) as (_, port):
         smtp = settings(port).model_copy(update={"security": "starttls"})
         with pytest.raises(DeliveryError, match="certificate") as info:
             await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=smtp)
@@ -541,6 +481,6 @@ async def test_untrusted_certificate_is_reported(certificate: tuple[Path, Path])
 async def test_none_never_upgrades_even_when_offered(certificate: tuple[Path, Path]) -> None:
     # The server offers STARTTLS with a certificate the client does not trust: left to
     # itself aiosmtplib would upgrade and fail; security = "none" must stay in plain text.
-    with _serve(Relay(), tls_context=server_context(certificate)) as (server, port):
+    with serve_smtp(tls_context=server_context(certificate)) as (server, port):
         await send_smtp(message(), sender=SENDER, recipients=["a@example.org"], smtp=settings(port))
-        assert len(server.received) == 1
+        assert len(server.envelopes) == 1

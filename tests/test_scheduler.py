@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from conftest import FLOODS, QUIET, FeedServer, Mailbox, rss, wire_config, write_config
+from helpers import FLOODS, QUIET, HttpServer, Mailbox, rss, wire_config, write_config
 
 from notifier.config import load_settings
 from notifier.scheduler import Daemon
@@ -26,15 +26,15 @@ HUGE = {
 
 
 def test_poll_job_sends_only_immediate_alerts(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    cfg = wire_config(tmp_path, feed_server, port)
+    cfg = wire_config(tmp_path, http_server, port)
     daemon = Daemon(Notifier(load_settings(cfg)))
 
     async def scenario() -> None:
         await daemon.poll_job()  # first poll: silent
-        feed_server.set("/wire.xml", rss([HUGE, FLOODS, QUIET]))
+        http_server.serve("/wire.xml", rss([HUGE, FLOODS, QUIET]))
         await daemon.poll_job()
         assert len(box.messages) == 1
         assert "cyclone" in str(box.messages[0][1]["Subject"]).lower() or "450,000" in str(
@@ -74,8 +74,8 @@ def test_jobs_are_scheduled_in_each_subscriber_zone(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_serve_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer) -> None:
-    cfg = wire_config(tmp_path, feed_server)
+def test_serve_stops_cleanly_on_sigterm(tmp_path: Path, http_server: HttpServer) -> None:
+    cfg = wire_config(tmp_path, http_server)
     proc = subprocess.Popen(
         [sys.executable, "-m", "notifier", "serve", "--config", str(cfg)],
         stdout=subprocess.PIPE,
@@ -83,9 +83,9 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer)
         text=True,
     )
     deadline = time.monotonic() + 30
-    while not feed_server.requests and time.monotonic() < deadline:
+    while not http_server.requests and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert feed_server.requests, "the daemon did not poll at start"
+    assert http_server.requests, "the daemon did not poll at start"
     time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
@@ -94,21 +94,21 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer)
     assert "Traceback" not in err
 
 
-def test_stop_lets_the_running_job_finish(tmp_path: Path, feed_server: FeedServer) -> None:
-    cfg = wire_config(tmp_path, feed_server)
+def test_stop_lets_the_running_job_finish(tmp_path: Path, http_server: HttpServer) -> None:
+    cfg = wire_config(tmp_path, http_server)
     daemon = Daemon(Notifier(load_settings(cfg)))
     finished: list[str] = []
     real_poll = daemon._poll
 
-    async def slow_poll() -> None:
-        await asyncio.sleep(0.5)  # a send in progress when the signal arrives
-        await real_poll()
-        finished.append("poll")
-
-    daemon._poll = slow_poll  # type: ignore[method-assign]
-
     async def scenario() -> None:
         stop = asyncio.Event()
+
+        async def poll_until_stopped() -> None:
+            await stop.wait()  # the signal arrives while the job runs (a send in progress)
+            await real_poll()
+            finished.append("poll")
+
+        daemon._poll = poll_until_stopped  # type: ignore[method-assign]
         task = asyncio.create_task(daemon.run(stop))
         while not daemon.busy.locked():
             await asyncio.sleep(0.01)

@@ -6,16 +6,26 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import FLOODS, QUIET, FeedServer, Mailbox, free_port, parts, rss, write_config
+from helpers import (
+    FLOODS,
+    QUIET,
+    HttpServer,
+    Mailbox,
+    free_port,
+    parts,
+    rss,
+    serve_smtp,
+    write_config,
+)
 
 from notifier.config import Settings, load_settings
 from notifier.errors import BusyError
 from notifier.extract.models import Report
+from notifier.mailer import RETRY_DELAY, SEND_ATTEMPTS
 from notifier.service import Notifier, polling
 
 
-def settings(tmp_path: Path, server: FeedServer, port: int, subscribers: list[str]) -> Settings:
+def settings(tmp_path: Path, server: HttpServer, port: int, subscribers: list[str]) -> Settings:
     cfg = write_config(
         tmp_path / "config.toml",
         feeds=[("Wire", server.url("/wire.xml")), ("Broken", server.url("/broken.xml"))],
@@ -25,58 +35,56 @@ def settings(tmp_path: Path, server: FeedServer, port: int, subscribers: list[st
     return load_settings(cfg)
 
 
-def prime(notifier: Notifier, server: FeedServer) -> None:
+def prime(notifier: Notifier, server: HttpServer) -> None:
     """First poll (silent), then a new alerting item appears."""
-    server.set("/wire.xml", rss([QUIET]))
-    server.set("/broken.xml", "<html><body>Service unavailable</body></html>", "text/html")
+    server.serve("/wire.xml", rss([QUIET]))
+    server.serve("/broken.xml", "<html><body>Service unavailable</body></html>", "text/html")
     asyncio.run(notifier.run_once())
-    server.set("/wire.xml", rss([FLOODS, QUIET]))
+    server.serve("/wire.xml", rss([FLOODS, QUIET]))
 
 
 def test_broken_feed_does_not_stop_the_others(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
-    prime(notifier, feed_server)
+    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    prime(notifier, http_server)
     report = asyncio.run(notifier.run_once())
     assert not report.ok
     assert "Broken" in report.poll.failed
     assert len(box.to("desk@example.org")) == 1
 
 
-def test_refused_connection_is_retried_next_run(tmp_path: Path, feed_server: FeedServer) -> None:
+def test_refused_connection_is_retried_next_run(
+    tmp_path: Path, http_server: HttpServer, retry_delays: list[float]
+) -> None:
     port = free_port()  # nothing listens there yet
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
-    prime(notifier, feed_server)
+    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    prime(notifier, http_server)
     failed = asyncio.run(notifier.run_once())
     assert "desk@example.org" in failed.delivery.failed
+    assert len(retry_delays) == SEND_ATTEMPTS - 1  # tried again within the run, no wait
     with notifier.store() as store:
         [pending] = store.pending_deliveries()
         assert pending.attempts == 1
         first_id = pending.message_id
 
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with serve_smtp(port=port) as (box, _):
         asyncio.run(notifier.run_once())
         asyncio.run(notifier.run_once())
-    finally:
-        controller.stop()
     [msg] = box.to("desk@example.org")
     assert msg["Message-ID"] == first_id
 
 
 def test_permanent_refusal_of_one_recipient_does_not_block_others(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    box.refuse.add("gone@example.org")
+    box.refuse("gone@example.org")
     notifier = Notifier(
-        settings(tmp_path, feed_server, port, ["gone@example.org", "desk@example.org"])
+        settings(tmp_path, http_server, port, ["gone@example.org", "desk@example.org"])
     )
-    prime(notifier, feed_server)
+    prime(notifier, http_server)
     report = asyncio.run(notifier.run_once())
     assert "gone@example.org" in report.delivery.failed
     assert len(box.to("desk@example.org")) == 1
@@ -88,13 +96,13 @@ def test_permanent_refusal_of_one_recipient_does_not_block_others(
 
 
 def test_crash_after_claim_resends_the_same_row_once(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     """A run that died after writing its outbox rows: the next run sends them, and no new ones."""
     box, port = smtp_server
     subs = ["a@example.org", "b@example.org"]
-    notifier = Notifier(settings(tmp_path, feed_server, port, subs))
-    prime(notifier, feed_server)
+    notifier = Notifier(settings(tmp_path, http_server, port, subs))
+    prime(notifier, http_server)
     with notifier.store() as store:
         asyncio.run(notifier.poll(store))
         # "Crash": both rows were claimed with their messages, then the process died.
@@ -111,43 +119,46 @@ def test_crash_after_claim_resends_the_same_row_once(
 
 def test_transient_4xx_is_retried_then_left_pending(
     tmp_path: Path,
-    feed_server: FeedServer,
+    http_server: HttpServer,
     smtp_server: tuple[Mailbox, int],
-    monkeypatch: pytest.MonkeyPatch,
+    retry_delays: list[float],
 ) -> None:
     box, port = smtp_server
-    box.reply = "451 4.3.0 try again later"
-    monkeypatch.setattr("notifier.mailer.RETRY_DELAY", 0.01)
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
-    prime(notifier, feed_server)
+    box.data_answer = "451 4.3.0 try again later"
+    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    prime(notifier, http_server)
     report = asyncio.run(notifier.run_once())
     assert "desk@example.org" in report.delivery.failed
+    # Within the run: SEND_ATTEMPTS tries, the wait before each further one doubled.
+    assert box.refusals == ["451 4.3.0 try again later"] * SEND_ATTEMPTS
+    assert retry_delays == [RETRY_DELAY * 2**n for n in range(SEND_ATTEMPTS - 1)]
     with notifier.store() as store:
         [pending] = store.pending_deliveries()
     assert pending.attempts == 1
-    box.reply = None
+    box.data_answer = None
     asyncio.run(notifier.run_once())
     assert len(box.to("desk@example.org")) == 1
+    assert len(retry_delays) == SEND_ATTEMPTS - 1  # accepted at the first try: no wait
 
 
-def test_one_run_at_a_time(tmp_path: Path, feed_server: FeedServer) -> None:
-    notifier = Notifier(settings(tmp_path, feed_server, 25, ["desk@example.org"]))
+def test_one_run_at_a_time(tmp_path: Path, http_server: HttpServer) -> None:
+    notifier = Notifier(settings(tmp_path, http_server, 25, ["desk@example.org"]))
     with notifier.lock(), pytest.raises(BusyError, match="another notifier run"):
         asyncio.run(Notifier(notifier.settings).run_once(lock_wait=0))
 
 
 def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
     tmp_path: Path,
-    feed_server: FeedServer,
+    http_server: HttpServer,
     smtp_server: tuple[Mailbox, int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Simulated bug (no real input triggers one, by design): the item is retried next run."""
     box, port = smtp_server
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
-    prime(notifier, feed_server)
+    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    prime(notifier, http_server)
     trap = {**FLOODS, "guid": "t-1", "title": "Trap", "link": "http://news.example.org/trap"}
-    feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]))
+    http_server.serve("/wire.xml", rss([trap, FLOODS, QUIET]))
     real = polling.extract
 
     def buggy(text: str) -> Report:
@@ -160,17 +171,17 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
     assert "could not be read by the extractor" in report.poll.failed["Wire"]
     assert len(box.to("desk@example.org")) == 1
     monkeypatch.setattr(polling, "extract", real)
-    feed_server.set("/wire.xml", rss([trap, FLOODS, QUIET]) + " ")  # changed: no 304
+    http_server.serve("/wire.xml", rss([trap, FLOODS, QUIET]) + " ")  # changed: no 304
     again = asyncio.run(notifier.run_once())
     assert again.poll.new_items == 1
 
 
 def test_dry_run_lists_pending_rows_and_writes_nothing(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
-    prime(notifier, feed_server)
+    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    prime(notifier, http_server)
     with notifier.store() as store:
         asyncio.run(notifier.poll(store))
         notifier._claim(store, notifier.settings.subscribers[0], "daily")  # a crashed run
@@ -184,11 +195,11 @@ def test_dry_run_lists_pending_rows_and_writes_nothing(
 
 
 def test_a_removed_feed_stops_alerting(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
-    prime(notifier, feed_server)
+    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    prime(notifier, http_server)
     with notifier.store() as store:
         asyncio.run(notifier.poll(store))
     kept = [f for f in notifier.settings.feeds if f.name != "Wire"]
@@ -199,17 +210,17 @@ def test_a_removed_feed_stops_alerting(
 
 
 def test_a_broken_template_fails_the_digest_not_the_run(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    base = settings(tmp_path, feed_server, port, ["a@example.org", "b@example.org"])
+    base = settings(tmp_path, http_server, port, ["a@example.org", "b@example.org"])
     mine = tmp_path / "tpl"
     mine.mkdir()
     (mine / "subject.j2").write_text("{{ no_such_variable }}")
     broken = Notifier(
         base.model_copy(update={"digest": base.digest.model_copy(update={"templates_dir": mine})})
     )
-    prime(broken, feed_server)
+    prime(broken, http_server)
     report = asyncio.run(broken.run_once())
     assert set(report.delivery.failed) == {"a@example.org", "b@example.org"}
     assert "could not be prepared" in report.delivery.failed["a@example.org"]
@@ -220,16 +231,16 @@ def test_a_broken_template_fails_the_digest_not_the_run(
 
 
 def test_a_linked_page_is_fetched_once_when_its_item_is_new(
-    tmp_path: Path, feed_server: FeedServer
+    tmp_path: Path, http_server: HttpServer
 ) -> None:
     """Full text is fetched for new items only: the store is asked which ones are new."""
     pytest.importorskip("trafilatura")
     article = "<html><body><article><p>" + "Heavy rains displaced people. " * 20
-    feed_server.set("/article", article + "</p></article></body></html>", "text/html")
-    teaser = {**QUIET, "link": feed_server.url("/article")}
+    http_server.serve("/article", article + "</p></article></body></html>", "text/html")
+    teaser = {**QUIET, "link": http_server.url("/article")}
     cfg = write_config(
         tmp_path / "config.toml",
-        feeds=[("Wire", feed_server.url("/wire.xml"))],
+        feeds=[("Wire", http_server.url("/wire.xml"))],
         subscribers=["desk@example.org"],
         method="outbox",
         extra="",
@@ -238,21 +249,21 @@ def test_a_linked_page_is_fetched_once_when_its_item_is_new(
         cfg.read_text().replace('url = "', 'fetch_full_text = true\nurl = "'), encoding="utf-8"
     )
     notifier = Notifier(load_settings(cfg))
-    feed_server.set("/wire.xml", rss([teaser]))
+    http_server.serve("/wire.xml", rss([teaser]))
     asyncio.run(notifier.run_once())
-    feed_server.set("/wire.xml", rss([teaser]) + " ")  # changed bytes: a full fetch, no 304
+    http_server.serve("/wire.xml", rss([teaser]) + " ")  # changed bytes: a full fetch, no 304
     asyncio.run(notifier.run_once())
-    pages = [path for path, _ in feed_server.requests if path == "/article"]
+    pages = [path for path, _ in http_server.requests if path == "/article"]
     assert pages == ["/article"]
 
 
 def test_preview_shows_what_the_run_sends(
-    tmp_path: Path, feed_server: FeedServer, smtp_server: tuple[Mailbox, int]
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     """Preview, dry run and run go through one composer: the same subject and the same body."""
     box, port = smtp_server
-    notifier = Notifier(settings(tmp_path, feed_server, port, ["desk@example.org"]))
-    prime(notifier, feed_server)
+    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    prime(notifier, http_server)
     desk = notifier.settings.subscribers[0]
     with notifier.store() as store:
         asyncio.run(notifier.poll(store))

@@ -72,6 +72,9 @@ class Item:
     text: str
     summary: str = ""
     structured: Structured | None = None
+    teaser: str | None = None
+    """The feed's own text when `text` is the linked page's (fetch_full_text): the story as
+    the feed tells it, by which it is known again at the next poll."""
 
 
 @dataclass(frozen=True, slots=True)

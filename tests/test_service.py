@@ -157,7 +157,13 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
     box, port = smtp_server
     notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
     prime(notifier, http_server)
-    trap = {**FLOODS, "guid": "t-1", "title": "Trap", "link": "http://news.example.org/trap"}
+    trap = {
+        **FLOODS,
+        "guid": "t-1",
+        "title": "Trap",
+        "link": "http://news.example.org/trap",
+        "html": FLOODS["html"].replace("Sindh", "Punjab"),
+    }
     http_server.serve("/wire.xml", rss([trap, FLOODS, QUIET]))
     real = polling.extract
 

@@ -285,7 +285,9 @@ async def add_full_text(fetcher: Fetcher, feed: FeedSettings, items: list[Item])
         except FeedError as e:
             logger.warning("feed %r: keeping the feed's text of %s: %s", feed.name, item.link, e)
             return item
-        return dataclasses.replace(item, text=text) if text and len(text) > len(item.text) else item
+        if not text or len(text) <= len(item.text):
+            return item
+        return dataclasses.replace(item, text=text, teaser=item.text)
 
     enriched = await asyncio.gather(*(one(item) for item in items[:MAX_FULL_TEXT]))
     return [*enriched, *items[MAX_FULL_TEXT:]]

@@ -64,15 +64,21 @@ class Polling(Base):
         fresh: list[Item],
         report: PollReport,
     ) -> None:
-        """Record one feed's fetch and store its new items with their figures."""
-        store.record_fetch(
-            feed.name,
-            feed.url,
-            error=result.error,
-            status=result.status,
-            etag=result.etag,
-            last_modified=result.last_modified,
-        )
+        """Record one feed's fetch and store its new items with their figures.
+
+        A fetch that brought items records its validators in the same
+        transaction as the items, so a run killed in between leaves the feed to
+        be fetched in full again, never a 304 hiding items that were not stored.
+        """
+        if result.error is not None or result.not_modified:
+            store.record_fetch(
+                feed.name,
+                feed.url,
+                error=result.error,
+                status=result.status,
+                etag=result.etag,
+                last_modified=result.last_modified,
+            )
         if result.error is not None:
             log.error("feed %r: %s", feed.name, result.error)
             report.failed[feed.name] = result.error
@@ -89,7 +95,11 @@ class Polling(Base):
             )
         first = store.first_poll_pending(feed.name)
         stored = store.add_items(
-            feed.name, feed.url, entries, alert_on_first_poll=feed.alert_on_first_poll
+            feed.name,
+            feed.url,
+            entries,
+            alert_on_first_poll=feed.alert_on_first_poll,
+            fetched=result,
         )
         report.new_items += len(stored)
         if first:

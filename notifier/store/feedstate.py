@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -46,6 +47,31 @@ class FeedStateQueries(Database):
         last_modified: str | None = None,
         now: datetime | None = None,
     ) -> None:
+        """Note a fetch that stored no items: a failure, or a 304 (validators kept or renewed)."""
+        with self.transaction() as db:
+            self._record_fetch(
+                db,
+                name,
+                url,
+                error=error,
+                status=status,
+                etag=etag,
+                last_modified=last_modified,
+                now=now,
+            )
+
+    @staticmethod
+    def _record_fetch(
+        db: sqlite3.Connection,
+        name: str,
+        url: str,
+        *,
+        error: str | None,
+        status: int | None,
+        etag: str | None,
+        last_modified: str | None,
+        now: datetime | None,
+    ) -> None:
         """Note a fetch attempt; validators change only on success, the failure streak on each.
 
         A feed whose URL changed in the config starts over: no validators, so the
@@ -53,35 +79,36 @@ class FeedStateQueries(Database):
         catalogue is recorded rather than mailed.
         """
         now_s = to_iso(now or utcnow())
-        with self.transaction() as db:
+        db.execute(
+            "INSERT INTO feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "url = excluded.url, "
+            "etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END, "
+            "last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END, "
+            "first_polled_at = CASE WHEN feeds.url = excluded.url "
+            "THEN feeds.first_polled_at END",
+            (name, url),
+        )
+        if error is None:
             db.execute(
-                "INSERT INTO feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
-                "url = excluded.url, "
-                "etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END, "
-                "last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END, "
-                "first_polled_at = CASE WHEN feeds.url = excluded.url "
-                "THEN feeds.first_polled_at END",
-                (name, url),
+                "UPDATE feeds SET etag = ?, last_modified = ?, last_fetch_at = ?, "
+                "last_success_at = ?, last_error = NULL, last_status = ?, failures = 0 "
+                "WHERE name = ?",
+                (etag, last_modified, now_s, now_s, status, name),
             )
-            if error is None:
-                db.execute(
-                    "UPDATE feeds SET etag = ?, last_modified = ?, last_fetch_at = ?, "
-                    "last_success_at = ?, last_error = NULL, last_status = ?, failures = 0 "
-                    "WHERE name = ?",
-                    (etag, last_modified, now_s, now_s, status, name),
-                )
-            else:
-                db.execute(
-                    "UPDATE feeds SET last_fetch_at = ?, last_error = ?, last_status = ?, "
-                    "failures = failures + 1 WHERE name = ?",
-                    (now_s, error, status, name),
-                )
+        else:
+            db.execute(
+                "UPDATE feeds SET last_fetch_at = ?, last_error = ?, last_status = ?, "
+                "failures = failures + 1 WHERE name = ?",
+                (now_s, error, status, name),
+            )
 
-    def first_poll_pending(self, feed: str) -> bool:
+    def first_poll_pending(self, feed: str, db: sqlite3.Connection | None = None) -> bool:
         """True until a feed's first successful poll is stored (again after its URL changed)."""
-        row = self.db.execute(
-            "SELECT first_polled_at FROM feeds WHERE name = ?", (feed,)
-        ).fetchone()
+        row = (
+            (db or self.db)
+            .execute("SELECT first_polled_at FROM feeds WHERE name = ?", (feed,))
+            .fetchone()
+        )
         return row is None or row["first_polled_at"] is None
 
     def health_changes(self, failures: int, feeds: Sequence[str]) -> list[HealthNotice]:

@@ -7,11 +7,11 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from notifier.extract.models import Agency, Figure, Organisation, Report
-from notifier.models import Item, StoredItem, Structured
+from notifier.models import FetchResult, Item, StoredItem, Structured
 from notifier.store.db import from_iso, to_iso, utcnow
 from notifier.store.feedstate import FeedStateQueries
 
@@ -41,9 +41,28 @@ def trend_key(figure: Figure, structured: Structured | None) -> str:
     return f"{figure.country or ''}|{_ADMIN_WORDS.sub('', place)}"
 
 
+_VOLATILE = re.compile(
+    r"^\W*(?:last\s+)?(?:updated|modified|published|posted)\b[^\n]*$"  # "Updated 10:32 GMT"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|gmt|utc|[a-z]{3,4}t)?\b"  # clock times
+    r"|\b\d+\s+(?:views?|comments?|shares?|votes?)\b",  # counters around a story
+    re.IGNORECASE | re.MULTILINE,
+)
+LONG_TEXT = 200
+"""A text this long identifies its story on its own: a new headline over it is the same story."""
+
+
 def content_hash(item: Item) -> str:
-    """Hash of what a reader sees, to recognise an entry re-published under a new guid."""
-    norm = " ".join(f"{item.title}\n{item.text}".split()).casefold()
+    """A fingerprint of the story, to know it again under a new guid, title or feed.
+
+    Times of day, "Updated ..." lines and view counters are left out, so a feed
+    that re-stamps an entry at every fetch does not make a new story of it.
+    A long text is the story whatever its headline (wires retitle); a short
+    one is fingerprinted with its title.
+    """
+    text = _VOLATILE.sub(" ", item.text if item.teaser is None else item.teaser)
+    if len(text) < LONG_TEXT:
+        text = f"{_VOLATILE.sub(' ', item.title)}\n{text}"
+    norm = " ".join(text.split()).casefold()
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
@@ -58,92 +77,110 @@ class ItemQueries(FeedStateQueries):
         *,
         alert_on_first_poll: bool,
         now: datetime | None = None,
+        fetched: FetchResult | None = None,
     ) -> list[int]:
         """Store the new entries of one successful poll; return the ids of those stored.
 
-        On a feed's first successful poll the entries are recorded as not
-        alertable (unless the feed says otherwise), so adding a feed does not
-        mail its back catalogue. Entries already stored (same guid, or same
-        content under a new guid) are skipped.
+        With `fetched`, the feed's validators (ETag, Last-Modified) are recorded
+        in the same transaction as the items they describe: a run killed before
+        it commits leaves the old validators, so the next run fetches the feed
+        in full and stores these items then. On a feed's first successful poll
+        the entries are recorded as not alertable (unless the feed says
+        otherwise), so adding a feed does not mail its back catalogue. An entry
+        already stored (same guid and content, or the same story under another
+        guid) is skipped; a guid reused for a different story keeps both.
         """
         now_dt = now or utcnow()
         stored: list[int] = []
         with self.transaction() as db:
-            first = self.first_poll_pending(feed)
-            db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", (feed, url))
+            if fetched is not None:
+                self._record_fetch(
+                    db,
+                    feed,
+                    url,
+                    error=None,
+                    status=fetched.status,
+                    etag=fetched.etag,
+                    last_modified=fetched.last_modified,
+                    now=now,
+                )
+            else:
+                db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", (feed, url))
+            first = self.first_poll_pending(feed, db)
             alertable = 1 if (alert_on_first_poll or not first) else 0
             for item, report in entries:
-                digest = content_hash(item)
-                if db.execute(
-                    "SELECT 1 FROM items WHERE feed = ? AND (guid = ? OR content_hash = ?)",
-                    (feed, item.guid, digest),
-                ).fetchone():
-                    continue
-                cur = db.execute(
-                    "INSERT INTO items (feed, guid, content_hash, link, title, published, "
-                    "fetched_at, text, summary, alertable, agencies, organisations, countries, "
-                    "structured, alert_level) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        feed,
-                        item.guid,
-                        digest,
-                        item.link,
-                        item.title,
-                        to_iso(item.published),
-                        to_iso(now_dt),
-                        report.text,
-                        item.summary,
-                        alertable,
-                        json.dumps([[a.acronym, a.name] for a in report.agencies]),
-                        json.dumps([o.name for o in report.organisations]),
-                        json.dumps(list(report.countries)),
-                        _dump_structured(item.structured),
-                        item.structured.alert_level if item.structured else None,
-                    ),
-                )
-                item_id = int(cur.lastrowid or 0)
-                db.executemany(
-                    f"INSERT INTO figures (item_id, trend_key, {_FIGURE_COLUMNS}) "
-                    f"VALUES (?, ?{', ?' * len(Figure.__slots__)})",
-                    [
-                        (
-                            item_id,
-                            trend_key(f, item.structured),
-                            *(getattr(f, n) for n in Figure.__slots__),
-                        )
-                        for f in report.figures
-                    ],
-                )
-                stored.append(item_id)
+                item_id = self._add_item(db, feed, item, report, alertable=alertable, now=now_dt)
+                if item_id is not None:
+                    stored.append(item_id)
             if first:
                 db.execute(
                     "UPDATE feeds SET first_polled_at = ? WHERE name = ?", (to_iso(now_dt), feed)
                 )
         return stored
 
-    def known_guids(self, feed: str, guids: Iterable[str]) -> set[str]:
-        """Which of these guids the feed already has: those need no extraction."""
-        wanted = list(guids)
-        found: set[str] = set()
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT guid FROM items WHERE feed = ? AND guid IN ({marks})", (feed, *chunk)
-            )
-            found.update(r["guid"] for r in rows)
-        return found
+    def _add_item(
+        self,
+        db: sqlite3.Connection,
+        feed: str,
+        item: Item,
+        report: Report,
+        *,
+        alertable: int,
+        now: datetime,
+    ) -> int | None:
+        digest = content_hash(item)
+        if db.execute(
+            "SELECT 1 FROM items WHERE feed = ? AND content_hash = ?", (feed, digest)
+        ).fetchone():
+            return None  # the same story, whatever its guid
+        guid = item.guid
+        if db.execute("SELECT 1 FROM items WHERE feed = ? AND guid = ?", (feed, guid)).fetchone():
+            guid = f"{guid}#{digest[:16]}"  # another story under a reused guid: keep it too
+        cur = db.execute(
+            "INSERT INTO items (feed, guid, content_hash, link, title, published, "
+            "fetched_at, text, summary, alertable, agencies, organisations, countries, "
+            "structured, alert_level) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                feed,
+                guid,
+                digest,
+                item.link,
+                item.title,
+                to_iso(item.published),
+                to_iso(now),
+                report.text,
+                item.summary,
+                alertable,
+                json.dumps([[a.acronym, a.name] for a in report.agencies]),
+                json.dumps([o.name for o in report.organisations]),
+                json.dumps(list(report.countries)),
+                _dump_structured(item.structured),
+                item.structured.alert_level if item.structured else None,
+            ),
+        )
+        item_id = int(cur.lastrowid or 0)
+        db.executemany(
+            f"INSERT INTO figures (item_id, trend_key, {_FIGURE_COLUMNS}) "
+            f"VALUES (?, ?{', ?' * len(Figure.__slots__)})",
+            [
+                (item_id, trend_key(f, item.structured), *(getattr(f, n) for n in Figure.__slots__))
+                for f in report.figures
+            ],
+        )
+        return item_id
 
     def known_items(self, feed: str, items: Sequence[Item]) -> set[str]:
-        """Guids of these items already stored, by guid or by content under another guid.
+        """Guids of these items whose story the feed already has: they need no extraction.
 
-        Feeds that mint a new guid at every fetch would otherwise be extracted
-        again at every poll.
+        Known by content, not by guid: a feed that mints a new guid at every
+        fetch is not extracted again, and a guid reused for a new story is.
         """
-        known = self.known_guids(feed, [i.guid for i in items])
-        hashes = {content_hash(i): i.guid for i in items if i.guid not in known}
+        hashes: dict[str, list[str]] = {}
+        for i in items:
+            hashes.setdefault(content_hash(i), []).append(i.guid)
         wanted = list(hashes)
+        known: set[str] = set()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -151,7 +188,8 @@ class ItemQueries(FeedStateQueries):
                 f"SELECT content_hash FROM items WHERE feed = ? AND content_hash IN ({marks})",
                 (feed, *chunk),
             )
-            known.update(hashes[r["content_hash"]] for r in rows)
+            for r in rows:
+                known.update(hashes[r["content_hash"]])
         return known
 
     def undelivered_items(
@@ -179,8 +217,11 @@ class ItemQueries(FeedStateQueries):
             "     OR EXISTS (SELECT 1 FROM figures f WHERE f.item_id = i.id)) "
             "AND NOT EXISTS (SELECT 1 FROM delivery_items d "
             "                WHERE d.subscriber = ? AND d.item_id = i.id) "
+            # The same story from another feed, or again later, is not news twice.
+            "AND NOT EXISTS (SELECT 1 FROM items j JOIN delivery_items e ON e.item_id = j.id "
+            "                WHERE e.subscriber = ? AND j.content_hash = i.content_hash) "
             "ORDER BY i.id",
-            (to_iso(dated_since) or "", *(feeds or ()), subscriber),
+            (to_iso(dated_since) or "", *(feeds or ()), subscriber, subscriber),
         ).fetchall()
         return self._items(rows)
 

@@ -99,6 +99,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feeds ADD COLUMN failing_reported INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX delivery_items_item ON delivery_items (item_id);
     """,
+    # 4: a story is known again by its fingerprint across feeds, not only within one.
+    """
+    CREATE INDEX items_hash ON items (content_hash);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

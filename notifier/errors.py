@@ -51,9 +51,26 @@ class DeliveryError(NotifierError):
     delivers what was waiting instead of dropping it.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_now: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_now: bool = True,
+        unknown: bool = False,
+        too_big: int | None = None,
+        relay_down: bool = False,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.retry_now = retry_now
         """False when retrying within this run cannot help (a refused login: and
         repeated logins can lock the account); the row still waits for the next run."""
+        self.unknown = unknown
+        """The connection was lost after the message was sent: the relay may have it.
+        Not retried this run; the next run resends the same message once."""
+        self.too_big = too_big
+        """The relay's size limit in bytes when the message is over it: split the digest."""
+        self.relay_down = relay_down
+        """The relay could not be reached or dropped us before the message: counts toward
+        taking it as down for the rest of the run."""

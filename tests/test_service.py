@@ -21,7 +21,7 @@ from helpers import (
 from notifier.config import Settings, load_settings
 from notifier.errors import BusyError
 from notifier.extract.models import Report
-from notifier.mailer import RETRY_DELAY, SEND_ATTEMPTS
+from notifier.mailer import RELAY_FAILURES, RETRY_DELAY, SEND_ATTEMPTS
 from notifier.service import Notifier, polling
 
 
@@ -63,7 +63,7 @@ def test_refused_connection_is_retried_next_run(
     prime(notifier, http_server)
     failed = asyncio.run(notifier.run_once())
     assert "desk@example.org" in failed.delivery.failed
-    assert len(retry_delays) == SEND_ATTEMPTS - 1  # tried again within the run, no wait
+    assert len(retry_delays) == RELAY_FAILURES - 1  # tried again within the run, no wait
     with notifier.store() as store:
         [pending] = store.pending_deliveries()
         assert pending.attempts == 1

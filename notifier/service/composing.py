@@ -44,6 +44,7 @@ class Composing(Base):
         kind: DigestKind = "daily",
         *,
         allow_empty: bool = False,
+        max_entries: int | None = None,
     ) -> Digest | None:
         """The digest this subscriber would get now, or None: the one place a digest is built.
 
@@ -78,7 +79,7 @@ class Composing(Base):
             created=now,
             timezone=self.settings.timezone_for(subscriber),
             levels=self.settings.alerts.level_list(),
-            max_entries=self.settings.digest.max_entries,
+            max_entries=max_entries or self.settings.digest.max_entries,
             merge_window=self.settings.digest.merge_window,
             previous=previous,
             sent_earlier=sent,
@@ -131,17 +132,28 @@ class Composing(Base):
         kind: DigestKind,
         *,
         allow_empty: bool = False,
-    ) -> None:
+        max_bytes: int | None = None,
+    ) -> bool:
         """Compose, render and write the subscriber's new digest as a pending outbox row.
 
         The row and its items' claim are one transaction, made before any send
         is tried: a crash after it leaves the row for the next run, never a
-        claim without its message.
+        claim without its message. With `max_bytes` (the relay's size limit),
+        a digest too large holds fewer entries; the rest go in the next one.
+        Returns whether a row was written.
         """
-        digest = self.compose(store, subscriber, kind, allow_empty=allow_empty)
-        if digest is None:
-            return
-        rendered = self.render(digest)
+        entries: int | None = None
+        while True:
+            digest = self.compose(
+                store, subscriber, kind, allow_empty=allow_empty, max_entries=entries
+            )
+            if digest is None:
+                return False
+            rendered = self.render(digest)
+            size = len(rendered.text.encode()) + len(rendered.html.encode()) + 4096
+            if max_bytes is None or size * 1.1 <= max_bytes or len(digest.entries) <= 1:
+                break
+            entries = max(1, len(digest.entries) // 2)
         claimed = store.create_delivery(
             store_key(subscriber),
             kind,
@@ -151,6 +163,7 @@ class Composing(Base):
         )
         if claimed is None:
             log.warning("%s: items were claimed by another run; skipped", subscriber.email)
+        return claimed is not None and bool(digest.entries)
 
     def _builder(
         self, rendered: RenderedMessage, to_email: str, to_name: str, date: datetime

@@ -22,6 +22,8 @@ log = logging.getLogger("notifier.service")
 _PREPARE_ERRORS = (NotifierError, jinja2.TemplateError, email.errors.MessageError, ValueError)
 """What rendering one subscriber's digest can raise on operator input (templates, addresses)."""
 SEND_CONCURRENCY = 4
+SPLITS = 4
+"""Rounds of splitting a digest the relay finds too large: halving four times is 1/16."""
 
 
 class Delivering(Composing):
@@ -43,30 +45,58 @@ class Delivering(Composing):
         `send_empty`. The operator's pending feed-health messages go too.
         """
         report = DeliveryReport()
-        jobs: list[tuple[str, Delivery]] = []
-        for s in subscribers or self.settings.subscribers:
+        jobs: list[tuple[str, SubscriberSettings | None, Delivery]] = []
+        chosen = subscribers or self.settings.subscribers
+        for s in chosen:
             try:
                 if dry_run:
                     report.rendered += [(s.email, r) for r in self._would_send(store, s, kind)]
                 else:
                     self._claim(store, s, kind, allow_empty=send_empty and s.send_empty)
-                    jobs += [(s.email, row) for row in store.pending_deliveries(store_key(s))]
+                    jobs += [(s.email, s, row) for row in store.pending_deliveries(store_key(s))]
             except _PREPARE_ERRORS as e:
                 # A broken template or address must not keep the other subscribers waiting.
                 log.error("digest for %s could not be prepared: %s", s.email, e)
                 report.failed[s.email] = f"digest could not be prepared: {e}"
         operator = self.settings.operator.email
         if operator and not dry_run:
-            jobs += [(operator, row) for row in store.pending_deliveries(operator.casefold())]
-        gate = asyncio.Semaphore(SEND_CONCURRENCY)
-        postman = mailer.Mailer(self.settings)
-
-        async def one(recipient: str, row: Delivery) -> None:
-            async with gate:
-                await self._send(store, postman, recipient, row, report)
-
-        await asyncio.gather(*(one(to, row) for to, row in jobs))
+            rows = store.pending_deliveries(operator.casefold())
+            jobs += [(operator, None, row) for row in rows]
+        async with mailer.Mailer(self.settings) as postman:
+            for _ in range(SPLITS):
+                too_big = await self._send_all(store, postman, jobs, report)
+                jobs = []
+                for subscriber, kind_of_row, limit in too_big:
+                    # Split, never lost: the rows' items go back and are claimed again
+                    # in as many digests as the relay's size takes.
+                    while self._claim(store, subscriber, kind_of_row, max_bytes=limit):
+                        pass
+                    rows = store.pending_deliveries(store_key(subscriber))
+                    jobs += [(subscriber.email, subscriber, row) for row in rows]
+                if not jobs:
+                    break
         return report
+
+    async def _send_all(
+        self,
+        store: Store,
+        postman: mailer.Mailer,
+        jobs: Sequence[tuple[str, SubscriberSettings | None, Delivery]],
+        report: DeliveryReport,
+    ) -> list[tuple[SubscriberSettings, DigestKind, int]]:
+        """Send every job, a few at a time; return the digests the relay found too large."""
+        gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        too_big: list[tuple[SubscriberSettings, DigestKind, int]] = []
+
+        async def one(recipient: str, subscriber: SubscriberSettings | None, row: Delivery) -> None:
+            async with gate:
+                limit = await self._send(store, postman, recipient, row, report)
+            if limit is not None and subscriber is not None:
+                row_kind: DigestKind = "immediate" if row.kind == "immediate" else "daily"
+                too_big.append((subscriber, row_kind, limit))
+
+        await asyncio.gather(*(one(to, s, row) for to, s, row in jobs))
+        return too_big
 
     async def _send(
         self,
@@ -75,15 +105,20 @@ class Delivering(Composing):
         recipient: str,
         row: Delivery,
         report: DeliveryReport,
-    ) -> None:
+    ) -> int | None:
+        """Deliver one row and record the outcome; the relay's size limit if it was too large."""
         try:
             where = await postman.deliver(row, recipient)
         except DeliveryError as e:
+            if e.too_big and store.release(row.id):
+                log.warning("digest #%d for %s: %s", row.id, recipient, e)
+                return e.too_big
             store.mark_attempt(row.id, str(e), permanent=e.permanent)
             state = "will not retry" if e.permanent else "will retry on the next run"
             log.error("delivery to %s failed (%s): %s", recipient, state, e)
             report.failed[recipient] = str(e)
-            return
+            return None
         store.mark_sent(row.id)
         log.info("sent %r to %s (%s)", row.subject, recipient, where)
         report.sent.append((recipient, row.subject, where))
+        return None

@@ -94,6 +94,17 @@ class OutboxQueries(Database):
         )
         return delivery_id
 
+    def release(self, delivery_id: int) -> bool:
+        """Give a pending row's items back and drop it (it is to be split); False if not pending."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "DELETE FROM deliveries WHERE id = ? AND status = 'pending'", (delivery_id,)
+            )
+            if cur.rowcount != 1:
+                return False
+            db.execute("DELETE FROM delivery_items WHERE delivery_id = ?", (delivery_id,))
+        return True
+
     def pending_deliveries(self, subscriber: str | None = None) -> list[Delivery]:
         """Deliveries written but not yet accepted by the server, oldest first."""
         sql = "SELECT * FROM deliveries WHERE status = 'pending'"

@@ -36,6 +36,15 @@ class StoreError(NotifierError):
     exit_code = 2
 
 
+class StoreFailedError(NotifierError):
+    """The state database failed while running (disk full, damaged, read-only).
+
+    The step in progress was rolled back, so nothing it had done is half-stored;
+    the run stops (exit 1) and the next run, once the cause is fixed, goes on
+    from the last committed step.
+    """
+
+
 class BusyError(NotifierError):
     """Another run holds the database; this one did nothing, the next one will."""
 

@@ -23,7 +23,10 @@ class RunLock:
     """
 
     def __init__(self, db_path: Path, *, wait: float = 0) -> None:
-        self.path = db_path.with_name(db_path.name + ".lock")
+        # The resolved path: two configs naming one database through a symlink or a
+        # relative path take one lock, not two.
+        resolved = db_path.resolve()
+        self.path = resolved.with_name(resolved.name + ".lock")
         self.wait = wait
         self._fd: int | None = None
 

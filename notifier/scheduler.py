@@ -15,8 +15,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -29,8 +30,10 @@ from notifier.service import Notifier
 
 log = logging.getLogger(__name__)
 
-STOP_GRACE_SECONDS = 120
-"""How long a stop waits for the running job (a send in progress) before giving up."""
+STOP_GRACE_SECONDS = 10.0
+"""How long a stop waits for sends in progress before abandoning them (their rows stay
+pending for the next run). A poll in progress is abandoned at once: nothing of it is
+half-stored, and the next poll fetches again what it had not stored."""
 
 
 class Daemon:
@@ -40,7 +43,12 @@ class Daemon:
         self.notifier = notifier
         self.busy = asyncio.Lock()
         self.stopping = asyncio.Event()
+        self.hurry = asyncio.Event()
+        """A second SIGINT/SIGTERM: stop at once."""
         self.runs = 0
+        self.phase = ""
+        """What the running job does now: "poll" or "deliver" (or "" between jobs)."""
+        self._job: asyncio.Task[None] | None = None
 
     async def poll_job(self) -> None:
         """Poll, then send the immediate alerts."""
@@ -53,8 +61,10 @@ class Daemon:
 
     async def _poll(self) -> None:
         with self.notifier.lock(wait=0), self.notifier.store() as store:
+            self.phase = "poll"
             report = await self.notifier.poll(store)
             self.notifier.report_feed_health(store)
+            self.phase = "deliver"
             await self.notifier.deliver(store, kind="immediate")
         log.info(
             "poll: %d fetched, %d not modified, %d failed, %d new item(s)",
@@ -66,17 +76,26 @@ class Daemon:
 
     async def _digest(self, subscriber: SubscriberSettings) -> None:
         with self.notifier.lock(wait=0), self.notifier.store() as store:
+            self.phase = "deliver"
             await self.notifier.deliver(store, subscribers=[subscriber], send_empty=True)
 
-    async def _guarded(self, what: str, job: Callable[[], Awaitable[None]]) -> None:
+    async def _guarded(self, what: str, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
         if self.stopping.is_set():
             return
         async with self.busy:
+            self._job = asyncio.create_task(job())
             try:
-                await job()
+                await self._job
             except NotifierError as e:
                 # The job is retried at its next tick; the daemon must stay up.
                 log.error("%s failed: %s", what, e)
+            except asyncio.CancelledError:
+                if not self.stopping.is_set():
+                    raise
+                log.warning("%s abandoned to stop; what it had not stored or sent waits", what)
+            finally:
+                self._job = None
+                self.phase = ""
             self.runs += 1
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
@@ -105,14 +124,20 @@ class Daemon:
             )
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Run until `stop` is set or SIGINT/SIGTERM arrives."""
+        """Run until `stop` is set or SIGINT/SIGTERM arrives; a second signal stops at once."""
         stop = stop or asyncio.Event()
         with self.notifier.lock(wait=0), self.notifier.store():
             pass  # an unusable database or a running daemon stops us now, not at every tick
         loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            (self.hurry if stop.is_set() else stop).set()
+            if self.hurry.is_set() and self._job is not None:
+                self._job.cancel()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
+                loop.add_signal_handler(sig, on_signal)
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
         self.schedule(scheduler)
         scheduler.start()
@@ -121,16 +146,30 @@ class Daemon:
         try:
             await stop.wait()
         finally:
-            log.info("stopping: waiting for the running job to finish")
             self.stopping.set()
+            self.notifier.stopping.set()  # no new send starts
             scheduler.pause()  # no new job; shutdown() would cancel the running one
-            try:
-                async with asyncio.timeout(STOP_GRACE_SECONDS):
-                    async with self.busy:
-                        pass
-            except TimeoutError:
-                log.warning("the running job did not finish in time; its work resumes next run")
+            await self._finish_running_job()
             scheduler.shutdown(wait=False)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+
+    async def _finish_running_job(self) -> None:
+        """Let sends in progress end (at most STOP_GRACE_SECONDS); abandon a poll at once."""
+        job = self._job
+        if job is None:
+            return
+        log.info("stopping: the running job (%s) gets %g s", self.phase, STOP_GRACE_SECONDS)
+        if self.phase != "deliver":
+            job.cancel()
+        hurry = asyncio.ensure_future(self.hurry.wait())
+        try:
+            await asyncio.wait(
+                {job, hurry}, timeout=STOP_GRACE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            hurry.cancel()
+        if not job.done():
+            job.cancel()
+            await asyncio.wait({job}, timeout=2)

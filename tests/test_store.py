@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from notifier.errors import BusyError, StoreError
+from notifier.errors import BusyError, StoreError, StoreFailedError
 from notifier.extract.models import Agency, Figure, Report
 from notifier.lock import RunLock
 from notifier.models import FetchResult, Item
@@ -286,3 +286,41 @@ def test_a_claim_left_without_its_message_gives_its_items_back(tmp_path: Path) -
     with Store(path) as store:
         assert store.deliveries() == []
         assert [i.id for i in store.undelivered_items("desk@x.org")] == ids
+
+
+def test_a_full_disk_is_one_line_and_nothing_half_stored(store: Store) -> None:
+    """SQLite's own limit stands in for a full disk: the same SQLITE_FULL error, for real."""
+    store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    big = [entry(f"n{i}", "x" * 5000, figure()) for i in range(50)]
+    with pytest.raises(StoreFailedError, match="the disk is full; free space") as info:
+        store.add_items("Wire", "u", big, alert_on_first_poll=True)
+    assert "cannot rollback" not in str(info.value)
+    assert len(store.undelivered_items("desk@x.org")) == 1  # the step is whole or not at all
+
+
+def test_a_database_damaged_while_running_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with Store(path) as store:
+        store.add_items(
+            "Wire",
+            "u",
+            [entry(f"g{i}", "x" * 3000, figure()) for i in range(40)],
+            alert_on_first_poll=True,
+        )
+    with Store(path) as store:
+        with path.open("r+b") as f:  # scribble over pages behind the store's back
+            f.seek(8192)
+            f.write(b"\xff" * 40960)
+        store.db.execute("PRAGMA cache_size = 0")
+        with pytest.raises(StoreFailedError, match="damaged; restore it from a backup"):
+            store.undelivered_items("desk@x.org")
+
+
+def test_one_lock_through_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "state.db"
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    with RunLock(real), pytest.raises(BusyError), RunLock(link):
+        pass

@@ -47,8 +47,15 @@ DEADLINE = 600.0
 class Mailer:
     """Takes outbox rows to the relay or the outbox folder; use as an async context manager."""
 
-    def __init__(self, settings: Settings, *, deadline: float = DEADLINE) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        deadline: float = DEADLINE,
+        stopping: asyncio.Event | None = None,
+    ) -> None:
         self.settings = settings
+        self._stopping = stopping
         self.sender = sender_address(settings.smtp.sender)
         self._idle: list[Session] = []
         self._slots = asyncio.Semaphore(SESSIONS)
@@ -107,6 +114,8 @@ class Mailer:
         """Refuse at once when the relay is down or the run's delivery time is spent."""
         if self._down is not None:
             raise DeliveryError(f"not tried this run: {self._down}", retry_now=False)
+        if self._stopping is not None and self._stopping.is_set():
+            raise DeliveryError("not tried: notifier is stopping; the next run sends it")
         if time.monotonic() > self._until:
             raise DeliveryError(
                 "not tried this run: the run's delivery time is spent; it waits for the next run",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import jinja2
 
 from notifier import render
@@ -18,6 +20,8 @@ class Base:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._env: jinja2.Environment | None = None
+        self.stopping = asyncio.Event()
+        """Set by the daemon's stop: no new send starts (sends in flight may end)."""
 
     @property
     def env(self) -> jinja2.Environment:

@@ -62,7 +62,7 @@ class Delivering(Composing):
         if operator and not dry_run:
             rows = store.pending_deliveries(operator.casefold())
             jobs += [(operator, None, row) for row in rows]
-        async with mailer.Mailer(self.settings) as postman:
+        async with mailer.Mailer(self.settings, stopping=self.stopping) as postman:
             for _ in range(SPLITS):
                 too_big = await self._send_all(store, postman, jobs, report)
                 jobs = []

@@ -7,9 +7,9 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
-from notifier.errors import StoreError
+from notifier.errors import StoreError, StoreFailedError
 from notifier.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -28,6 +28,50 @@ def from_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def fault(path: Path, error: sqlite3.Error) -> StoreFailedError:
+    """The operator's one line for a database failing while running: what happened, what to do."""
+    text = str(error)
+    low = text.lower()
+    if "full" in low:
+        why = "the disk is full; free space where storage.path is and run again"
+    elif "readonly" in low or "read-only" in low:
+        why = "it is read-only; check the permissions of the file and of its folder"
+    elif "malformed" in low or "not a database" in low or "corrupt" in low:
+        why = (
+            "it is damaged; restore it from a backup, or move it aside to start afresh "
+            "(every feed's first poll is then recorded without alerting)"
+        )
+    elif "locked" in low or "busy" in low:
+        why = "another process keeps it locked; stop it or wait for it"
+    else:
+        why = "check the disk and the file"
+    return StoreFailedError(
+        f"{path}: the state database failed ({text}): {why}; nothing half-stored"
+    )
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose failures, apart from constraints the store relies on, say what to do."""
+
+    path: Path
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # noqa: ANN401
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as e:
+            raise fault(self.path, e) from e
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # noqa: ANN401
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as e:
+            raise fault(self.path, e) from e
+
+
 class Database:
     """A SQLite state file, migrated on open; use as a context manager, or call `close()`."""
 
@@ -36,14 +80,17 @@ class Database:
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(
+                str(path), timeout=30, isolation_level=None, factory=_Connection
+            )
+            self.db.path = self.path
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA busy_timeout = 30000")
             if str(path) != ":memory:":
                 self.db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
-        except sqlite3.DatabaseError as e:
+        except (sqlite3.DatabaseError, StoreFailedError) as e:
             raise StoreError(
                 f"{path}: cannot open the state database ({e}); check storage.path "
                 "points to a writable SQLite file made by notifier"
@@ -63,14 +110,20 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One step = one transaction: a crash leaves the step done or not done."""
+        """One step = one transaction: a crash leaves the step done or not done.
+
+        SQLite may have rolled back on its own (a full disk): the rollback here is
+        then skipped, so the error the operator reads is the real one.
+        """
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                with contextlib.suppress(sqlite3.Error, StoreFailedError):
+                    self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]

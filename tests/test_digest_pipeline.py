@@ -199,3 +199,25 @@ def test_explain_says_why(
     missing = run_cli("explain", "http://nowhere.example.org/x", "--config", cfg)
     assert missing.returncode == 2
     assert "no stored item" in missing.stderr
+
+
+def test_a_figure_already_sent_for_its_place_is_not_news_again(
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    """A story re-published with new wording but the same figure for the same place."""
+    box, port = smtp_server
+    notifier = notifier_for(tmp_path, http_server, port)
+    http_server.serve("/wire.xml", rss([IDLIB_60, QUIET]))
+    asyncio.run(notifier.run_once())
+    reworded = story(
+        "idlib-1b",
+        "Idlib: more than 60,000 forced out",
+        "<p>More than 60,000 people have been forced to leave their homes in Idlib province, "
+        "Syria, according to the UN Office for the Coordination of Humanitarian Affairs.</p>",
+    )
+    http_server.serve("/wire.xml", rss([reworded, IDLIB_60, QUIET]))
+    asyncio.run(notifier.run_once())
+    assert len(box.to(DESK)) == 1
+    http_server.serve("/wire.xml", rss([IDLIB_90, reworded, IDLIB_60, QUIET]))
+    asyncio.run(notifier.run_once())
+    assert len(box.to(DESK)) == 2  # a new figure for the place is news

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +70,12 @@ class Composing(Base):
         def previous(figure: Figure, item: StoredItem) -> Previous | None:
             trend = trend_key(figure, item.structured)
             return store.previous_figure(key, figure.kind, trend, excluding=candidates)
+
+        # Nothing new: every figure that crossed is what this subscriber was last sent
+        # for that place and kind (a story re-published, re-stamped or syndicated).
+        alerts = [a for a in alerts if not _repeats(a, previous)]
+        if not alerts and not (allow_empty and kind == "daily"):
+            return None
 
         return build_digest(
             alerts,
@@ -205,3 +211,14 @@ class Composing(Base):
             if store.create_notice(notice, operator.email.casefold(), build) is not None:
                 written += 1
         return written
+
+
+def _repeats(alert: Alert, previous: Callable[[Figure, StoredItem], Previous | None]) -> bool:
+    """Whether every figure of the alert equals the one last sent for its place and kind."""
+    if not alert.triggering:
+        return False  # a source's own alert level, with no figure to compare
+    for figure in alert.triggering:
+        before = previous(figure, alert.item)
+        if before is None or (before.value, before.high) != (figure.value, figure.high):
+            return False
+    return True

@@ -28,16 +28,18 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import http.server
 import os
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import FeedServer
 
 from notifier.config import load_settings
 from notifier.render.plain import is_url
@@ -166,6 +168,36 @@ def message_text(msg: EmailMessage, tmp: Path) -> tuple[str, str]:
     return normalise(text, tmp), normalise(parts["text/html"], tmp)
 
 
+class FeedServer:
+    """One feed over HTTP on 127.0.0.1: 404 until it is given a body."""
+
+    def __init__(self) -> None:
+        self.body: bytes | None = None
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if server.body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/coastal-monitor.xml"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 class Outbox:
     """The .eml files the pipeline writes, taken in the order they were written."""
 
@@ -192,8 +224,7 @@ def run_pipeline(tmp: Path) -> Iterator[tuple[str, EmailMessage]]:
     tmp.mkdir(parents=True, exist_ok=True)
     # Coastal Monitor is served over HTTP, and missing (404) until the third poll.
     server = FeedServer()
-    coastal = server.url("/coastal-monitor.xml")
-    (tmp / "config.toml").write_text(CONFIG.replace("{coastal}", coastal), encoding="utf-8")
+    (tmp / "config.toml").write_text(CONFIG.replace("{coastal}", server.url), encoding="utf-8")
     notifier = Notifier(load_settings(tmp / "config.toml"))
     outbox = Outbox(tmp / "outbox")
 
@@ -201,7 +232,7 @@ def run_pipeline(tmp: Path) -> Iterator[tuple[str, EmailMessage]]:
         write_feeds(batch, tmp / "feeds", now)
         served = tmp / "feeds" / "coastal-monitor.xml"
         if served.exists():
-            server.set("/coastal-monitor.xml", served.read_bytes())
+            server.body = served.read_bytes()
         with notifier.lock(), notifier.store() as store:
             await notifier.poll(store)
             notifier.report_feed_health(store)

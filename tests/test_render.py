@@ -489,3 +489,12 @@ def test_a_quote_keeps_the_words_around_its_figure_on_one_line() -> None:
     assert plain.wrap_quote(SEED, 60_000, 200) == SEED
     assert plain.wrap_quote(SEED, 70_000, 78) == plain.wrap(SEED, 78)
     assert plain.wrap_quote(SEED, None, 78) == plain.wrap(SEED, 78)
+
+
+def test_the_words_kept_with_a_figure_end_with_its_clause() -> None:
+    quote = (
+        '"At least 48 people were killed and 310 injured, the national disaster management '
+        'institute said, as roads reopened."'
+    )
+    # "were killed and 310 injured," fits on the first line: the plain fill stands.
+    assert plain.wrap_quote(quote, 310, 78, "    ") == plain.wrap(quote, 78, "    ")

@@ -66,8 +66,8 @@ def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str | None
 
 
 FIGURE_WORDS = (3, 5)
-"""Words kept on the line of a quote's figure: before it ("forced more than") and after it
-("people to leave their homes")."""
+"""Words kept on the line of a quote's figure, within its clause: before it ("forced more
+than") and after it ("people to leave their homes")."""
 
 
 def wrap_quote(
@@ -85,14 +85,28 @@ def wrap_quote(
     at = _word_with(words, value) if value is not None else None
     if at is None:
         return filled
-    before, after = FIGURE_WORDS
-    start = max(0, at - before)
-    phrase = " ".join(words[start : at + after + 1])
+    start, end = _figure_phrase(words, at)
+    phrase = " ".join(words[start:end])
     if any(phrase in line for line in filled.split("\n")):
         return filled
     head = wrap(" ".join(words[:start]), width, indent)
     tail = wrap(" ".join(words[start:]), width, indent)
     return f"{head}\n{tail}" if head else tail
+
+
+def _figure_phrase(words: Sequence[str], at: int) -> tuple[int, int]:
+    """The words around the figure at `at` that belong with it, within its clause."""
+    before, after = FIGURE_WORDS
+    start = at
+    while start > max(0, at - before) and not words[start - 1].endswith(_CLAUSE_END):
+        start -= 1
+    end = at + 1
+    while end < min(len(words), at + after + 1) and not words[end - 1].endswith(_CLAUSE_END):
+        end += 1
+    return start, end
+
+
+_CLAUSE_END = (",", ";", ":", ".", "?", "!")
 
 
 def _word_with(words: Sequence[str], value: int) -> int | None:

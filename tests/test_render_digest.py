@@ -167,6 +167,7 @@ def test_html_is_built_for_mail_clients() -> None:
     assert 'role="presentation"' in html
     assert "<img" not in html  # readable without images
     assert "max-width: 680px" in html
+    assert '<!--[if mso]><table role="presentation" width="680"' in html  # Outlook: no max-width
 
 
 def test_html_preheader_says_what_the_email_holds() -> None:

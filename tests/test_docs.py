@@ -61,3 +61,17 @@ def test_unknown_command_is_usage_error(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as done:
         main(["frobnicate"])
     assert done.value.code == 2
+
+
+def test_every_package_is_installed() -> None:
+    """A subpackage left out of pyproject's list works in a checkout and is missing once installed."""
+    import tomllib  # noqa: PLC0415
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "notifier").rglob("__init__.py")
+    }
+    assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages"

@@ -113,7 +113,10 @@ def test_operator_hears_of_a_failing_feed_once_each_way(
     tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
 ) -> None:
     box, port = smtp_server
-    extra = f'[operator]\nemail = "{OPS}"\nfeed_failures = 2\n'
+    extra = (
+        f'[operator]\nemail = "{OPS}"\nfeed_failures = 2\n'
+        '[digest]\nlist_unsubscribe = "mailto:leave@example.org"\n'
+    )
     notifier = notifier_for(tmp_path, http_server, port, extra=extra, feeds=2)
     http_server.serve("/second.xml", "<html><body>Down for maintenance</body></html>", "text/html")
     for _ in range(4):
@@ -123,6 +126,7 @@ def test_operator_hears_of_a_failing_feed_once_each_way(
     assert "Second" in str(failing["Subject"])
     assert "failed 2 polls in a row" in text
     assert "not an RSS/Atom feed" in text
+    assert failing["List-Unsubscribe"] is None  # the operator is not on a list
     http_server.serve("/second.xml", rss([{**QUIET, "guid": "q-2"}]))
     for _ in range(2):
         asyncio.run(notifier.run_once())

@@ -172,14 +172,24 @@ class Composing(Base):
         return claimed is not None and bool(digest.entries)
 
     def _builder(
-        self, rendered: RenderedMessage, to_email: str, to_name: str, date: datetime
+        self,
+        rendered: RenderedMessage,
+        to_email: str,
+        to_name: str,
+        date: datetime,
+        *,
+        digest: bool = True,
     ) -> BuildMessage:
-        """The message of a new outbox row, made once the row has the id its headers carry."""
+        """The message of a new outbox row, made once the row has the id its headers carry.
+
+        Only digests carry List-Unsubscribe: the operator's feed-health messages
+        are not a list one leaves.
+        """
 
         def build(delivery_id: int) -> tuple[str, str, bytes]:
             headers = mailer.list_headers(
                 sender=self.settings.smtp.sender,
-                list_unsubscribe=self.settings.digest.list_unsubscribe,
+                list_unsubscribe=self.settings.digest.list_unsubscribe if digest else "",
                 delivery_id=delivery_id,
             )
             message_id, message = mailer.new_message(
@@ -207,7 +217,9 @@ class Composing(Base):
         feeds_now = [f.name for f in self.settings.feeds]
         for notice in store.health_changes(operator.feed_failures, feeds_now):
             rendered = render.render_health(notice, self.env, self.settings.digest.subject_prefix)
-            build = self._builder(rendered, operator.email, "notifier operator", utcnow())
+            build = self._builder(
+                rendered, operator.email, "notifier operator", utcnow(), digest=False
+            )
             if store.create_notice(notice, operator.email.casefold(), build) is not None:
                 written += 1
         return written

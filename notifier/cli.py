@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from notifier import __version__
-from notifier.config import Settings, load_settings, unknown_env_vars
-from notifier.errors import NotifierError, UsageError
+from notifier.config import Settings, check_config, load_settings, unknown_env_vars
+from notifier.errors import ConfigError, NotifierError, UsageError
 from notifier.extract import Report, extract
 from notifier.htmltext import html_to_text, looks_like_html
 from notifier.models import RunReport
@@ -261,8 +261,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
       notifier check-config --config config.toml
 
     """
-    settings = _settings(args)
-    Notifier(settings).check_templates()
+    settings, problems = check_config(args.config)
+    try:
+        if not any(p.startswith("digest.templates_dir:") for p in problems):
+            Notifier(settings).check_templates()  # a missing folder is said once, above
+    except ConfigError as e:
+        problems.append(str(e))
+    if problems:
+        raise ConfigError("\n".join(problems))
     d = settings.delivery
     where = (
         f"smtp {settings.smtp.host}:{settings.smtp.port} ({settings.smtp.security})"
@@ -461,7 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging(args)
         code: int = args.func(args)
     except NotifierError as e:
-        print(f"error: {e}", file=sys.stderr)
+        for line in str(e).splitlines() or [""]:
+            print(f"error: {line}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

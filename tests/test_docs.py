@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,14 @@ def test_unknown_command_is_usage_error(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as done:
         main(["frobnicate"])
     assert done.value.code == 2
+
+
+def test_every_package_is_installed() -> None:
+    """`pip install .` ships every package of notifier/ (setuptools is given an explicit list)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "notifier").rglob("__init__.py")
+    }
+    assert found <= listed, f"not installed by pip install .: {sorted(found - listed)}"

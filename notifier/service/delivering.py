@@ -53,7 +53,12 @@ class Delivering(Composing):
                     jobs += [(s.email, row) for row in store.pending_deliveries(store_key(s))]
             except _PREPARE_ERRORS as e:
                 # A broken template or address must not keep the other subscribers waiting.
-                log.error("digest for %s could not be prepared: %s", s.email, e)
+                log.error(
+                    "digest for %s could not be prepared: %s",
+                    s.email,
+                    e,
+                    extra={"subscriber": s.email},
+                )
                 report.failed[s.email] = f"digest could not be prepared: {e}"
         operator = self.settings.operator.email
         if operator and not dry_run:
@@ -76,14 +81,29 @@ class Delivering(Composing):
         row: Delivery,
         report: DeliveryReport,
     ) -> None:
+        log.debug(
+            "delivering digest #%d %r to %s",
+            row.id,
+            row.subject,
+            recipient,
+            extra={"subscriber": recipient},
+        )
         try:
             where = await postman.deliver(row, recipient)
         except DeliveryError as e:
             store.mark_attempt(row.id, str(e), permanent=e.permanent)
             state = "will not retry" if e.permanent else "will retry on the next run"
-            log.error("delivery to %s failed (%s): %s", recipient, state, e)
+            log.error(
+                "delivery to %s failed (%s): %s",
+                recipient,
+                state,
+                e,
+                extra={"subscriber": recipient},
+            )
             report.failed[recipient] = str(e)
             return
         store.mark_sent(row.id)
-        log.info("sent %r to %s (%s)", row.subject, recipient, where)
+        log.info(
+            "sent %r to %s (%s)", row.subject, recipient, where, extra={"subscriber": recipient}
+        )
         report.sent.append((recipient, row.subject, where))

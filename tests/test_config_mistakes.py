@@ -110,6 +110,10 @@ MISTAKES = [
     # --- text that reaches headers, terminals and HTTP requests
     _m("sender-crlf", '[smtp]\nsender = "A <a@example.org>\\r\\nBcc: x@evil.org"\n', "",
        "smtp.sender: must not contain control characters", "line 2"),
+    _m("sender-two-addresses", '[smtp]\nsender = "A <a@example.org>, B <b@example.org>"\n', "",
+       "smtp.sender: must be one address, got 2", "line 2"),
+    _m("sender-unquoted-comma", '[smtp]\nsender = "Alerts, Inc <a@example.org>"\n', "",
+       "smtp.sender: is not a valid From: value", '"Alerts, Inc" <a@example.org>', "line 2"),
     _m("user-agent-non-ascii", '[fetch]\nuser_agent = "café/1.0"\n', "",
        "fetch.user_agent: must be ASCII", "line 2"),
     _m("user-agent-crlf", '[fetch]\nuser_agent = "a\\r\\nX-Evil: 1"\n', "",

@@ -9,12 +9,13 @@ terminal may carry a line break or another control character.
 
 from __future__ import annotations
 
+import email.errors
+import email.policy
 import ipaddress
 import math
 import re
 import unicodedata
 from datetime import time, timedelta
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -237,15 +238,29 @@ def check_email(value: str) -> str:
 
 
 def check_sender(value: str) -> str:
-    """A From: value with an address in it: the envelope sender and Message-ID domain."""
+    """One From: mailbox, `Name <address>` or `address`: the envelope sender, Message-ID domain."""
     check_text(value)
-    _, address = parseaddr(value)
-    if "@" not in address:
+    if "@" not in value:
         raise ValueError(
             f"must contain an email address, like 'Humanitarian alerts <alerts@example.org>', "
             f"got {short(value)}"
         )
-    check_email(address)
+    try:
+        header = email.policy.default.header_factory("From", value)
+        addresses = [a.addr_spec for a in header.addresses]
+        defects = header.defects
+    except (email.errors.HeaderParseError, IndexError, ValueError):
+        addresses, defects = [], [ValueError()]
+    if len(addresses) > 1 and not defects:
+        raise ValueError(f"must be one address, got {len(addresses)} ({', '.join(addresses)})")
+    if len(addresses) != 1 or defects:
+        m = re.fullmatch(r"\s*(.*?)\s*<([^<>]*)>\s*", value)
+        example = f'"{m.group(1)}" <{m.group(2)}>' if m else '"Alerts, Inc" <alerts@example.org>'
+        raise ValueError(
+            f"is not a valid From: value, got {short(value)}; quote a name with commas or "
+            f"dots: {example}"
+        )
+    check_email(addresses[0])
     return value
 
 

@@ -73,3 +73,20 @@ def test_every_package_is_installed() -> None:
         for init in (ROOT / "notifier").rglob("__init__.py")
     }
     assert found <= listed, f"not installed by pip install .: {sorted(found - listed)}"
+
+
+@pytest.mark.parametrize("flag", ["-q", "--quiet", "-v", "--verbose", "--log-format json"])
+def test_readme_documents_the_output_options(flag: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`{flag}`" in readme
+    run = subcommands()["run"]
+    assert run.parse_args(["--once", *flag.split()])  # and the parser takes it
+
+
+def test_readme_cron_lines_parse() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"\.venv/bin/notifier (run [^>\n]*?)(?:\s*>>|\n)", readme)
+    assert len(lines) >= 2
+    for line in lines:
+        args = line.split()
+        assert subcommands()["run"].parse_args(args[1:]).once

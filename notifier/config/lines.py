@@ -53,7 +53,26 @@ def find_line(text: str, loc: Loc) -> int | None:
                 best_length, best_line = len(path), number
                 if len(path) == len(target):
                     return number
+    if best_line is not None and len(target) > best_length:
+        index = target[best_length]
+        if isinstance(index, int):  # an inline table in an array written over several lines
+            return _inline_table_line(text, best_line, index) or best_line
     return best_line
+
+
+def _inline_table_line(text: str, key_line: int, index: int) -> int | None:
+    """The line of the index-th `{ ... }` of an array that starts at `key_line`, one per line."""
+    lines = text.splitlines()
+    found = -1
+    for number in range(key_line + 1, len(lines) + 1):
+        line = lines[number - 1].strip()
+        if line.startswith("{"):
+            found += 1
+            if found == index:
+                return number
+        elif line.startswith("]") or _HEADER.match(line) or _KEY.match(line):
+            return None
+    return None
 
 
 def deep_line(text: str, limit: int = MAX_DEPTH) -> int | None:

@@ -50,17 +50,27 @@ def describe(error: ValidationError, source: Source | None, model: type[BaseMode
     for loc, err in errors:
         if loc in covered:
             continue
-        if err["type"] == "missing" and loc[:-1]:
+        if err["type"] == "missing":
             parent = loc[:-1]
-            siblings = [str(m[-1]) for m in missing if m[:-1] == parent and m not in covered]
+            siblings = [m[-1] for m in missing if m[:-1] == parent and m not in covered]
             if len(siblings) > 1:
                 if parent not in grouped:
                     grouped.add(parent)
-                    names = ", ".join(siblings[:-1]) + " and " + siblings[-1]
-                    lines.append(f"{key_of(parent)}: {names} are required{where(parent, source)}")
+                    lines.append(_all_missing(model, parent, siblings, source))
                 continue
         lines.append(f"{key_of(loc)}: {reason_of(err, model, loc)}{where(loc, source)}")
     return lines
+
+
+def _all_missing(
+    model: type[BaseModel], parent: Loc, keys: list[str | int], source: Source | None
+) -> str:
+    """One line for the keys missing from one table (or the [[feeds]] and [[subscribers]])."""
+    names = [_table_name(model, (k,)) if not parent else str(k) for k in keys]
+    said = ", ".join(names[:-1]) + " and " + names[-1]
+    if parent:
+        return f"{key_of(parent)}: {said} are required{where(parent, source)}"
+    return f"{said} are required: see config.example.toml{where(parent, source)}"
 
 
 def _normalise(err: ErrorDetails) -> tuple[Loc, ErrorDetails]:
@@ -153,14 +163,15 @@ def env_source(loc: Loc, environ: Mapping[str, str] | None = None) -> str | None
     but not smtp.host, which then still comes from the file. Names are matched
     without case, as pydantic-settings reads them.
     """
-    env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
+    env = {k.upper(): (k, v) for k, v in (os.environ if environ is None else environ).items()}
     names = [p for p in loc if isinstance(p, str)]
     for n in range(len(names), 0, -1):
         name = "NOTIFIER_" + "__".join(p.upper() for p in names[:n])
         if name not in env:
             continue
-        if n == len(names) or _holds(env[name], loc, names[n - 1]):
-            return name
+        actual, value = env[name]
+        if n == len(names) or _holds(value, loc, names[n - 1]):
+            return actual
     return None
 
 

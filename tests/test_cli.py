@@ -248,3 +248,14 @@ def test_preview_into_a_closed_pipe(tmp_path: Path, http_server: HttpServer) -> 
         os.close(write)
     assert proc.stderr == ""
     assert proc.returncode == 0
+
+
+def test_a_misspelt_variable_is_warned_of_by_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NOTIFIER_SMTP_PORT", "25")
+    assert main(["run", "--once", "--dry-run", "--config", str(_config(tmp_path))]) == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "WARNING" in line
+    assert "NOTIFIER_SMTP_PORT matches no setting and is ignored" in line
+    assert "did you mean NOTIFIER_SMTP__PORT?" in line

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from notifier.config import Settings, load_settings, unknown_env_vars
+from notifier.config.checks import env_hint
 from notifier.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
 __all__ = ["EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "command", "option", "output", "say"]
@@ -78,7 +79,7 @@ def settings(args: argparse.Namespace) -> Settings:
     """The config of `--config`; a NOTIFIER_* variable that sets nothing is warned of."""
     loaded = load_settings(args.config)
     for name in unknown_env_vars():
-        log.warning("%s matches no setting and is ignored (nesting is NOTIFIER_SMTP__HOST)", name)
+        log.warning("%s matches no setting and is ignored (%s)", name, env_hint(Settings, name))
     return loaded
 
 

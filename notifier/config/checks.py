@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from pydantic_settings import SettingsError
 
 from notifier.config.lines import MAX_DEPTH, json_too_deep
-from notifier.config.report import Source, unknown_env_vars, where
+from notifier.config.report import Source, key_of, unknown_env_vars, where
 from notifier.config.values import CONFIG_ENV, is_local_url, short
 from notifier.errors import ConfigError
 
@@ -70,11 +70,7 @@ def problems(settings: Settings, base: Path, source: Source) -> list[str]:
                 "templates, or remove the key to use the bundled ones",
             )
         )
-    return [f"{_key(loc)}: {reason}{where(loc, source)}" for loc, reason in found]
-
-
-def _key(loc: tuple[str | int, ...]) -> str:
-    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+    return [f"{key_of(loc)}: {reason}{where(loc, source)}" for loc, reason in found]
 
 
 _HOST_LIKE = re.compile(r"(?i)^(?:www\.[^/]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/)")

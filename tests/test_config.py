@@ -108,8 +108,10 @@ def test_subscriber_errors_point_at_the_table(tmp_path: Path) -> None:
 
 
 def test_feeds_and_subscribers_are_required(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"feeds: required.*\[\[feeds\]\]"):
+    with pytest.raises(ConfigError, match=r"^\[\[feeds\]\] and \[\[subscribers\]\] are required"):
         load_settings(write(tmp_path, '[smtp]\nhost = "x"\n'))
+    with pytest.raises(ConfigError, match=r"^feeds: required.*\[\[feeds\]\]"):
+        load_settings(write(tmp_path, '[[subscribers]]\nemail = "d@example.org"\n'))
 
 
 def test_duplicate_feed_names(tmp_path: Path) -> None:

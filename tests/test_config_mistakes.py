@@ -200,6 +200,10 @@ MISTAKES = [
     _m("toml-nested-5000", f"x = {DEEP}\n", "", "nested too deeply", "line 1"),
     _m("toml-nested-300", "[smtp]\nport = " + "[" * 300 + "]" * 300 + "\n", "",
        "smtp.port: nested too deeply", "line 2"),
+    _m("number-5000-digits", "[smtp]\nport = " + "9" * 5000 + "\n", "",
+       "line 2: a number too long to read (5000 digits)"),
+    _m("host-too-long", '[smtp]\nhost = "' + "a" * 300 + '"\n', "",
+       "smtp.host: must be at most 253 characters long", "line 2"),
     _m("toml-syntax", "[smtp\nport = 1\n", "", "not valid TOML", "line 1"),
     # --- feeds and paths that cannot work (check-config looks at the disk)
     _m("feed-file-missing", "", '[[feeds]]\nname = "B"\nurl = "feeds/nope.xml"\n',
@@ -321,6 +325,19 @@ def test_a_file_that_is_not_utf8(check_config: CheckConfig) -> None:
     assert len(err) == 1
     assert "not UTF-8" in err[0]
     assert "save it as UTF-8" in err[0]
+
+
+def test_a_file_too_large_to_be_a_config(check_config: CheckConfig, tmp_path: Path) -> None:
+    code, err = check_config("# " + "x" * 10_000_000 + "\n" + MINIMAL)
+    assert code == 2
+    assert len(err) == 1
+    assert "larger than 10 MB" in err[0]
+
+
+def test_dev_zero_as_the_config(check_config: CheckConfig) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero here")
+    assert main(["check-config", "--config", "/dev/zero"]) == 2
 
 
 def test_a_folder_given_as_the_config(check_config: CheckConfig, tmp_path: Path) -> None:

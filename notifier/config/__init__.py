@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import time
@@ -170,6 +171,10 @@ class Settings(BaseSettings):
         return next((lv for lv in levels if lv.name.casefold() == wanted), levels[0])
 
 
+MAX_CONFIG_BYTES = 10_000_000
+"""Ten megabytes: thousands of feeds fit; a larger file is not a config."""
+
+
 def config_path(explicit: str | Path | None) -> Path:
     """`--config`, else NOTIFIER_CONFIG, else ./config.toml."""
     if explicit:
@@ -206,7 +211,8 @@ def _read(path: str | Path | None) -> tuple[Path, str, dict[str, Any]]:
     """The config file, its text and what it says, or a ConfigError of one line."""
     file = config_path(path)
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_CONFIG_BYTES + 1)  # /dev/zero is not a config either
     except FileNotFoundError as e:
         raise ConfigError(
             f"{file}: config file not found; copy config.example.toml to {file} "
@@ -216,15 +222,27 @@ def _read(path: str | Path | None) -> tuple[Path, str, dict[str, Any]]:
         raise ConfigError(f"{file}: is a folder; --config names the config file") from e
     except OSError as e:
         raise ConfigError(f"{file}: cannot read the config file: {e.strerror or e}") from e
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{file}: larger than {MAX_CONFIG_BYTES // 1_000_000} MB, which no config is "
+            "(config.example.toml is 7 kB); is --config naming the right file?"
+        )
     try:
         text = raw.decode("utf-8-sig")  # editors on Windows add a BOM
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ConfigError(f"{file}, line {line}: not UTF-8 text; save it as UTF-8") from e
+        at = raw[: e.start].count(b"\n") + 1
+        raise ConfigError(f"{file}, line {at}: not UTF-8 text; save it as UTF-8") from e
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{file}: not valid TOML: {e}") from e
+    except ValueError as e:  # a number of thousands of digits: Python refuses to convert it
+        m = re.search(r"\d{1000,}", text)
+        where = f", line {text.count(chr(10), 0, m.start()) + 1}" if m else ""
+        raise ConfigError(
+            f"{file}{where}: a number too long to read "
+            f"({len(m.group()) if m else 'thousands of'} digits); no key takes one that large"
+        ) from e
     except RecursionError as e:
         raise ConfigError(
             f"{file}, line {deep_line(text)}: values nested too deeply (more than "

@@ -80,12 +80,12 @@ class DeliverySettings(_Section):
 class SmtpSettings(_Section):
     """The SMTP relay; the password is best given as NOTIFIER_SMTP__PASSWORD."""
 
-    host: Annotated[str, AfterValidator(check_host), Field(max_length=253)] = "localhost"
+    host: Annotated[str, Field(max_length=253), AfterValidator(check_host)] = "localhost"
     port: Port = 587
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: Text = ""
     password: SecretStr = SecretStr("")
-    sender: Annotated[str, AfterValidator(check_sender)] = (
+    sender: Annotated[str, Field(max_length=500), AfterValidator(check_sender)] = (
         "Humanitarian alerts <alerts@example.org>"
     )
     timeout: Seconds = Field(default=30, ge=0.1, le=3600, allow_inf_nan=False)
@@ -98,7 +98,7 @@ class FetchSettings(_Section):
     timeout: Seconds = Field(default=20, ge=0.1, le=3600, allow_inf_nan=False)
     max_bytes: Whole = Field(default=10_000_000, ge=1024, le=1_000_000_000)
     max_redirects: Whole = Field(default=5, ge=0, le=20)
-    user_agent: Annotated[str, AfterValidator(check_ascii_header), Field(max_length=500)] = (
+    user_agent: Annotated[str, Field(max_length=500), AfterValidator(check_ascii_header)] = (
         "notifier/0.1 (humanitarian alert digest; +https://example.org/notifier)"
     )
 
@@ -201,7 +201,7 @@ class DigestSettings(_Section):
     """Rendering and merging: templates (empty: the bundled ones), headers, the merge window."""
 
     templates_dir: Annotated[Path | None, BeforeValidator(_folder_or_none)] = None
-    subject_prefix: Annotated[str, AfterValidator(check_text), Field(max_length=100)] = "[alerts]"
+    subject_prefix: Annotated[str, Field(max_length=100), AfterValidator(check_text)] = "[alerts]"
     max_entries: Whole = Field(default=50, ge=1, le=1000)
     list_unsubscribe: Annotated[str, AfterValidator(check_unsubscribe)] = ""
     """A mailto: or https: URL for the List-Unsubscribe header; empty: no header."""
@@ -220,7 +220,7 @@ class FeedSettings(_Section):
     """One RSS/Atom feed: an http(s) URL or a local file path."""
 
     name: Name
-    url: Annotated[str, AfterValidator(check_text), Field(min_length=1, max_length=2048)]
+    url: Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(check_text)]
     """Whether it can be fetched (scheme, host, port) is checked by `Settings`."""
     fetch_full_text: Flag = False
     alert_on_first_poll: Flag = False
@@ -230,7 +230,7 @@ class SubscriberSettings(_Section):
     """One recipient and what they want to hear about."""
 
     email: Email
-    name: Annotated[str, AfterValidator(check_text), Field(max_length=200)] = ""
+    name: Annotated[str, Field(max_length=200), AfterValidator(check_text)] = ""
     countries: Annotated[list[str], AfterValidator(check_iso3)] = []
     keywords: Words = []
     """Words an item must contain (any of them); empty: no keyword filter."""

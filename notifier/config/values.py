@@ -133,22 +133,21 @@ def check_port(value: int) -> int:
 
 # --- texts -------------------------------------------------------------------------
 
-_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""C0 and C1 controls, line and paragraph separators, direction overrides, lone surrogates."""
 _NAMED = {"\n": "a line break (\\n)", "\r": "a carriage return (\\r)", "\t": "a tab (\\t)"}
-
-
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ord(ch) in _BIDI
 
 
 def check_text(value: str) -> str:
     """No control or direction-override characters: the text may reach a header or a terminal."""
-    for position, ch in enumerate(value, start=1):
-        if _is_control(ch):
-            what = _NAMED.get(ch, f"U+{ord(ch):04X}")
-            raise ValueError(
-                f"must not contain control characters, found {what} at character {position}"
-            )
+    if m := _CONTROL.search(value):
+        ch = m.group()
+        what = _NAMED.get(ch, f"U+{ord(ch):04X}")
+        raise ValueError(
+            f"must not contain control characters, found {what} at character {m.start() + 1}"
+        )
     return value
 
 
@@ -363,6 +362,8 @@ def short(value: object, limit: int = 60) -> str:
     """`repr` of a value, cut to `limit` characters: a 10 MB value makes a one-line message."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, int) and value.bit_length() > 200:
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
     if isinstance(value, str | int | float | bool | Path | None):
         text = repr(str(value) if isinstance(value, Path) else value)
     else:
@@ -388,9 +389,9 @@ Seconds = Annotated[float, BeforeValidator(seconds)]
 Number = Annotated[float, BeforeValidator(number)]
 Flag = Annotated[bool, BeforeValidator(flag)]
 Port = Annotated[int, BeforeValidator(whole_number), AfterValidator(check_port)]
-Email = Annotated[str, AfterValidator(check_email)]
-Text = Annotated[str, AfterValidator(check_text)]
-Name = Annotated[str, AfterValidator(check_name), Field(max_length=200)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(check_email)]
+Text = Annotated[str, Field(max_length=1000), AfterValidator(check_text)]
+Name = Annotated[str, Field(max_length=200), AfterValidator(check_name)]
 Words = Annotated[list[str], AfterValidator(check_words)]
 FilePath = Annotated[Path, BeforeValidator(path_text)]
 MAX_PEOPLE = 10_000_000_000

@@ -117,9 +117,23 @@ def _string_end(text: str, start: int, quote: str) -> int:
     return len(text)
 
 
+_JSON_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|[\[\]{}]')
+
+
 def json_too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     """Whether JSON text nests deeper than `limit` (checked before json.loads can recurse)."""
-    return deep_line(text, limit) is not None
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
 
 
 def deep_loc(data: Any, limit: int = MAX_DEPTH) -> Loc | None:  # noqa: ANN401 - parsed TOML

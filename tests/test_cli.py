@@ -119,9 +119,11 @@ def test_verbose_says_per_feed_and_per_item_what_happened(
     assert "2 new item(s)" in first
     assert "Floods in Sindh" in first and "displaced 45,000" in first
     assert "Ministers discuss school funding" in first and "no figure" in first
+    assert "desk@example.org: a digest to send" in first
     assert "sent" in first and "desk@example.org" in first
     again = run_cli("run", "--once", "-v", "--config", str(cfg)).stderr
     assert "feed 'Wire': not modified" in again
+    assert "desk@example.org: nothing new to send" in again
 
 
 def test_default_run_shows_warnings_not_chatter(tmp_path: Path, http_server: HttpServer) -> None:

@@ -51,6 +51,16 @@ class Delivering(Composing):
                 else:
                     self._claim(store, s, kind, allow_empty=send_empty and s.send_empty)
                     jobs += [(s.email, row) for row in store.pending_deliveries(store_key(s))]
+                log.debug(
+                    "%s: %s",
+                    s.email,
+                    "a digest to send"
+                    if (report.rendered if dry_run else jobs)
+                    and (report.rendered if dry_run else jobs)[-1][0] == s.email
+                    else "nothing new to send: no undelivered item alerts for this subscriber "
+                    "(notifier explain LINK says why an item does not)",
+                    extra={"subscriber": s.email},
+                )
             except _PREPARE_ERRORS as e:
                 # A broken template or address must not keep the other subscribers waiting.
                 log.error(

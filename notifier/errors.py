@@ -7,23 +7,35 @@ rest of the run (exit code 1 for a partial failure).
 
 from __future__ import annotations
 
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+"""Some feed or delivery failed and the rest went through; or an internal error."""
+EXIT_USAGE = 2
+"""Bad usage or bad config: nothing was done."""
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as shells report a command stopped by Ctrl-C."""
+
 
 class NotifierError(Exception):
-    """Base of every error the operator may see; the message says what to fix."""
+    """Base of every error the operator may see; the message says what to fix.
 
-    exit_code = 1
+    The CLI prints each line of the message as one `error:` line, so a message
+    is one line per problem (a config's problems, one each).
+    """
+
+    exit_code = EXIT_PARTIAL
 
 
 class ConfigError(NotifierError):
     """The configuration file or an environment override is wrong."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class UsageError(NotifierError):
     """The command line asks for something that cannot be done."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class FeedError(NotifierError):
@@ -33,7 +45,7 @@ class FeedError(NotifierError):
 class StoreError(NotifierError):
     """The SQLite state cannot be opened, migrated or locked."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class StoreFailedError(NotifierError):

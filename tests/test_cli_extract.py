@@ -79,23 +79,73 @@ def test_bad_json_line_is_reported_and_the_rest_goes_on(
     assert "stdin line 3" in err
 
 
-def test_unreadable_file_is_named(
+def test_a_missing_file_is_bad_usage_and_the_others_go_on(
     run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = tmp_path / "good.txt"
     good.write_text("3 people were killed.", encoding="utf-8")
     code, docs = run([str(tmp_path / "missing.txt"), str(good)])
-    assert code == 1
+    assert code == 2  # as the README says: bad usage
     assert [d["id"] for d in docs] == ["good.txt"]
-    assert "missing.txt" in capsys.readouterr().err
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "missing.txt: no such file" in line
 
 
-def test_unreadable_jsonl_file(
+def test_a_missing_file_alone_exits_2(run: Run, tmp_path: Path) -> None:
+    code, docs = run([str(tmp_path / "missing.txt")])
+    assert (code, docs) == (2, [])
+
+
+def test_a_folder_is_bad_usage(
     run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    code, _ = run([str(tmp_path)])
+    assert code == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_unreadable_file_is_a_partial_failure(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, docs = run([str(tmp_path / ("x" * 300))])  # the OS refuses the name (too long)
+    assert (code, docs) == (1, [])
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_missing_jsonl_file(run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = run(["--jsonl", str(tmp_path / "nope.jsonl")])
-    assert code == 1
-    assert "nope.jsonl" in capsys.readouterr().err
+    assert code == 2
+    assert "nope.jsonl: no such file" in capsys.readouterr().err
+
+
+RSS_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<!-- exported -->
+<rss version="2.0"><channel><title>Wire</title>
+<item><title>Floods</title><description>At least 12 people were killed.</description></item>
+</channel></rss>
+"""
+ATOM_FEED = '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'
+
+
+@pytest.mark.parametrize(("body", "kind"), [(RSS_FEED, "an RSS feed"), (ATOM_FEED, "an Atom feed")])
+def test_a_feed_file_is_named_a_feed(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, kind: str
+) -> None:
+    feed = tmp_path / "wire.xml"
+    feed.write_text(body, encoding="utf-8")
+    code, docs = run([str(feed)])
+    assert (code, docs) == (2, [])
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"wire.xml is {kind}, not a document" in line
+    assert "[[feeds]]" in line
+
+
+def test_html_is_not_mistaken_for_a_feed(run: Run, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text('<?xml version="1.0"?><html><p>12 people were killed.</p></html>', "utf-8")
+    code, docs = run([str(page)])
+    assert code == 0
+    assert docs[0]["figures"]
 
 
 @pytest.mark.parametrize("argv", [[], ["a.txt", "--jsonl", "-"], ["--bogus"]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -64,14 +65,28 @@ def test_unknown_command_is_usage_error(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_every_package_is_installed() -> None:
-    """A subpackage left out of pyproject's list works in a checkout and is missing once installed."""
-    import tomllib  # noqa: PLC0415
-
-    listed = set(
-        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    )
+    """`pip install .` ships every package of notifier/ (setuptools is given an explicit list)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
     found = {
         ".".join(init.parent.relative_to(ROOT).parts)
         for init in (ROOT / "notifier").rglob("__init__.py")
     }
-    assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages"
+    assert found <= listed, f"not installed by pip install .: {sorted(found - listed)}"
+
+
+@pytest.mark.parametrize("flag", ["-q", "--quiet", "-v", "--verbose", "--log-format json"])
+def test_readme_documents_the_output_options(flag: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`{flag}`" in readme
+    run = subcommands()["run"]
+    assert run.parse_args(["--once", *flag.split()])  # and the parser takes it
+
+
+def test_readme_cron_lines_parse() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"\.venv/bin/notifier (run [^>\n]*?)(?:\s*>>|\n)", readme)
+    assert len(lines) >= 2
+    for line in lines:
+        args = line.split()
+        assert subcommands()["run"].parse_args(args[1:]).once

@@ -21,15 +21,30 @@ from notifier.config.values import (
     Clock,
     Duration,
     Email,
+    FilePath,
+    Flag,
+    KeyedError,
+    Name,
+    Number,
     People,
+    PollInterval,
     Port,
+    Seconds,
+    Text,
     TimeZone,
+    Whole,
+    Words,
+    check_ascii_header,
+    check_colour,
     check_email,
+    check_host,
     check_iso3,
     check_label,
     check_sender,
+    check_text,
     check_unsubscribe,
     parse_clock,
+    path_text,
 )
 from notifier.extract.models import KINDS, Kind
 from notifier.models import Level
@@ -44,13 +59,13 @@ class _Section(BaseModel):
 class StorageSettings(_Section):
     """Where the state lives."""
 
-    path: Path = Path("notifier.db")
+    path: FilePath = Path("notifier.db")
 
 
 class ScheduleSettings(_Section):
     """When the daemon polls and sends the daily digest."""
 
-    poll_every: Duration = timedelta(minutes=30)
+    poll_every: PollInterval = timedelta(minutes=30)
     digest_at: Clock = time(7, 0)
     timezone: TimeZone = "UTC"
 
@@ -59,31 +74,33 @@ class DeliverySettings(_Section):
     """How digests leave: by SMTP, or as .eml files in a folder."""
 
     method: Literal["smtp", "outbox"] = "smtp"
-    outbox_dir: Path = Path("outbox")
+    outbox_dir: FilePath = Path("outbox")
 
 
 class SmtpSettings(_Section):
     """The SMTP relay; the password is best given as NOTIFIER_SMTP__PASSWORD."""
 
-    host: str = "localhost"
+    host: Annotated[str, Field(max_length=253), AfterValidator(check_host)] = "localhost"
     port: Port = 587
     security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str = ""
+    username: Text = ""
     password: SecretStr = SecretStr("")
-    sender: Annotated[str, AfterValidator(check_sender)] = (
+    sender: Annotated[str, Field(max_length=500), AfterValidator(check_sender)] = (
         "Humanitarian alerts <alerts@example.org>"
     )
-    timeout: float = Field(default=30, gt=0)
+    timeout: Seconds = Field(default=30, ge=0.1, le=3600, allow_inf_nan=False)
 
 
 class FetchSettings(_Section):
     """Limits for fetching feeds and linked pages, so one bad server cannot stall a run."""
 
-    concurrency: int = Field(default=16, ge=1, le=256)
-    timeout: float = Field(default=20, gt=0)
-    max_bytes: int = Field(default=10_000_000, ge=1024)
-    max_redirects: int = Field(default=5, ge=0, le=20)
-    user_agent: str = "notifier/0.1 (humanitarian alert digest; +https://example.org/notifier)"
+    concurrency: Whole = Field(default=16, ge=1, le=256)
+    timeout: Seconds = Field(default=20, ge=0.1, le=3600, allow_inf_nan=False)
+    max_bytes: Whole = Field(default=10_000_000, ge=1024, le=1_000_000_000)
+    max_redirects: Whole = Field(default=5, ge=0, le=20)
+    user_agent: Annotated[str, Field(max_length=500), AfterValidator(check_ascii_header)] = (
+        "notifier/0.1 (humanitarian alert digest; +https://example.org/notifier)"
+    )
 
 
 DEFAULT_THRESHOLDS: dict[Kind, int] = {
@@ -110,12 +127,16 @@ def with_default_thresholds(values: dict[Kind, int]) -> dict[Kind, int]:
     return {**DEFAULT_THRESHOLDS, **values}
 
 
+MAX_FACTOR = 1000
+"""A level starts at this many times the threshold at most."""
+
+
 class LevelSettings(_Section):
     """One severity level: its name, the factor of the threshold it starts at, its colour."""
 
     name: Annotated[str, AfterValidator(check_label)]
-    factor: float = Field(ge=1, allow_inf_nan=False)
-    colour: str = Field(default="#5a5a5a", pattern=r"^#[0-9a-fA-F]{6}$")
+    factor: Number = Field(ge=1, le=MAX_FACTOR, allow_inf_nan=False)
+    colour: Annotated[str, AfterValidator(check_colour)] = "#5a5a5a"
 
 
 LEVEL_NAMES = ("watch", "serious", "severe")
@@ -126,7 +147,7 @@ LEVEL_COLOURS = ("#8d6708", "#c2410c", "#b91c1c")
 class AlertSettings(_Section):
     """How severe an alert is, and which alerts are too old to send."""
 
-    immediate_factor: float = Field(default=10, ge=1, allow_inf_nan=False)
+    immediate_factor: Number = Field(default=10, ge=1, le=MAX_FACTOR, allow_inf_nan=False)
     """The top level's factor when `levels` is not set."""
     max_age: Duration = timedelta(days=7)
     levels: list[LevelSettings] = []
@@ -138,19 +159,21 @@ class AlertSettings(_Section):
         if not levels:
             return self
         names = [lv.name.casefold() for lv in levels]
-        if len(set(names)) != len(names):
-            raise ValueError("alerts.levels: each level needs a name of its own")
+        for n, name in enumerate(names):
+            if name in names[:n]:
+                raise KeyedError(("levels", n, "name"), "each level needs a name of its own")
         factors = [lv.factor for lv in levels]
         if factors != sorted(set(factors)):
-            raise ValueError(
-                "alerts.levels: list the levels from the lowest factor to the highest, "
-                f"each factor different (got {factors})"
+            raise KeyedError(
+                ("levels",),
+                "list the levels from the lowest factor to the highest, "
+                f"each factor different (got {factors})",
             )
         if "immediate_factor" in self.model_fields_set and factors[-1] != self.immediate_factor:
-            raise ValueError(
-                "alerts.immediate_factor and the top level's factor disagree: with "
-                "[[alerts.levels]] the top level is what is sent at once, "
-                "so remove alerts.immediate_factor"
+            raise KeyedError(
+                ("immediate_factor",),
+                "disagrees with the top level's factor: with alerts.levels the top level "
+                "is what is sent at once, so remove alerts.immediate_factor",
             )
         return self
 
@@ -169,12 +192,17 @@ class AlertSettings(_Section):
         )
 
 
+def _folder_or_none(value: object) -> object:
+    """An empty templates_dir is no folder: the bundled templates."""
+    return path_text(value) if value else None
+
+
 class DigestSettings(_Section):
     """Rendering and merging: templates (empty: the bundled ones), headers, the merge window."""
 
-    templates_dir: Annotated[Path | None, BeforeValidator(lambda v: v or None)] = None
-    subject_prefix: str = "[alerts]"
-    max_entries: int = Field(default=50, ge=1)
+    templates_dir: Annotated[Path | None, BeforeValidator(_folder_or_none)] = None
+    subject_prefix: Annotated[str, Field(max_length=100), AfterValidator(check_text)] = "[alerts]"
+    max_entries: Whole = Field(default=50, ge=1, le=1000)
     list_unsubscribe: Annotated[str, AfterValidator(check_unsubscribe)] = ""
     """A mailto: or https: URL for the List-Unsubscribe header; empty: no header."""
     merge_window: Duration = timedelta(hours=72)
@@ -185,31 +213,32 @@ class OperatorSettings(_Section):
     """Who is told when a feed keeps failing, and after how many failed polls in a row."""
 
     email: Annotated[str, AfterValidator(lambda v: check_email(v) if v.strip() else "")] = ""
-    feed_failures: int = Field(default=3, ge=1, le=1000)
+    feed_failures: Whole = Field(default=3, ge=1, le=1000)
 
 
 class FeedSettings(_Section):
     """One RSS/Atom feed: an http(s) URL or a local file path."""
 
-    name: str = Field(min_length=1)
-    url: str = Field(min_length=1)
-    fetch_full_text: bool = False
-    alert_on_first_poll: bool = False
+    name: Name
+    url: Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(check_text)]
+    """Whether it can be fetched (scheme, host, port) is checked by `Settings`."""
+    fetch_full_text: Flag = False
+    alert_on_first_poll: Flag = False
 
 
 class SubscriberSettings(_Section):
     """One recipient and what they want to hear about."""
 
     email: Email
-    name: str = ""
+    name: Annotated[str, Field(max_length=200), AfterValidator(check_text)] = ""
     countries: Annotated[list[str], AfterValidator(check_iso3)] = []
-    keywords: list[str] = []
+    keywords: Words = []
     """Words an item must contain (any of them); empty: no keyword filter."""
-    exclude_keywords: list[str] = []
+    exclude_keywords: Words = []
     """Words that keep an item out (any of them)."""
     kinds: list[Kind] = []
     """The figure kinds wanted; empty: all."""
-    min_level: str = ""
+    min_level: Text = ""
     """The lowest level wanted (a name from [[alerts.levels]]); empty: all."""
     feeds: list[str] = []
     """Feed names wanted; empty: all."""
@@ -217,7 +246,7 @@ class SubscriberSettings(_Section):
     digest_at: Annotated[time | None, BeforeValidator(lambda v: parse_clock(v) if v else None)] = (
         None
     )
-    send_empty: bool = False
+    send_empty: Flag = False
     """`serve` sends the daily digest even when nothing crossed, so silence means quiet."""
     thresholds: dict[Kind, People] = {}
     """Per-kind overrides of `[thresholds]`; unset kinds fall back to it."""

@@ -53,10 +53,25 @@ class Delivering(Composing):
                     report.rendered += [(s.email, r) for r in self._would_send(store, s, kind)]
                 else:
                     self._claim(store, s, kind, allow_empty=send_empty and s.send_empty)
-                    jobs += [(s.email, s, row) for row in store.pending_deliveries(store_key(s))]
+                    rows = store.pending_deliveries(store_key(s))
+                    jobs += [(s.email, s, row) for row in rows]
+                    log.debug(
+                        "%s: %s",
+                        s.email,
+                        f"{len(rows)} digest(s) to send"
+                        if rows
+                        else "nothing new to send: no undelivered item alerts for this "
+                        "subscriber (notifier explain LINK says why an item does not)",
+                        extra={"subscriber": s.email},
+                    )
             except _PREPARE_ERRORS as e:
                 # A broken template or address must not keep the other subscribers waiting.
-                log.error("digest for %s could not be prepared: %s", s.email, e)
+                log.error(
+                    "digest for %s could not be prepared: %s",
+                    s.email,
+                    e,
+                    extra={"subscriber": s.email},
+                )
                 report.failed[s.email] = f"digest could not be prepared: {e}"
         operator = self.settings.operator.email
         if operator and not dry_run:
@@ -107,6 +122,13 @@ class Delivering(Composing):
         report: DeliveryReport,
     ) -> int | None:
         """Deliver one row and record the outcome; the relay's size limit if it was too large."""
+        log.debug(
+            "delivering digest #%d %r to %s",
+            row.id,
+            row.subject,
+            recipient,
+            extra={"subscriber": recipient},
+        )
         try:
             where = await postman.deliver(row, recipient)
         except DeliveryError as e:
@@ -115,10 +137,18 @@ class Delivering(Composing):
                 return e.too_big
             store.mark_attempt(row.id, str(e), permanent=e.permanent)
             state = "will not retry" if e.permanent else "will retry on the next run"
-            log.error("delivery to %s failed (%s): %s", recipient, state, e)
+            log.error(
+                "delivery to %s failed (%s): %s",
+                recipient,
+                state,
+                e,
+                extra={"subscriber": recipient},
+            )
             report.failed[recipient] = str(e)
             return None
         store.mark_sent(row.id)
-        log.info("sent %r to %s (%s)", row.subject, recipient, where)
+        log.info(
+            "sent %r to %s (%s)", row.subject, recipient, where, extra={"subscriber": recipient}
+        )
         report.sent.append((recipient, row.subject, where))
         return None

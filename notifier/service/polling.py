@@ -80,12 +80,28 @@ class Polling(Base):
                 last_modified=result.last_modified,
             )
         if result.error is not None:
-            log.error("feed %r: %s", feed.name, result.error)
+            log.error(  # the error names its feed already, most often: name it once
+                "%s",
+                result.error
+                if f"feed {feed.name!r}" in result.error
+                else f"feed {feed.name!r}: {result.error}",
+                extra={"feed": feed.name},
+            )
             report.failed[feed.name] = result.error
             return
         if result.not_modified:
+            log.debug(
+                "feed %r: not modified since the last poll", feed.name, extra={"feed": feed.name}
+            )
             report.not_modified.append(feed.name)
             return
+        log.debug(
+            "feed %r: fetched, %d item(s) in the feed, %d new item(s)",
+            feed.name,
+            len(result.items),
+            len(fresh),
+            extra={"feed": feed.name},
+        )
         report.fetched.append(feed.name)
         entries, broken = _extract_all(feed.name, fresh)
         if broken:
@@ -110,9 +126,10 @@ class Polling(Base):
                 feed.name,
                 len(stored),
                 "" if feed.alert_on_first_poll else " without alerting",
+                extra={"feed": feed.name},
             )
         else:
-            log.info("feed %r: %d new item(s)", feed.name, len(stored))
+            log.info("feed %r: %d new item(s)", feed.name, len(stored), extra={"feed": feed.name})
 
 
 def _extract_all(feed: str, items: Sequence[Item]) -> tuple[list[tuple[Item, Report]], int]:
@@ -126,7 +143,23 @@ def _extract_all(feed: str, items: Sequence[Item]) -> tuple[list[tuple[Item, Rep
     for item in items:
         try:
             entries.append((item, extract(f"{item.title}\n\n{item.text}")))
+            log.debug(
+                "feed %r: item %r: %s",
+                feed,
+                item.title,
+                ", ".join(
+                    f"{f.kind} {f.value:,}" + (f" in {f.place}" if f.place else "")
+                    for f in entries[-1][1].figures
+                )
+                or "no figure found, so it cannot alert",
+                extra={"feed": feed, "item": item.link or item.guid},
+            )
         except Exception:
-            log.exception("feed %r: extraction failed on %s; please report it", feed, item.link)
+            log.exception(
+                "feed %r: extraction failed on %s; please report it",
+                feed,
+                item.link,
+                extra={"feed": feed, "item": item.link or item.guid},
+            )
             broken += 1
     return entries, broken

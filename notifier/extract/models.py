@@ -7,13 +7,16 @@ the hot path and only `to_json` needs a dict.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+#: The figure kinds (EXTRACTION.md, "Figures"), declared here once: what lists
+#: or keys them derives from this Literal, through `KINDS`.
 Kind = Literal["displaced", "killed", "injured", "missing", "casualties", "at_risk"]
 Qualifier = Literal["exact", "about", "at_least", "at_most", "range"]
 Unit = Literal["people", "households"]
 
-KINDS: tuple[Kind, ...] = ("displaced", "killed", "injured", "missing", "casualties", "at_risk")
+#: The figure kinds as values, in the order the Literal declares them.
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True, slots=True)

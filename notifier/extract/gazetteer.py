@@ -5,13 +5,14 @@ of 15,000 people or more), and a small alias table (`data/places.toml`) for the
 names news uses and the packages lack ("DRC", "Gaza"); names that are English
 words ("Mobile", "Police", `data/place_stopwords.txt`) are left out.
 
-The index is built from the packages and data files at development time, by
-`python -m notifier.extract.gazetteer --rebuild`, into `data/gazetteer.json.gz`,
-which a process loads in a few tens of milliseconds. The file records a
+`build` derives the index from those sources (a second or two); `encode` and
+`decode` are its compact form. The package ships it built, in
+`data/gazetteer.json.gz` (written by `scripts/build_gazetteer.py` in a source
+checkout), which `load` reads in a few tens of milliseconds. The file records a
 fingerprint of its sources (package versions, `places.toml`,
-`place_stopwords.txt`); when they have changed since, the index is built from
-the sources as before (a second or two) and a warning says to rebuild the file.
-Matching names in a text is `places.py`'s job.
+`place_stopwords.txt`); when they have changed since, `load` builds the index
+from the sources instead and a warning says to rebuild the file. Matching names
+in a text is `places.py`'s job.
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ import itertools
 import json
 import logging
 import re
-import sys
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
 Level = Literal["country", "subdivision", "city"]
@@ -56,7 +55,8 @@ ARTICLES = frozenset("al el ad ag ar as ash at az an ed en er es et ez ul um".sp
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bb": "'", "`": "'"})
 _SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 _DIGIT = re.compile(r"\d")
-_GAZETTEER = "gazetteer.json.gz"
+#: The shipped index, in the package's data folder.
+INDEX_FILE = "gazetteer.json.gz"
 _FORMAT = 2  # of the gazetteer file; raise it when its layout or its derivation changes
 _LEVEL_CODES: dict[str, Level] = {"c": "country", "s": "subdivision", "t": "city"}
 _log = logging.getLogger(__name__)
@@ -231,19 +231,6 @@ def decode(raw: str) -> list[Candidate]:
     ]
 
 
-def index_path() -> Path:
-    """Where the shipped index lives in the source tree (what `rebuild` writes)."""
-    return Path(__file__).with_name("data") / _GAZETTEER
-
-
-def rebuild() -> Path:
-    """Write data/gazetteer.json.gz from the packages and data files; its path."""
-    data = json.dumps(encode(build()), ensure_ascii=False, separators=(",", ":"))
-    path = index_path()
-    path.write_bytes(gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0))
-    return path
-
-
 @cache
 def load() -> tuple[dict[str, str], dict[str, list[Any]]]:
     """The index, loaded once (or built, when its file is out of date).
@@ -251,20 +238,14 @@ def load() -> tuple[dict[str, str], dict[str, list[Any]]]:
     Each normalised name maps to its places, encoded (see `decode`); the first
     word of each name of several words maps to [most words, next words].
     """
-    raw = resources.files("notifier.extract").joinpath("data", _GAZETTEER).read_bytes()
+    raw = resources.files("notifier.extract").joinpath("data", INDEX_FILE).read_bytes()
     data: dict[str, Any] = json.loads(gzip.decompress(raw))
     if data.get("fingerprint") != fingerprint():
         _log.warning(
             "%s is out of date: building the place index from its sources; "
-            "run `python -m notifier.extract.gazetteer --rebuild`",
-            _GAZETTEER,
+            "run `python scripts/build_gazetteer.py` in a source checkout",
+            INDEX_FILE,
         )
         data = encode(build())
     keys, places = data["names"]
     return dict(zip(keys, places, strict=True)), data["multi"]
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["--rebuild"]:
-        raise SystemExit("usage: python -m notifier.extract.gazetteer --rebuild")
-    print(f"wrote {rebuild()}")

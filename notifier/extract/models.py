@@ -14,6 +14,8 @@ from typing import Any, Literal, get_args
 Kind = Literal["displaced", "killed", "injured", "missing", "casualties", "at_risk"]
 Qualifier = Literal["exact", "about", "at_least", "at_most", "range"]
 Unit = Literal["people", "households"]
+#: What a place name names (see `places.PlaceMention`).
+PlaceLevel = Literal["country", "subdivision", "city"]
 
 #: The figure kinds as values, in the order the Literal declares them.
 KINDS: tuple[Kind, ...] = get_args(Kind)

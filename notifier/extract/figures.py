@@ -31,7 +31,7 @@ from notifier.extract.lexicon import (
     RIGHT_EXCLUDE_RE,
 )
 from notifier.extract.models import Kind, Qualifier, Unit
-from notifier.extract.numbers import NumberMention
+from notifier.extract.numerals import NumberMention
 from notifier.extract.triggers import Hit, Triggers
 from notifier.extract.wordtrie import lower_pattern, trie_regex
 

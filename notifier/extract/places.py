@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from notifier.extract import gazetteer
@@ -133,7 +133,7 @@ class _Opening(NamedTuple):
     lead: frozenset[str] | None
 
 
-_MOST = attrgetter("most")  # of an `_Opening`
+_MOST = itemgetter(1)  # `_Opening.most`, as fast as a tuple index
 
 
 def _opening(gaz: _Gazetteer, word: str) -> _Opening:

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
 from notifier.extract import Report, extract
-from notifier.extract import figures as f
-from notifier.extract.lexicon import (
-    CONNECTOR_RE,
-    FILLER_RE,
-    LEFT_EXCLUDE_RE,
-    LEFT_TRIGGER_RE,
-    QUALIFIER_RE,
-    RAISING_TO_RE,
-)
 
 
 def by_value(report: Report) -> dict[int, tuple[str, str, str | None]]:
@@ -181,38 +168,6 @@ def test_a_base_population_is_not_a_figure() -> None:
     assert by_value(extract(text)) == {19000: ("displaced", "about", None)}
 
 
-def test_cheap_pre_tests_let_every_match_through() -> None:
-    """_may_end / _left_excluded never skip a window that the full pattern matches.
-
-    The held-out texts serve only as a supply of real windows before numbers.
-    """
-    data = Path(__file__).parent / "data" / "heldout.jsonl"
-    texts = [json.loads(line)["text"] for line in data.read_text().splitlines() if line.strip()]
-    checks = [
-        (FILLER_RE, lambda w: f._may_end(w, f._FILLER_ENDS), 40),
-        (QUALIFIER_RE, lambda w: f._may_end(w, f._QUALIFIER_ENDS), 40),
-        (LEFT_TRIGGER_RE, lambda w: f._may_end(w, f._LEFT_TRIGGER_ENDS), 45),
-        (LEFT_EXCLUDE_RE, lambda w: f._left_excluded(w, f._AS_IS), 80),
-        (LEFT_EXCLUDE_RE, lambda w: f._left_excluded(w.lower(), f._LOWERED), 25),
-        (CONNECTOR_RE, lambda w: f._may_end(w, f._CONNECTOR_ENDS), 30),
-        (RAISING_TO_RE, lambda w: f._may_end(w, f._RAISING_ENDS), 120),
-        (f._TOLL_REACHED, lambda w: f._may_end(w, f._TOLL_ENDS), 150),
-        # The bits of every window of 25 chars or more agree with _may_end.
-        (FILLER_RE, lambda w: f._may(f._end_bits(w), f._FILLER, w, f._FILLER_ENDS), 40),
-        (QUALIFIER_RE, lambda w: f._may(f._end_bits(w), f._QUALIFIER, w, f._QUALIFIER_ENDS), 40),
-        (CONNECTOR_RE, lambda w: f._may(f._end_bits(w), f._CONNECTOR, w, f._CONNECTOR_ENDS), 30),
-    ]
-    matched = 0
-    for text in texts:
-        for m in re.finditer(r"\d+|\b(?:two|three|eight|dozens|hundreds|thousands)\b", text):
-            for rx, pre_test, k in checks:
-                window = text[max(0, m.start() - k) : m.start()]
-                if rx.search(window):
-                    matched += 1
-                    assert pre_test(window), (rx.pattern[:30], window)
-    assert matched > 100
-
-
 def test_a_sentence_without_trigger_after_a_figure_can_still_hold_one() -> None:
     def values(text: str) -> list[tuple[str, int]]:
         return [(x.kind, x.value) for x in extract(text).figures]
@@ -225,10 +180,3 @@ def test_a_sentence_without_trigger_after_a_figure_can_still_hold_one() -> None:
     ]
     assert values(lead + "The toll includes 7 others.") == [("killed", 12), ("killed", 7)]
     assert values(lead + "Officials met 40 donors on Tuesday.") == [("killed", 12)]
-
-
-def test_a_connector_run_together_with_its_particle_is_let_through() -> None:
-    """CONNECTOR_RE matches "beat" as "be" + "at": the cheap test must not skip it."""
-    for window in ("security forces beat ", "the total stood at ", "figures: "):
-        assert CONNECTOR_RE.search(window)
-        assert f._may_end(window, f._CONNECTOR_ENDS)

@@ -95,6 +95,8 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (subscriber, item_id)
     );
     """,
+    # Figure.place_level: what the place names (NULL for figures stored before).
+    "ALTER TABLE figures ADD COLUMN place_level TEXT",
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

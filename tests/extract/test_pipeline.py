@@ -180,3 +180,46 @@ def test_a_sentence_without_trigger_after_a_figure_can_still_hold_one() -> None:
     ]
     assert values(lead + "The toll includes 7 others.") == [("killed", 12), ("killed", 7)]
     assert values(lead + "Officials met 40 donors on Tuesday.") == [("killed", 12)]
+
+
+def test_a_figure_says_what_its_place_names() -> None:
+    """place_level tells a country from a subdivision or a city, for stages that render it."""
+
+    def places(text: str) -> list[tuple[str | None, str | None, str | None]]:
+        return [(f.place, f.country, f.place_level) for f in extract(text).figures]
+
+    assert places("Floods displaced 5,000 people in Turkey.") == [("Turkey", "TUR", "country")]
+    assert places("Fighting displaced 5,000 people in Idlib province, Syria.") == [
+        ("Idlib", "SYR", "subdivision")
+    ]
+    assert places("Clashes killed 12 people in Goma.") == [("Goma", "COD", "city")]
+    assert places("Clashes killed 12 people.") == [(None, None, None)]
+
+
+def test_a_repeat_lends_its_place_with_its_level() -> None:
+    text = (
+        "More than 12,000 people have been displaced, OCHA said. "
+        "Floods in Sindh displaced 12,000 people."
+    )
+    [figure] = extract(text).figures
+    assert (figure.agency, figure.place, figure.place_level) == ("OCHA", "Sindh", "subdivision")
+
+
+def test_the_printed_json_is_the_contract_without_the_place_level() -> None:
+    """`notifier extract` prints the fields of EXTRACTION.md, in its order, and no more."""
+    report = extract("Floods displaced 5,000 people in Turkey.")
+    assert report.figures[0].place_level == "country"
+    assert list(report.to_json()["figures"][0]) == [
+        "kind",
+        "value",
+        "high",
+        "unit",
+        "qualifier",
+        "agency",
+        "place",
+        "country",
+        "term",
+        "evidence",
+        "start",
+        "end",
+    ]

@@ -11,8 +11,8 @@ words ("Mobile", "Police", `data/place_stopwords.txt`) are left out.
 checkout), which `load` reads in a few tens of milliseconds. The file records a
 fingerprint of its sources (package versions, `places.toml`,
 `place_stopwords.txt`); when they have changed since, `load` builds the index
-from the sources instead and a warning says to rebuild the file. Matching names
-in a text is `places.py`'s job.
+from the sources instead and a warning says to rebuild the file. Finding names
+in a text is `places.py`'s job; which place a name stands for, `placenames.py`'s.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def _keys(alert: Alert) -> _EventKeys:
     places = frozenset(
         (f.country or "", _ADMIN.sub("", f.place.casefold()))
         for f in figures
-        if f.place and getattr(f, "place_level", None) != "country" and f.place != f.country
+        if f.place and f.place_level != "country" and f.place != f.country
     )
     return _EventKeys(
         alert=alert,

@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from notifier.extract.models import Agency, Organisation
 
@@ -192,7 +192,14 @@ class _Table:
     names: dict[str, str]
 
 
-_Branch = tuple[int, bool, set[str], str, _Entry]  # priority, after "UN", keys, regex, entry
+class _Branch(NamedTuple):
+    """One alternative of the agency regex: a name's words as a regex, and what it names."""
+
+    priority: int  # longer names first, so that the longest name wins
+    after_un: bool  # matched after the one shared "UN" prefix
+    keys: set[str]  # the words it can start with, which key its sub-regex
+    regex: str
+    entry: _Entry
 
 
 def _phrase_branches(phrase: str, entry: _Entry) -> list[_Branch]:
@@ -200,12 +207,13 @@ def _phrase_branches(phrase: str, entry: _Entry) -> list[_Branch]:
     slots = phrase.lstrip("!").split(" ")
     if slots[0] in {"UN", "UN?"} and len(slots) > 1:
         rest = " ".join(slots[1:])
-        rx = _phrase(rest) + r"(?!\w)"
-        branches: list[_Branch] = [(len(phrase), True, _first_words("UN"), rx, entry)]
+        regex = _phrase(rest) + r"(?!\w)"
+        branches = [_Branch(len(phrase), True, _first_words("UN"), regex, entry)]
         if slots[0] == "UN?":
-            branches.append((len(rest), False, _first_words(rest), rx, entry))
+            branches.append(_Branch(len(rest), False, _first_words(rest), regex, entry))
         return branches
-    return [(len(phrase), False, _first_words(phrase), _phrase(phrase) + r"(?!\w)", entry)]
+    regex = _phrase(phrase) + r"(?!\w)"
+    return [_Branch(len(phrase), False, _first_words(phrase), regex, entry)]
 
 
 def _record_branches(kind: Literal["agency", "org"], rec: dict[str, Any]) -> list[_Branch]:
@@ -221,7 +229,7 @@ def _record_branches(kind: Literal["agency", "org"], rec: dict[str, Any]) -> lis
         shouted = "WHO" in rec["acronyms"] or key == "CARE"
         entry = _Entry(kind, key, name, needs=needs, shouted_word=shouted)
         alternation = "|".join(re.escape(f) for f in forms)
-        branches.append((0, False, heads, rf"(?:{alternation})(?!\w)", entry))
+        branches.append(_Branch(0, False, heads, rf"(?:{alternation})(?!\w)", entry))
     return branches
 
 
@@ -244,18 +252,19 @@ def _table() -> _Table:
         branches += _record_branches("org", rec)
     missions: dict[str, str] = data["mission_countries"]
     mission = _Entry("mission", "", "")
-    branches.append((1000, True, _first_words("UN"), _mission_phrase(missions), mission))
-    branches.sort(key=lambda b: -b[0])
+    branches.append(_Branch(1000, True, _first_words("UN"), _mission_phrase(missions), mission))
+    branches.sort(key=lambda b: -b.priority)
     groups: dict[str, _Entry] = {}
     after_un: list[str] = []
     parts: dict[str, list[str]] = {}
-    for i, (_, un, keys, rx, entry) in enumerate(branches):
-        groups[f"g{i}"] = entry
-        if un:
-            after_un.append(f"(?P<g{i}>{rx})")
+    for i, branch in enumerate(branches):
+        groups[f"g{i}"] = branch.entry
+        group = f"(?P<g{i}>{branch.regex})"
+        if branch.after_un:
+            after_un.append(group)
         else:
-            for k in keys:
-                parts.setdefault(k, []).append(f"(?P<g{i}>{rx})")
+            for k in branch.keys:
+                parts.setdefault(k, []).append(group)
     shared = _UN + r"\s+(?:" + "|".join(after_un) + ")"
     for k in _first_words("UN"):
         parts[k] = [shared, *parts.get(k, [])]

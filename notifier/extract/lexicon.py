@@ -1,8 +1,15 @@
 """Word lists that decide what a number counts: kind triggers, hedges, exclusions.
 
-Kept apart from the matching code so that an analyst can read and extend them.
-Every list is compiled once into one alternation: the hot loop then runs a few
-`search` calls per number instead of one per word.
+Kept apart from the matching code so that an analyst can read and extend them
+(the rules that use them: `figures.py`). Every list is compiled once into one
+alternation: the hot loop then runs a few `search` calls per number instead of
+one per word.
+
+A pattern anchored at the end of the text before a number (FILLER_RE,
+QUALIFIER_RE, LEFT_TRIGGER_RE, TOLL_REACHED_RE, CONNECTOR_RE, RAISING_TO_RE,
+LEFT_EXCLUDE_RE) is only tried where that text ends with one of its last words,
+listed by hand in `fastpath._LAST_WORDS`: a new last word goes there too
+(tests/extract/test_fastpath.py checks the two agree on real texts).
 """
 
 from __future__ import annotations
@@ -191,6 +198,40 @@ RIGHT_EXCLUDE_RE = re.compile(
     r"(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b|\s+per\b|\s+(?:people\s+)?per\b"
     r"|\s*(?:times|fold)\b|[a-z]*%)",
     re.IGNORECASE,
+)
+
+#: Right before the number: the subject of a toll that reached it ("the number
+#: of people displaced reached a record N"); the kind is that subject's.
+TOLL_REACHED_RE = re.compile(
+    r"\b(?:number|toll|total|tally|count)\b[^.;:]{0,120}\breach(?:ed|es)?\s*$", re.IGNORECASE
+)
+
+#: Right after the number: lives or bodies counted ("claimed 12 lives"): the dead.
+LIVES_RE = re.compile(r"\s+(?:(?:civilian |human )?lives|(?:\w+ )?bodies)\b", re.IGNORECASE)
+
+#: Before a number of homes: their evacuation counts the households in them.
+EVACUATED_HOMES_RE = re.compile(
+    r"\b(?:evacuations? of|evacuated|evacuating|evacuate)\s+(?:about |some |around |nearly "
+    r"|more than |over |up to |at least |an estimated |another |a further )?$",
+    re.IGNORECASE,
+)
+HOMES_RE = re.compile(r"\s+(?:homes|houses|dwellings|residences)\b", re.IGNORECASE)
+
+#: Between a transitive verb after a number and the next number: the verb takes
+#: that number as its object ("a 5m wave killed 20").
+OBJECT_NEXT_RE = re.compile(
+    r"\s*(?:a further |another |an additional |at least |more than |over |about |around |some "
+    r"|nearly |almost |up to |as many as |an estimated |approximately |roughly )?$",
+    re.IGNORECASE,
+)
+
+#: Right before the number, a verb of its own ("abducted dozens more"): the
+#: count is of something else, and takes no kind from its neighbours.
+OTHER_VERB_RE = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECASE)
+
+#: Right after the number, a time: "up from 300 a day earlier" counts no noun.
+TIME_AGO_RE = re.compile(
+    r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.IGNORECASE
 )
 
 #: Where a clause ends: the trigger of a number is looked for before this.

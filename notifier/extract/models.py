@@ -6,14 +6,19 @@ the hot path and only `to_json` needs a dict.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal, get_args
 
+#: The figure kinds (EXTRACTION.md, "Figures"), declared here once: what lists
+#: or keys them derives from this Literal, through `KINDS`.
 Kind = Literal["displaced", "killed", "injured", "missing", "casualties", "at_risk"]
 Qualifier = Literal["exact", "about", "at_least", "at_most", "range"]
 Unit = Literal["people", "households"]
+#: What a place name names (see `places.PlaceMention`).
+PlaceLevel = Literal["country", "subdivision", "city"]
 
-KINDS: tuple[Kind, ...] = ("displaced", "killed", "injured", "missing", "casualties", "at_risk")
+#: The figure kinds as values, in the order the Literal declares them.
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +26,10 @@ class Figure:
     """An explicit count of people (or households) of one kind, with its evidence.
 
     `start`/`end` are offsets of the evidence sentence in `Report.text`.
+    `place_level` says what `place` names (None when `place` is None), so that
+    later stages need not look the name up again ("Turkey" is the country
+    itself, not a place in it). It is not printed (`Report.to_json`), and it is
+    last and defaults to None so that records built before it still load.
     """
 
     kind: Kind
@@ -35,6 +44,11 @@ class Figure:
     evidence: str
     start: int
     end: int
+    place_level: PlaceLevel | None = None
+
+
+#: What `notifier extract` prints of a figure: a contract (EXTRACTION.md), in this order.
+_FIGURE_JSON = tuple(f.name for f in fields(Figure) if f.name != "place_level")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +79,7 @@ class Report:
     def to_json(self, doc_id: str | None = None) -> dict[str, Any]:
         """The JSON object `notifier extract` prints for one document."""
         out: dict[str, Any] = {} if doc_id is None else {"id": doc_id}
-        out["figures"] = [asdict(f) for f in self.figures]
+        out["figures"] = [{name: getattr(f, name) for name in _FIGURE_JSON} for f in self.figures]
         out["agencies"] = [asdict(a) for a in self.agencies]
         out["organisations"] = [asdict(o) for o in self.organisations]
         out["countries"] = list(self.countries)

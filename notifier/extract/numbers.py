@@ -1,97 +1,27 @@
-"""Find every number in a text and normalise it to an integer.
+"""Find every number in a text that could be a count, ranges merged.
 
-One compiled regex finds digits (any separators, decimals with a scale word),
-number words ("one hundred and twenty", "half a million", "a dozen") and vague
-plurals ("tens of thousands"); ranges are then merged from adjacent mentions.
+`NumberIndex` scans a text once for where its numbers are (how a number is
+written and its value: `numerals.py`), then works out values, ranges ("between
+2,000 and 3,000", "2,000-3,000") and exclusions only in the sentences asked for.
 Deciding whether a number is a figure is `figures.py`'s job: this module only
-drops what can never be a count (money, percentages, times, dates, codes).
+drops what can never be a count (money, percentages, times, dates, codes,
+ratios). The scan and the exclusion tests are gated so that most of the text
+and most numbers cost a character-class skip or a dictionary look-up.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 
-from notifier.extract.wordtrie import folded, lower_pattern, lowered, trie_regex
-
-_UNIT_WORDS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS_WORDS = {
-    w: 10 * (i + 2)
-    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
-}
-_SCALE_WORDS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
-_SCALE_SUFFIX = {
-    "million": 10**6,
-    "mln": 10**6,
-    "mn": 10**6,
-    "m": 10**6,
-    "billion": 10**9,
-    "bn": 10**9,
-    "thousand": 1000,
-    "k": 1000,
-}
-
-#: Vague plurals and the least they imply (EXTRACTION.md, "Values").
-VAGUE_VALUES = {
-    "dozens": 24,
-    "scores": 40,
-    "hundreds": 200,
-    "thousands": 2000,
-    "millions": 2_000_000,
-    "tens of thousands": 20_000,
-    "hundreds of thousands": 200_000,
-    "tens of millions": 20_000_000,
-    "hundreds of millions": 200_000_000,
-    "several dozen": 24,
-    "several hundred": 200,
-    "several thousand": 2000,
-    "a few dozen": 24,
-    "a few hundred": 200,
-    "a few thousand": 2000,
-}
-
-
-def _alt(words: object) -> str:
-    return "|".join(sorted(map(str, words), key=len, reverse=True))  # type: ignore[call-overload]
-
-
-_WORD = (
-    rf"(?:{_alt(_TENS_WORDS)})(?:-(?:{_alt(k for k in _UNIT_WORDS if 0 < _UNIT_WORDS[k] < 10)}))?"
-    rf"|{_alt(k for k in _UNIT_WORDS if k != 'zero')}"
+from notifier.extract.numerals import (
+    NUMBER_RE,
+    NUMBER_START_WORDS,
+    NumberMention,
+    parse_digits,
+    parse_token,
 )
-_SCALE = _alt([*_SCALE_WORDS, "dozen"])
-_WORDNUM = (
-    rf"(?:half\s+an?\s+(?:million|billion|dozen)"
-    rf"|(?:{_WORD}|an?)\s+(?:{_SCALE})\b(?:(?:\s+and\s+|\s+|-)(?:{_WORD}|{_SCALE})\b)*"
-    rf"|(?:{_WORD})\b(?:(?:\s+and\s+|\s+|-)(?:{_WORD}|{_SCALE})\b)*)"
-)
-_VAGUE = (
-    r"(?:tens|hundreds)\s+of\s+(?:thousands|millions)|(?:several|a\s+few)\s+(?:dozen|hundred|thousand)"
-    r"|dozens|scores|hundreds|thousands|millions"
-)
-# The grouped forms all need a separator after at most three digits: the
-# look-ahead spares most numbers trying them one by one.
-_DIGITS = (
-    r"(?=\d{1,3}+[, \u00a0\u202f]\d)(?:"
-    r"\d{1,2}(?:,\d{2})+,\d{3}(?!\d)"  # Indian grouping: 11,34,427
-    r"|\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?"
-    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d,]))+)"
-    r"|\d++(?:\.\d+)?"
-)
-_NUMBER_RE = re.compile(
-    rf"(?<![\w.,/])(?:(?P<vague>{_VAGUE})\b"
-    rf"|(?P<dig>{_DIGITS})(?:(?P<sscale>\s*+(?:million|mln|mn|billion|bn|thousand)\b)"
-    r"|(?P<tscale>m|bn|k)(?![\w]))?(?P<plus>\+)?"
-    rf"|(?P<word>{_WORDNUM})(?![\w-]))",
-    re.IGNORECASE,
-)
+from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
 
 _MONTHS = (
     r"January|February|March|April|May|June|July|August|September|October|November|December"
@@ -131,135 +61,16 @@ _BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
 _AND_JOIN = re.compile(r"\s+and\s+$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s*$", re.IGNORECASE)
 
-
-@dataclass(slots=True)
-class NumberMention:
-    """A number in the text: `value` (and `high` for a range) as integers.
-
-    `vague` marks a vague plural ("thousands"): its value is the least it
-    implies. `plus` marks "155,000+". `yearlike` marks a bare 1800-2100 that
-    is only a count when a noun for people follows it.
-    """
-
-    start: int
-    end: int
-    value: int
-    high: int | None = None
-    vague: bool = False
-    plus: bool = False
-    yearlike: bool = False
-    word: bool = False
-    scale: int = 1
-
-
-_LETTERS = re.compile(r"[a-z]+")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-
-
-def parse_words(phrase: str) -> int | None:
-    """Value of a number phrase in words, or None when the words do not form one."""
-    total = 0
-    current = 0.0
-    for tok in _LETTERS.findall(phrase.lower()):
-        if tok in ("a", "an"):
-            current = current or 1
-        elif tok == "half":
-            current = 0.5
-        elif tok == "and":
-            continue
-        elif tok in _UNIT_WORDS:
-            current += _UNIT_WORDS[tok]
-        elif tok in _TENS_WORDS:
-            current += _TENS_WORDS[tok]
-        elif tok == "dozen":
-            current = (current or 1) * 12
-        elif tok == "hundred":
-            current = (current or 1) * 100
-        elif tok in _SCALE_WORDS:
-            total += int((current or 1) * _SCALE_WORDS[tok])
-            current = 0
-        else:
-            return None
-    value = total + int(current)
-    return value or None
-
-
-def _trim_words(text: str, start: int, end: int) -> int:
-    """End of a word number, cut before an 'and' that joins two counts.
-
-    "one hundred and twenty" is one number; "two and three" are two.
-    """
-    phrase = text[start:end]
-    for m in _AND.finditer(phrase):
-        before = phrase[: m.start()].split()[-1].lower()
-        if before not in _SCALE_WORDS:
-            return start + m.start()
-    return end
-
-
-_EURO_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-
-
-def _digit_value(digits: str, scale: int | None) -> int | None:
-    clean = digits.replace(",", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if scale is None and "." in clean and _EURO_THOUSANDS.fullmatch(clean):
-        clean = clean.replace(".", "")  # European thousands: "2.000 mineros"
-    number = float(clean)
-    if scale is None:
-        return int(number) if number.is_integer() else None
-    return round(number * scale)
-
-
-def _single(text: str, m: re.Match[str], start: int, end: int) -> NumberMention | None:
-    """The mention of token `m`, which spans [start, end) of `text`."""
-    group = m.lastgroup  # "vague", "word", or the last group of a number in digits
-    if group == "vague":
-        key = " ".join(folded(m.group("vague")).split())
-        return NumberMention(start, end, VAGUE_VALUES[key], None, True)
-    if group == "word":
-        end = _trim_words(text, start, end)
-        value = parse_words(text[start:end])
-        if value is None:
-            return None
-        return NumberMention(start, end, value, None, False, False, False, True)
-    return _in_digits(m, start, end)
-
-
-def _in_digits(m: re.Match[str], start: int, end: int) -> NumberMention | None:
-    """The mention of token `m`, a number in digits spanning [start, end)."""
-    digits = m.group("dig")
-    if m.lastgroup == "dig":  # no scale nor "+" (most numbers)
-        plain = digits.isdigit()
-        whole = digits if plain else digits.replace(",", "")
-        if len(whole) <= 15 and whole.isdigit():
-            # Up to 15 digits a float is exact, so int() gives what
-            # _digit_value would, for "1,136" as for "1136".
-            value = int(whole)
-            if not value:
-                return None
-            yearlike = plain and len(digits) == 4 and 1800 <= value <= 2100
-            return NumberMention(start, end, value, None, False, False, yearlike)
-    suffix = folded((m.group("sscale") or m.group("tscale") or "").strip())
-    scale = _SCALE_SUFFIX[suffix] if suffix else None
-    scaled = _digit_value(digits, scale)
-    if not scaled:
-        return None
-    yearlike = not suffix and digits.isdigit() and len(digits) == 4 and 1800 <= scaled <= 2100
-    # Positional: a dataclass __init__ called with keywords costs twice as much.
-    plus = bool(m.group("plus"))
-    return NumberMention(start, end, scaled, None, False, plus, yearlike, False, scale or 1)
-
-
 _AFTER_EXCLUDED = re.compile(
     "|".join(
-        f"(?:{rx.pattern})" if not rx.flags & re.IGNORECASE else f"(?i:{rx.pattern})"
-        for rx in (_MONEY_AFTER, _PERCENT_AFTER, _TIME_AFTER, _RATIO_AFTER, _DATE_AFTER)
+        f"(?:{p.pattern})" if not p.flags & re.IGNORECASE else f"(?i:{p.pattern})"
+        for p in (_MONEY_AFTER, _PERCENT_AFTER, _TIME_AFTER, _RATIO_AFTER, _DATE_AFTER)
     )
 )
 _BEFORE_EXCLUDED = re.compile(
     "|".join(
-        f"(?:{rx.pattern})" if not rx.flags & re.IGNORECASE else f"(?i:{rx.pattern})"
-        for rx in (_MONEY_BEFORE, _RATIO_BEFORE, _DATE_BEFORE)
+        f"(?:{p.pattern})" if not p.flags & re.IGNORECASE else f"(?i:{p.pattern})"
+        for p in (_MONEY_BEFORE, _RATIO_BEFORE, _DATE_BEFORE)
     )
 )
 
@@ -343,17 +154,8 @@ def _may_end_exclusion(before: str) -> bool:
     return word in _BEFORE_WORDS
 
 
-#: Words that can open a number in words or a vague plural: the big number
-#: pattern is only tried at digits and at these words.
-_NUMBER_START_WORDS = frozenset(
-    [*_UNIT_WORDS, *_TENS_WORDS, "half", "several", "dozens", "scores", "hundreds"]
-    + ["thousands", "millions", "tens", "a few"]
-    + [f"{a} {s}" for a in ("a", "an") for s in ("dozen", "hundred", "thousand", "million")]
-    + ["a billion"]
-    + [f"{t}-{u}" for t in _TENS_WORDS for u in list(_UNIT_WORDS)[1:10]]
-)
 # One pass finds every token. The pattern consumes the character before the
-# number instead of looking behind for it (_NUMBER_RE's look-behind): a pattern
+# number instead of looking behind for it (NUMBER_RE's look-behind): a pattern
 # that opens with a character class is skipped along the text in C, one that
 # opens with a look-behind is tried at every character. The look-ahead gate
 # lets the number alternation run only at digits and number words. The text is
@@ -365,8 +167,8 @@ _NUMBER_START_WORDS = frozenset(
 # character [^\w.,/] takes (also under IGNORECASE: what folds to a-z is a
 # letter), and the look-behind after the gate, run only where a number starts,
 # keeps the consumed character to [^\w.,/].
-_START = rf"(?=\d|{trie_regex(_NUMBER_START_WORDS)}(?![\w]))"
-_BODY = _NUMBER_RE.pattern.removeprefix(r"(?<![\w.,/])")
+_START = rf"(?=\d|{trie_regex(NUMBER_START_WORDS)}(?![\w]))"
+_BODY = NUMBER_RE.pattern.removeprefix(r"(?<![\w.,/])")
 _SCAN_RE = re.compile(rf"[^a-z0-9_.,/]{_START}(?<![\w.,/]){_BODY}", re.IGNORECASE)
 _SCAN_LOW = re.compile(lower_pattern(_SCAN_RE.pattern))
 #: For lower-cased ASCII text the class alone decides.
@@ -420,7 +222,7 @@ class NumberIndex:
             if isinstance(parsed, NumberMention):
                 singles.append(parsed)
             elif parsed is not None:  # only numbers in digits are left to parse
-                n = _in_digits(parsed, token_start, token_end)
+                n = parse_digits(parsed, token_start, token_end)
                 if n is not None:
                     singles.append(n)
         return _combine(self.text, self.low, singles, start, end)
@@ -447,7 +249,7 @@ def _tokens(text: str, low: str | None) -> list[_Token]:
             if m.lastgroup not in ("word", "vague"):
                 out.append((start, end, m))
                 continue
-            n = _single(text, m, start, end)
+            n = parse_token(text, m, start, end)
             if n is None:
                 out.append((start, end, None))
                 continue

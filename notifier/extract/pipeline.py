@@ -14,7 +14,7 @@ from notifier.extract import agencies, places
 from notifier.extract.attribution import Attributor, attribute
 from notifier.extract.dedup import Found, merge_figures
 from notifier.extract.figures import Candidate, inherit_across, sentence_candidates
-from notifier.extract.models import Figure, Report
+from notifier.extract.models import Figure, PlaceLevel, Report
 from notifier.extract.numbers import NumberIndex
 from notifier.extract.sentences import split_sentences
 from notifier.extract.triggers import Triggers
@@ -95,7 +95,7 @@ def _figures(
                 continue
             if not evidence:
                 evidence = " ".join(text[start:end].split())
-            place, country = _place(place_mentions, place_starts, start, end, c.number.start)
+            place, country, level = _place(place_mentions, place_starts, start, end, c.number.start)
             # Positional (in field order): a frozen dataclass built with keywords
             # costs half as much again, once per figure.
             figure = Figure(
@@ -111,6 +111,7 @@ def _figures(
                 evidence,
                 start,
                 end,
+                level,
             )
             additional = _ADDITIONAL.match(c.post) is not None
             out.append(Found(figure, c.number.vague, additional))
@@ -119,7 +120,7 @@ def _figures(
 
 
 # Without a trigger in the sentence, a number is a figure only after a verb of
-# figures.LEFT_TRIGGER_RE that no trigger covers ("kill 12") or as a count that
+# lexicon.LEFT_TRIGGER_RE that no trigger covers ("kill 12") or as a count that
 # continues the sentence before (figures.inherit_across): none of these words,
 # none of those.
 _CONTINUES_WORDS = [
@@ -188,20 +189,23 @@ def _may_hold_figures(
 
 def _place(
     mentions: list[places.PlaceMention], starts: list[int], start: int, end: int, position: int
-) -> tuple[str | None, str | None]:
-    """The most specific place of the sentence (nearest on a tie), else the last one before it."""
+) -> tuple[str | None, str | None, PlaceLevel | None]:
+    """The most specific place of the sentence (nearest on a tie), else the last one before it.
+
+    Its name, country and level.
+    """
     lo = bisect_left(starts, start)
     hi = bisect_left(starts, end)
     if hi - lo == 1:  # one place in the sentence: the common case
         only = mentions[lo]
-        return only.name, only.country
+        return only.name, only.country, only.level
     if lo < hi:
         best = max(
             mentions[lo:hi],
             key=lambda p: (_LEVEL_RANK.get(p.level, 0), -abs(p.start - position)),
         )
-        return best.name, best.country
+        return best.name, best.country, best.level
     if lo > 0:
         last = mentions[lo - 1]
-        return last.name, last.country
-    return None, None
+        return last.name, last.country, last.level
+    return None, None, None

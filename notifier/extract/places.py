@@ -5,7 +5,9 @@ Sudan", not "Sudan") from capitalised words, so a megabyte costs dictionary
 look-ups, not a regex of fifty thousand names (the index: `gazetteer.py`).
 Names of several places go to the country the text names ("Tripoli" in a story
 about Lebanon), then to the larger town; small towns, whose names are often
-surnames or words, count only when the text names their country.
+surnames or words, count only when the text names their country (those rules:
+`placenames.py`). A town's name inside a person's or a body's name ("President
+Jackson", "Lake Victoria") and names shouted in a headline are left out here.
 
 Demonyms ("Syrian", "Sudanese") are not place mentions: "Syrian refugees in
 Lebanon" are in Lebanon, and a figure takes its place from where it happened.
@@ -16,24 +18,18 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from notifier.extract import gazetteer
-from notifier.extract.gazetteer import (
-    ARTICLES,
-    BIG_TOWN,
-    KINDS,
-    Candidate,
-    Level,
-    decode,
-    norm,
-)
+from notifier.extract.gazetteer import ADMIN_UNIT_WORDS, ARTICLES, Place, decode, norm
+from notifier.extract.models import PlaceLevel
+from notifier.extract.placenames import DecisionKey, Naming, PlaceName, decide
 
-__all__ = ["Level", "PlaceMention", "document_countries", "find_places"]
+__all__ = ["PlaceMention", "document_countries", "find_places"]
 
 
 # Not frozen: a frozen dataclass's __init__ sets each field through
@@ -44,76 +40,27 @@ class PlaceMention:
 
     name: str
     country: str  # ISO 3166-1 alpha-3
-    level: Level
+    level: PlaceLevel
     start: int
     end: int
 
 
-# Compared and hashed by identity, as the index holds one object per name.
-@dataclass(frozen=True, slots=True, eq=False)
-class _Name:
-    """The places one name may stand for, sorted out once, when the name is first met."""
-
-    country: Candidate | None  # the country it names, if any (aliases first)
-    places: tuple[Candidate, ...]  # the subdivisions and cities it names
-    countries: frozenset[str]  # their countries: all of `named` that `_choose` looks at
-    # Whether a kind of place after it ("Niger State", "Idlib province") or its
-    # spacing may change what it stands for; for most names they may not, and
-    # `find_places` does not look at them.
-    contextual: bool
-    # What it stands for in any text, by `2 * typed + spaced` (see `_choice`);
-    # None where that depends on the countries the text names.
-    fixed: tuple[Candidate | None, ...]
-
-    @classmethod
-    def of(cls, cands: list[Candidate]) -> _Name:
-        countries = [c for c in cands if c.level == "country"]
-        country = min(countries, key=lambda c: not c.alias, default=None)
-        places = tuple(c for c in cands if c.level != "country")
-        codes = frozenset(c.country for c in places)
-        return cls(country, places, codes, *_fixed(country, places, codes))
-
-
-def _fixed(
-    country: Candidate | None, places: tuple[Candidate, ...], codes: frozenset[str]
-) -> tuple[bool, tuple[Candidate | None, ...]]:
-    """`_Name.contextual` and `_Name.fixed`, from the choice for each set of countries.
-
-    (A name of places in more than four countries is left to be chosen in each text.)
-    """
-    subdivided = any(c.level == "subdivision" for c in places)
-    if len(codes) > 4:
-        return subdivided, (country, country, None, None) if subdivided else (country,) * 4
-    named = [set(n) for size in range(len(codes) + 1) for n in itertools.combinations(codes, size)]
-    ways = [
-        [_choice(country, places, n, typed, spaced) for n in named]
-        for typed in (False, True)
-        for spaced in (False, True)
-    ]
-    contextual = any(len(set(choices)) > 1 for choices in zip(*ways, strict=True))
-    return contextual, tuple(w[0] if len(set(w)) == 1 else None for w in ways)
-
-
-# What decides the place a name stands for, less the countries the text names:
-# the name, whether a kind of place follows it and whether it has spaces.
-_Key = tuple[_Name, bool, bool]
-_ChoiceKey = tuple[_Name, bool, bool, frozenset[str]]  # see `_decide`
-
-
 @dataclass(frozen=True, slots=True)
 class _Gazetteer:
-    """The name index, as loaded from data/gazetteer.json.gz (see `_encode`)."""
+    """The name index, as loaded from data/gazetteer.json.gz (see `gazetteer.encode`)."""
 
     names: dict[str, str]  # normalised name -> its places, encoded
     multi: dict[str, list[Any]]  # first word of names of several words -> [most words, next words]
-    decoded: dict[str, _Name] = field(default_factory=dict)  # memo of `_named`
+    decoded: dict[str, PlaceName] = field(default_factory=dict)  # memo of `_named`
     follows: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of `_follows`
-    seen: dict[str, _Start] = field(default_factory=dict)  # memo of `_start`
-    chosen: dict[_ChoiceKey, Candidate | None] = field(default_factory=dict)  # memo of `_choose`
+    seen: dict[str, _Opening] = field(default_factory=dict)  # memo of `_opening`
+    decisions: dict[DecisionKey, Place | None] = field(default_factory=dict)  # memo of `decide`
 
 
 _SEEN_MAX = 200_000  # distinct capitalised words remembered; a daemon runs for months
-_AFTER = re.compile(rf"[ \t]+(?i:{KINDS})s?\b")  # "Idlib province", "Borno and Yobe states"
+_AFTER = re.compile(
+    rf"[ \t]+(?i:{ADMIN_UNIT_WORDS})s?\b"
+)  # "Idlib province", "Borno and Yobe states"
 _UPPER = "".join(chr(i) for i in range(0x41, 0x250) if chr(i).isupper())
 _SPACE = r"[ \t\u00a0]+"
 _SPACES = frozenset(" \t\u00a0")
@@ -144,14 +91,14 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(names, multi)
 
 
-def _named(gaz: _Gazetteer, key: str) -> _Name | None:
+def _named(gaz: _Gazetteer, key: str) -> PlaceName | None:
     """The places a normalised name stands for, if it is a name."""
     name = gaz.decoded.get(key)
     if name is None:
         raw = gaz.names.get(key)
         if raw is None:
             return None
-        name = gaz.decoded[key] = _Name.of(decode(raw))
+        name = gaz.decoded[key] = PlaceName.of(decode(raw))
     return name
 
 
@@ -172,13 +119,16 @@ def _follows(gaz: _Gazetteer, first: str) -> frozenset[str]:
     return found
 
 
-class _Start(NamedTuple):
-    """What a capitalised word can start (see `_start`)."""
+# A class with slots: `find_places` reads its fields for every capitalised
+# word that may open a name, and a slot is read faster than a named tuple's field.
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """A capitalised word as the opening of a place name: what names it can start."""
 
     first: str  # its normalised form
     most: int  # the most words of a name it can start (0: none)
     follows: frozenset[str] | None  # the words that can follow it, if it is one word
-    name: _Name | None  # the places it names by itself (less a possessive "'s" or "'")
+    name: PlaceName | None  # the places it names by itself (less a possessive "'s" or "'")
     cut: int  # the length of that possessive
     upper: bool  # that name is in capitals (see `_shouted`)
     # The characters that can come after it and a blank in a longer name (None:
@@ -186,11 +136,11 @@ class _Start(NamedTuple):
     lead: frozenset[str] | None
 
 
-_MOST = itemgetter(1)  # of a `_Start`
+_MOST = attrgetter("most")
 
 
-def _start(gaz: _Gazetteer, word: str) -> _Start:
-    """What a capitalised word can start: see `_Start`."""
+def _opening(gaz: _Gazetteer, word: str) -> _Opening:
+    """What a capitalised word can start: see `_Opening`."""
     first = norm(word)
     head = first.partition(" ")[0]
     most = _most(gaz, head) or _most(gaz, head.removesuffix("'s").rstrip("'"))
@@ -204,7 +154,7 @@ def _start(gaz: _Gazetteer, word: str) -> _Start:
         lead = _SPACES.union(
             [w[0] for w in follows], [w[0].upper() for w in follows if w in ARTICLES]
         )
-    return _Start(first, most, follows, name, cut, word[: len(word) - cut].isupper(), lead)
+    return _Opening(first, most, follows, name, cut, word[: len(word) - cut].isupper(), lead)
 
 
 def _words_after(
@@ -232,20 +182,22 @@ def _words_after(
     return out
 
 
-def _longer(gaz: _Gazetteer, text: str, start: _Start, end: int) -> tuple[_Name | None, int] | None:
+def _longer(
+    gaz: _Gazetteer, text: str, opening: _Opening, end: int
+) -> tuple[PlaceName | None, int] | None:
     """The longest name of several words from a word that can start one, and its end.
 
     `end` is where the word ends. None when no word after it can go on with it
     (see `_words_after`); no name when the words that can make none.
     """
     nxt = _NEXT.match(text, end)
-    words = _words_after(text, nxt, start.first, start.most, start.follows) if nxt else None
+    words = _words_after(text, nxt, opening.first, opening.most, opening.follows) if nxt else None
     if not words:
         return None
-    return _longest(gaz, [(start.first, end), *words]) or (None, end)
+    return _longest(gaz, [(opening.first, end), *words]) or (None, end)
 
 
-def _longest(gaz: _Gazetteer, words: list[tuple[str, int]]) -> tuple[_Name, int] | None:
+def _longest(gaz: _Gazetteer, words: list[tuple[str, int]]) -> tuple[PlaceName, int] | None:
     """The longest name of the first words of `words` (see `_words_after`), and its end."""
     for j in range(len(words), 0, -1):
         end = words[j - 1][1]
@@ -309,57 +261,14 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return sum(map(str.islower, window)) < sum(map(str.isupper, window))
 
 
-def _choice(
-    country: Candidate | None,
-    places: tuple[Candidate, ...],
-    named: set[str],
-    typed: bool,
-    spaced: bool,
-) -> Candidate | None:
-    """What a name stands for: see `_choose`, and `_Key` for `typed` and `spaced`.
+class _Pending(NamedTuple):
+    """A name that `PlaceName.fixed` leaves to the text, waiting in `find_places`."""
 
-    A country's name stands for the country ("Niger"), but not before a kind of
-    place when it is also a subdivision's name ("Niger State" is Nigerian).
-    """
-    if country is not None and not (typed and any(c.level == "subdivision" for c in places)):
-        return country
-    return _choose(places, named, typed, spaced)
-
-
-def _choose(
-    cands: tuple[Candidate, ...], named: set[str], typed: bool, spaced: bool
-) -> Candidate | None:
-    """Of the places a name may stand for, the one it stands for (see `_resolve_place`).
-
-    Without the text naming its country, a name counts only when it is sure:
-    an alias, a subdivision of several words or followed by "province" (or the
-    like), or the main name of a town of 100,000 people or more.
-    """
-    pool = [c for c in cands if c.country in named]
-    if not pool:
-        pool = [c for c in cands if _sure(c, spaced, typed)]
-        if len({c.country for c in pool}) > 1:
-            pool = [c for c in pool if c.alias] or [c for c in pool if c.level == "city"]
-            pool = [max(pool, key=lambda c: c.population)] if pool else []
-    if not pool:
-        return None
-    if len(pool) == 1:
-        return pool[0]
-    first_level = "subdivision" if typed else "city"
-    return min(pool, key=lambda c: (not c.alias, c.weak, c.level != first_level, -c.population))
-
-
-def _sure(cand: Candidate, spaced: bool, typed: bool) -> bool:
-    if cand.alias:
-        return True
-    if cand.level == "subdivision":
-        return typed or spaced
-    return not cand.weak and cand.population >= BIG_TOWN
-
-
-# A name that `_Name.fixed` leaves to the text: its place in the mentions, its
-# start, end and key, and where the place name before it ended.
-_Pending = tuple[int, int, int, _Key, int]
+    slot: int  # its place in the mentions
+    start: int
+    end: int
+    naming: Naming
+    after: int  # where the place name before it ended (see `_in_a_name`)
 
 
 def find_places(text: str) -> list[PlaceMention]:
@@ -368,56 +277,61 @@ def find_places(text: str) -> list[PlaceMention]:
     Longest gazetteer names starting at capitalised words, left to right. Prices
     ("US$") and names shouted in a headline are left out, but no name starts
     inside them either. Most names stand for the same place in any text
-    (`_Name.fixed`) and are taken as met; the others wait for the countries the
-    whole text names (see `_resolve`).
+    (`PlaceName.fixed`) and are taken as met; the others wait for the countries
+    the whole text names (see `_resolve`).
     """
     gaz = _gazetteer()
     dollar = "$" in text
     out: list[PlaceMention | None] = []  # None: pending
     pending: list[_Pending] = []
-    doubtful: list[tuple[int, int, _Name]] = []  # towns' names in a person's or a body's
+    doubtful: list[tuple[int, int, PlaceName]] = []  # towns' names in a person's or a body's
     done = 0  # where the last place name ended
-    for start, pos, stop in _candidates(gaz, text):
-        if pos < done:
+    for opening, start, stop in _candidates(gaz, text):
+        if start < done:
             continue
-        _, most, _, name, cut, upper, lead = start
+        name = opening.name
         # `_NEXT` starts with a space: "Sudan," and "Syria." go on with no name.
-        # (A character that is not ASCII may lose its accent or case in `_norm`.)
+        # (A character that is not ASCII may lose its accent or case in `norm`.)
         if (
-            most > 1
+            opening.most > 1
             and text[stop : stop + 1] in _SPACES
-            and (lead is None or (c := text[stop + 1 : stop + 2]) in lead or c > "\x7f")
-            and (longer := _longer(gaz, text, start, stop))
+            and (
+                (lead := opening.lead) is None
+                or (c := text[stop + 1 : stop + 2]) in lead
+                or c > "\x7f"
+            )
+            and (longer := _longer(gaz, text, opening, stop))
         ):
             name, end = longer
             if name is None:
                 continue
-            upper = text[pos:end].isupper()
+            upper = text[start:end].isupper()
         elif name:  # one word, the common case
-            end = stop - cut
+            end = stop - opening.cut
+            upper = opening.upper
         else:
             continue
         after, done = done, end
-        if (dollar and text.startswith("$", end)) or (upper and _shouted(text, pos, end)):
+        if (dollar and text.startswith("$", end)) or (upper and _shouted(text, start, end)):
             continue
         typed = spaced = False
         if name.contextual:
             typed = _AFTER.match(text, end) is not None
-            spaced = " " in text[pos:end]
+            spaced = " " in text[start:end]
         place = name.fixed[2 * typed + spaced]
         if place is None:
-            pending.append((len(out), pos, end, (name, typed, spaced), after))
+            pending.append(_Pending(len(out), start, end, Naming(name, typed, spaced), after))
             out.append(None)
-        elif place.alias or place.level == "country" or not _in_a_name(text, pos, end, after):
-            out.append(PlaceMention(text[pos:end], place.country, place.level, pos, end))
+        elif place.alias or place.level == "country" or not _in_a_name(text, start, end, after):
+            out.append(PlaceMention(text[start:end], place.country, place.level, start, end))
         else:
-            doubtful.append((pos, end, name))
+            doubtful.append((start, end, name))
     if pending:
-        _resolve(text, out, pending, doubtful, gaz.chosen)
+        _resolve(text, out, pending, doubtful, gaz.decisions)
     return list(filter(None, out))
 
 
-def _candidates(gaz: _Gazetteer, text: str) -> Iterator[tuple[_Start, int, int]]:
+def _candidates(gaz: _Gazetteer, text: str) -> Iterator[tuple[_Opening, int, int]]:
     """The capitalised words that may start a place name, with their start and end.
 
     Most capitalised words start none: those that may are picked out with C-level
@@ -427,25 +341,25 @@ def _candidates(gaz: _Gazetteer, text: str) -> Iterator[tuple[_Start, int, int]]
     parts = _WORDS.split(text)  # between, word, between, word...
     words = parts[1::2]
     try:
-        starts = list(map(seen.__getitem__, words))
+        openings = list(map(seen.__getitem__, words))
     except KeyError:  # words not met before
         if len(seen) > _SEEN_MAX:
             seen.clear()
         for word in words:
             if word not in seen:
-                seen[word] = _start(gaz, word)
-        starts = list(map(seen.__getitem__, words))
+                seen[word] = _opening(gaz, word)
+        openings = list(map(seen.__getitem__, words))
     bounds = list(itertools.accumulate(map(len, parts)))  # word i: bounds[2 * i : 2 * i + 2]
-    spans = zip(starts, bounds[::2], bounds[1::2], strict=False)  # one more start: the end
-    return itertools.compress(spans, map(_MOST, starts))
+    spans = zip(openings, bounds[::2], bounds[1::2], strict=False)  # one more start: the end
+    return itertools.compress(spans, map(_MOST, openings))
 
 
 def _resolve(
     text: str,
     out: list[PlaceMention | None],
     pending: list[_Pending],
-    doubtful: list[tuple[int, int, _Name]],
-    chosen: dict[_ChoiceKey, Candidate | None],
+    doubtful: list[tuple[int, int, PlaceName]],
+    decisions: dict[DecisionKey, Place | None],
 ) -> None:
     """Fill in `out` the places of the names that depend on the countries named.
 
@@ -455,10 +369,10 @@ def _resolve(
     names of towns left out as part of a person's or a body's name.
     """
     named = {m.country for m in out if m is not None and m.level == "country"}
-    left = _fill(text, out, pending, named, chosen)
+    left = _fill(text, out, pending, named, decisions)
     if not left:
         return
-    doubtful += [(start, end, key[0]) for _, start, end, key, _ in left]
+    doubtful += [(p.start, p.end, p.naming.name) for p in left]
     agreed = Counter(
         country
         for country, _ in {
@@ -470,8 +384,9 @@ def _resolve(
     )
     more = {m.country for m in out if m is not None}
     more |= {country for country, names in agreed.items() if names > 1}
-    if new := more - named:  # only names in those countries may choose otherwise
-        _fill(text, out, [p for p in left if p[3][0].countries & new], named | new, chosen)
+    if new := more - named:  # only names in those countries may stand for another place
+        again = [p for p in left if p.naming.name.countries & new]
+        _fill(text, out, again, named | new, decisions)
 
 
 def _fill(
@@ -479,44 +394,21 @@ def _fill(
     out: list[PlaceMention | None],
     pending: list[_Pending],
     named: set[str],
-    chosen: dict[_ChoiceKey, Candidate | None],
+    decisions: dict[DecisionKey, Place | None],
 ) -> list[_Pending]:
     """Fill in `out` the places of `pending` in a text naming `named`; those left out."""
-    decided = _decide({p[3] for p in pending}, named, chosen)
+    decided = decide({p.naming for p in pending}, named, decisions)
     left = []
-    for entry in pending:
-        i, start, end, key, after = entry
-        place = decided[key]
+    for p in pending:
+        place = decided[p.naming]
+        start, end = p.start, p.end
         if place is not None and (
-            place.alias or place.level == "country" or not _in_a_name(text, start, end, after)
+            place.alias or place.level == "country" or not _in_a_name(text, start, end, p.after)
         ):
-            out[i] = PlaceMention(text[start:end], place.country, place.level, start, end)
+            out[p.slot] = PlaceMention(text[start:end], place.country, place.level, start, end)
         else:
-            left.append(entry)
+            left.append(p)
     return left
-
-
-def _decide(
-    keys: Iterable[_Key], named: set[str], chosen: dict[_ChoiceKey, Candidate | None]
-) -> dict[_Key, Candidate | None]:
-    """What each key stands for in a text naming the countries `named` (see `_choice`).
-
-    The choice depends on the key and the countries named of those the name may
-    be in; `chosen` remembers it across texts, as the same names come back in
-    every report.
-    """
-    decided = {}
-    for key in keys:
-        name, typed, spaced = key
-        memo = (name, typed, spaced, name.countries & named)
-        try:
-            best = chosen[memo]
-        except KeyError:
-            if len(chosen) > _SEEN_MAX:
-                chosen.clear()
-            best = chosen[memo] = _choice(name.country, name.places, named, typed, spaced)
-        decided[key] = best
-    return decided
 
 
 def document_countries(mentions: list[PlaceMention]) -> tuple[str, ...]:

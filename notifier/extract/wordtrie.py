@@ -1,9 +1,14 @@
-"""Compile a list of words into a prefix-factored regex.
+"""Regexes that scan fast: word lists as prefix-factored tries, and lower-cased text.
 
 Python's `re` tries the branches of an alternation one after the other at
 every position; a list of two hundred words is then slow. Factored into a
-trie, the first character rules out all but one branch at once, so a gate
-built this way scans text about ten times faster than the flat alternation.
+trie (`trie_regex`), the first character rules out all but one branch at once,
+so a gate built this way scans text about ten times faster than the flat
+alternation.
+
+A case-sensitive pattern scans two to three times faster than its IGNORECASE
+twin: `lowered` gives the lower-cased text where it matches as the original
+does, and `lower_regex` the pattern to scan it with.
 """
 
 from __future__ import annotations
@@ -67,6 +72,11 @@ def lowered(text: str) -> str | None:
     if not text.isascii() and (len(low) != len(text) or any(trap in text for trap in _CASE_TRAPS)):
         return None
     return low
+
+
+def lower_regex(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` for a text lower-cased by `lowered`: the same matches, case-sensitive."""
+    return re.compile(lower_pattern(pattern.pattern), pattern.flags & ~re.IGNORECASE)
 
 
 def lower_pattern(pattern: str) -> str:

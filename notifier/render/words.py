@@ -206,24 +206,16 @@ def country_name(code: str) -> str:
 def figure_where(figure: Figure) -> str:
     """'Idlib, Syria': where a figure was counted, as precisely as the text said.
 
-    When the place is the country itself ("Turkey"), the country is not
-    repeated under its official name ("Turkey, Türkiye").
+    When the place is the country itself ("Turkey"; the extractor says so in
+    `place_level`), the country is not repeated under its official name
+    ("Turkey, Türkiye").
     """
     parts = [figure.place] if figure.place else []
     if figure.country:
         name = country_name(figure.country)
-        if name not in parts and not _names_country(figure.place, figure.country):
+        if name not in parts and figure.place_level != "country":
             parts.append(name)
     return ", ".join(parts)
-
-
-def _names_country(place: str | None, code: str) -> bool:
-    from notifier.extract.places import find_places  # noqa: PLC0415 - the gazetteer loads lazily
-
-    return bool(place) and any(
-        m.level == "country" and m.country == code and m.name == place
-        for m in find_places(place or "")
-    )
 
 
 def agency_name(agency: Agency) -> str:

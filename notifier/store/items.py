@@ -36,7 +36,7 @@ def trend_key(figure: Figure, structured: Structured | None) -> str:
     if structured is not None and structured.event_id:
         return f"{structured.source}:{structured.event_id}"
     place = (figure.place or "").casefold()
-    if getattr(figure, "place_level", None) == "country":
+    if figure.place_level == "country":
         place = ""
     return f"{figure.country or ''}|{_ADMIN_WORDS.sub('', place)}"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from notifier.extract import numbers
-from notifier.extract.numbers import NumberIndex, find_numbers, parse_words
+from notifier.extract.numbers import NumberIndex, find_numbers
+from notifier.extract.numerals import parse_words
 
 
 def values(text: str) -> list[tuple[int, int | None]]:

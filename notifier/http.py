@@ -11,12 +11,15 @@ What the bytes mean (a feed, a page) is for `feeds` and `fulltext` to say.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
+import socket
 import zlib
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
+import httpcore
 import httpx
 
 from notifier.config import FetchSettings
@@ -24,8 +27,7 @@ from notifier.errors import FeedError
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
-UrlCheck = Callable[[httpx.URL], Awaitable[None]]
-"""Called on every URL before it is requested, redirects included; raises FeedError to refuse."""
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class Fetcher:
     def __init__(self, settings: FetchSettings) -> None:
         self.settings = settings
         self.client = make_client(settings)
+        self.allowed = AllowList.parse(settings.allow_internal)
         self._gate = asyncio.Semaphore(settings.concurrency)
 
     async def __aenter__(self) -> Fetcher:
@@ -66,24 +69,39 @@ class Fetcher:
         url: str,
         *,
         headers: Mapping[str, str] | None = None,
-        check_url: UrlCheck | None = None,
+        trusted: str | None = None,
     ) -> Download:
-        """GET `url` under the fetch limits, waiting for a free slot first."""
+        """GET `url` under the fetch limits, waiting for a free slot first.
+
+        `trusted` is the feed URL the operator configured: its host and port may be
+        internal. Every other address, on every hop, must be public or allowed by
+        `fetch.allow_internal`.
+        """
+        guard = Guard(self.allowed, _origin(trusted) if trusted else None)
         async with self._gate:
-            return await download(
-                self.client, url, self.settings, headers=headers, check_url=check_url
-            )
+            return await download(self.client, url, self.settings, headers=headers, guard=guard)
 
 
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """An httpx client whose pool matches `fetch.concurrency`, so no request queues in the pool."""
+    """An httpx client whose pool matches `fetch.concurrency`, so no request queues in the pool.
+
+    Its connections are opened by `_GuardedBackend`, which resolves each host itself
+    and connects only to an address the request's Guard allows (see download).
+    """
+    transport = httpx.AsyncHTTPTransport()
+    # httpx takes no network backend; its transport's pool is replaced by one that has ours.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=settings.concurrency,
+        max_keepalive_connections=settings.concurrency,
+        keepalive_expiry=5.0,
+        network_backend=_GuardedBackend(),
+    )
     return httpx.AsyncClient(
         # only what _read_capped undoes under the size cap
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(settings.timeout),
-        limits=httpx.Limits(
-            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-        ),
+        transport=transport,
         follow_redirects=False,  # download() follows them itself, checking each hop
     )
 
@@ -94,27 +112,29 @@ async def download(
     settings: FetchSettings,
     *,
     headers: Mapping[str, str] | None = None,
-    check_url: UrlCheck | None = None,
+    guard: Guard | None = None,
 ) -> Download:
     """GET `url` under the fetch limits; raise FeedError saying what to check.
 
     Redirects are followed here rather than by httpx so that every hop is held to
-    http/https and, for links taken from feeds, to `check_url`. An HTTP error
+    http/https and to the `guard` (no trust at all without one). An HTTP error
     status is returned, not raised: the caller words it for its own context.
     """
+    token = _GUARD.set(guard or Guard(AllowList(), None))  # read by _GuardedBackend
+    hops = 0
+    target = httpx.URL()
     try:
         target = httpx.URL(url)
         async with asyncio.timeout(settings.timeout):
-            for _ in range(settings.max_redirects + 1):
+            for hops in range(settings.max_redirects + 1):  # noqa: B007 - read by the except
                 if target.scheme not in ("http", "https"):
                     raise FeedError(f"{target}: only http and https URLs can be fetched")
                 if not target.host:
                     raise FeedError(f"{target}: no host name; check the address in the config")
-                if check_url is not None:
-                    await check_url(target)
-                async with client.stream(
-                    "GET", target, headers=headers, follow_redirects=False
-                ) as response:
+                port = target.port or (443 if target.scheme == "https" else 80)
+                await _GUARD.get().check_name(target.host, port)
+                async with client.stream("GET", target, headers=headers) as response:
+                    _GUARD.get().check_peer(target.host, port, response)
                     location = response.headers.get("location")
                     if response.status_code in _REDIRECTS and location:
                         target = response.url.join(location)
@@ -125,6 +145,8 @@ async def download(
                 f"more than {settings.max_redirects} redirects (fetch.max_redirects); "
                 "open the URL in a browser and put the final address in the config"
             )
+    except Refused as e:
+        raise FeedError(e.explain(target, redirected=hops > 0)) from e
     except (TimeoutError, httpx.TimeoutException) as e:
         raise FeedError(
             f"no complete answer within {settings.timeout:g} s (fetch.timeout); "
@@ -136,6 +158,8 @@ async def download(
         raise FeedError(f"not a valid URL ({e}); check the address in the config") from e
     except (httpx.HTTPError, OSError) as e:
         raise FeedError(f"the connection failed: {e or type(e).__name__}") from e
+    finally:
+        _GUARD.reset(token)
 
 
 def _connect_problem(error: httpx.ConnectError) -> str:
@@ -162,14 +186,10 @@ async def _read_capped(response: httpx.Response, settings: FetchSettings) -> byt
     body = bytearray()
     try:
         async for chunk in response.aiter_raw():
-            for piece in _undo(layers, chunk, limit):
-                body += piece
-                if len(body) > limit:
-                    raise FeedError(_too_big(limit))
-        for piece in _finish(layers, limit):
-            body += piece
+            body += b"".join(_undo(layers, chunk, limit))  # each layer stops at the limit
             if len(body) > limit:
                 raise FeedError(_too_big(limit))
+        body += b"".join(_finish(layers, limit))
     except zlib.error as e:
         raise FeedError(f"the compressed answer is corrupt ({e})") from e
     return bytes(body)
@@ -281,24 +301,186 @@ def _finish(layers: list[_Inflater], limit: int) -> Iterator[bytes]:
             yield from _undo(layers[n + 1 :], piece, limit)
 
 
-async def refuse_internal(url: httpx.URL, *, trusted_host: str | None = None) -> None:
-    """Refuse links to loopback, private or link-local addresses.
+# the internal-address guard ---------------------------------------------------------
 
-    Item links come from whoever writes the feed; without this a feed could make
-    notifier read an intranet page or a cloud metadata endpoint and mail it out.
-    The feed's own host is trusted because the operator configured it.
+
+@dataclass(frozen=True, slots=True)
+class AllowList:
+    """`fetch.allow_internal`, parsed: host names, (host, port) pairs and networks."""
+
+    hosts: frozenset[str] = frozenset()
+    host_ports: frozenset[tuple[str, int]] = frozenset()
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def parse(cls, entries: tuple[str, ...]) -> AllowList:
+        """Entries as config.check_allow_internal normalised them."""
+        hosts, host_ports, networks = set(), set(), []
+        for entry in entries:
+            host, port = entry, ""
+            if "/" in entry:
+                networks.append(ipaddress.ip_network(entry))
+                continue
+            if entry.startswith("["):
+                host, _, port = entry[1:].partition("]:")
+            elif entry.count(":") == 1:
+                host, port = entry.split(":")
+            if port:
+                host_ports.add((host, int(port)))
+            elif _ip(host) is not None:
+                networks.append(ipaddress.ip_network(host))
+            else:
+                hosts.add(host)
+        return cls(frozenset(hosts), frozenset(host_ports), tuple(networks))
+
+    def allows(self, host: str, port: int, address: IPAddress | None = None) -> bool:
+        """True when the host, the host and port, or the address is listed."""
+        host = host.lower()
+        if host in self.hosts or (host, port) in self.host_ports:
+            return True
+        if address is None:
+            return False
+        return (str(address), port) in self.host_ports or any(
+            address in network for network in self.networks
+        )
+
+
+class Refused(Exception):  # noqa: N818 - a refusal, not an error of ours
+    """A hop to an internal address that neither the feed's URL nor the allow-list covers."""
+
+    def __init__(self, host: str, port: int, address: IPAddress) -> None:
+        super().__init__(f"{host}:{port} is internal ({address})")
+        self.host, self.port, self.address = host, port, address
+
+    def explain(self, url: httpx.URL, *, redirected: bool) -> str:
+        """One line for the operator: what was refused, and the allow-list entry to pass it."""
+        where = f"redirected to {url}, " if redirected else f"{url} is "
+        entry = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return (
+            f"{where}an internal address ({self.address}): refused; if you trust it, "
+            f'add "{entry}" to fetch.allow_internal'
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """What one request may reach: the trusted origin (host, port), the allow-list, public IPs.
+
+    Checked three times, so that neither a redirect, a changing DNS answer nor a
+    kept-alive connection gets past it: by name and resolved addresses before the
+    request (`check_name`), on the address a new connection is actually opened to
+    (`_GuardedBackend`, which connects to the address it checked: no second lookup
+    to rebind), and on the peer of the connection the answer came on (`check_peer`).
     """
-    host = url.host
-    if not host or host == trusted_host:
-        return
+
+    allowed: AllowList
+    trusted: tuple[str, int] | None
+
+    def allows(self, host: str, port: int, address: IPAddress | None = None) -> bool:
+        """By name alone when `address` is None, else by name or address."""
+        if self.trusted == (host.lower(), port) or self.allowed.allows(host, port, address):
+            return True
+        return address is not None and _public(address)
+
+    async def check_name(self, host: str, port: int) -> None:
+        """Refused unless the name is trusted or every address it resolves to is allowed."""
+        if self.allows(host, port):
+            return
+        for address in await _resolve(host, port):
+            if not self.allows(host, port, address):
+                raise Refused(host, port, address)
+
+    def check_peer(self, host: str, port: int, response: httpx.Response) -> None:
+        """Refused unless the connection `response` came on is to an allowed address."""
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        address = _ip(str(peer[0])) if isinstance(peer, tuple) and peer else None
+        if address is not None and not self.allows(host, port, address):
+            raise Refused(host, port, address)
+
+
+_GUARD: contextvars.ContextVar[Guard] = contextvars.ContextVar("notifier_http_guard")
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Opens each connection to an address the current request's Guard allows, and to no other.
+
+    The host is resolved here and the connection made to the address checked,
+    so a DNS answer that changes between check and connect (rebinding) changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        guard = _GUARD.get(None) or Guard(AllowList(), None)
+        addresses = await _resolve(host, port)
+        allowed = [a for a in addresses if guard.allows(host, port, a)]
+        if not allowed:
+            raise Refused(host, port, addresses[0])
+        failure: Exception | None = None
+        for address in allowed:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
+                failure = e
+        assert failure is not None  # noqa: S101 - allowed is not empty
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - notifier never asks for one
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+async def _resolve(host: str, port: int) -> list[IPAddress]:
+    """The addresses `host` stands for, in the resolver's order; ConnectError when it has none."""
+    literal = _ip(host)
+    if literal is not None:
+        return [literal]
     try:
-        addresses = [ipaddress.ip_address(host)]
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise httpcore.ConnectError(f"cannot resolve {host} ({e})") from e
+    found = (_ip(str(info[4][0])) for info in infos)
+    addresses = list(dict.fromkeys(a for a in found if a is not None))
+    if not addresses:
+        raise httpcore.ConnectError(f"no address for {host}")
+    return addresses
+
+
+def _ip(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.split("%", maxsplit=1)[0].strip("[]"))
     except ValueError:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, url.port or 80)
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    for address in addresses:
-        plain = address
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            plain = address.ipv4_mapped
-        if not plain.is_global:
-            raise FeedError(f"{url}: refused, {host} is an internal address ({address})")
+        return None
+
+
+def _public(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global
+
+
+def _origin(url: httpx.URL | str) -> tuple[str, int] | None:
+    """(host, port) with the scheme's default port filled in; None for a URL that is not one."""
+    try:
+        url = httpx.URL(url)
+    except httpx.InvalidURL:
+        return None
+    return url.host.lower(), url.port or (443 if url.scheme == "https" else 80)

@@ -16,6 +16,7 @@ import stat
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -124,7 +125,9 @@ async def fetch_feed(
     content_type = got.headers.get("content-type")
     try:
         items = await asyncio.to_thread(
-            parse_feed, feed.name, got.body, content_type=content_type, url=got.url
+            partial(parse_feed, content_type=content_type, url=got.url, deadline=settings.timeout),
+            feed.name,
+            got.body,
         )
     except FeedError as e:
         return _failure(feed, old, str(e), status)

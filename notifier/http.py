@@ -11,12 +11,15 @@ What the bytes mean (a feed, a page) is for `feeds` and `fulltext` to say.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
+import socket
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
+import httpcore
 import httpx
 
 from notifier.config import FetchSettings
@@ -24,8 +27,7 @@ from notifier.errors import FeedError
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
-UrlCheck = Callable[[httpx.URL], Awaitable[None]]
-"""Called on every URL before it is requested, redirects included; raises FeedError to refuse."""
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class Fetcher:
     def __init__(self, settings: FetchSettings) -> None:
         self.settings = settings
         self.client = make_client(settings)
+        self.allowed = AllowList.parse(settings.allow_internal)
         self._gate = asyncio.Semaphore(settings.concurrency)
 
     async def __aenter__(self) -> Fetcher:
@@ -66,24 +69,39 @@ class Fetcher:
         url: str,
         *,
         headers: Mapping[str, str] | None = None,
-        check_url: UrlCheck | None = None,
+        trusted: str | None = None,
     ) -> Download:
-        """GET `url` under the fetch limits, waiting for a free slot first."""
+        """GET `url` under the fetch limits, waiting for a free slot first.
+
+        `trusted` is the feed URL the operator configured: its host and port may be
+        internal. Every other address, on every hop, must be public or allowed by
+        `fetch.allow_internal`.
+        """
+        guard = Guard(self.allowed, _origin(trusted) if trusted else None)
         async with self._gate:
-            return await download(
-                self.client, url, self.settings, headers=headers, check_url=check_url
-            )
+            return await download(self.client, url, self.settings, headers=headers, guard=guard)
 
 
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """An httpx client whose pool matches `fetch.concurrency`, so no request queues in the pool."""
+    """An httpx client whose pool matches `fetch.concurrency`, so no request queues in the pool.
+
+    Its connections are opened by `_GuardedBackend`, which resolves each host itself
+    and connects only to an address the request's Guard allows (see download).
+    """
+    transport = httpx.AsyncHTTPTransport()
+    # httpx takes no network backend; its transport's pool is replaced by one that has ours.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=settings.concurrency,
+        max_keepalive_connections=settings.concurrency,
+        keepalive_expiry=5.0,
+        network_backend=_GuardedBackend(),
+    )
     return httpx.AsyncClient(
-        # gzip/deflate only: those are inflated under the size cap (see _inflate).
-        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        # only what _read_capped undoes under the size cap
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(settings.timeout),
-        limits=httpx.Limits(
-            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-        ),
+        transport=transport,
         follow_redirects=False,  # download() follows them itself, checking each hop
     )
 
@@ -94,27 +112,29 @@ async def download(
     settings: FetchSettings,
     *,
     headers: Mapping[str, str] | None = None,
-    check_url: UrlCheck | None = None,
+    guard: Guard | None = None,
 ) -> Download:
     """GET `url` under the fetch limits; raise FeedError saying what to check.
 
     Redirects are followed here rather than by httpx so that every hop is held to
-    http/https and, for links taken from feeds, to `check_url`. An HTTP error
+    http/https and to the `guard` (no trust at all without one). An HTTP error
     status is returned, not raised: the caller words it for its own context.
     """
+    token = _GUARD.set(guard or Guard(AllowList(), None))  # read by _GuardedBackend
+    hops = 0
+    target = httpx.URL()
     try:
         target = httpx.URL(url)
         async with asyncio.timeout(settings.timeout):
-            for _ in range(settings.max_redirects + 1):
+            for hops in range(settings.max_redirects + 1):  # noqa: B007 - read by the except
                 if target.scheme not in ("http", "https"):
                     raise FeedError(f"{target}: only http and https URLs can be fetched")
                 if not target.host:
                     raise FeedError(f"{target}: no host name; check the address in the config")
-                if check_url is not None:
-                    await check_url(target)
-                async with client.stream(
-                    "GET", target, headers=headers, follow_redirects=False
-                ) as response:
+                port = target.port or (443 if target.scheme == "https" else 80)
+                await _GUARD.get().check_name(target.host, port)
+                async with client.stream("GET", target, headers=headers) as response:
+                    _GUARD.get().check_peer(target.host, port, response)
                     location = response.headers.get("location")
                     if response.status_code in _REDIRECTS and location:
                         target = response.url.join(location)
@@ -125,6 +145,8 @@ async def download(
                 f"more than {settings.max_redirects} redirects (fetch.max_redirects); "
                 "open the URL in a browser and put the final address in the config"
             )
+    except Refused as e:
+        raise FeedError(e.explain(target, redirected=hops > 0)) from e
     except (TimeoutError, httpx.TimeoutException) as e:
         raise FeedError(
             f"no complete answer within {settings.timeout:g} s (fetch.timeout); "
@@ -136,6 +158,8 @@ async def download(
         raise FeedError(f"not a valid URL ({e}); check the address in the config") from e
     except (httpx.HTTPError, OSError) as e:
         raise FeedError(f"the connection failed: {e or type(e).__name__}") from e
+    finally:
+        _GUARD.reset(token)
 
 
 def _connect_problem(error: httpx.ConnectError) -> str:
@@ -148,71 +172,315 @@ def _connect_problem(error: httpx.ConnectError) -> str:
 
 
 async def _read_capped(response: httpx.Response, settings: FetchSettings) -> bytes:
-    """The decoded body, refused as soon as it passes `max_bytes`."""
+    """The decoded body, refused as soon as it, or any layer of its encodings, passes `max_bytes`.
+
+    Every Content-Encoding is undone here, layer by layer, from the raw bytes: httpx
+    would inflate a whole network chunk in one call, and through every layer of a
+    stacked encoding ("gzip, gzip"), before any size check could run.
+    """
     limit = settings.max_bytes
-    too_big = (
-        f"the answer is larger than {limit} bytes (fetch.max_bytes); "
-        "check the URL, or raise fetch.max_bytes if this is really the feed"
-    )
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise FeedError(too_big)
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        chunks = _inflate(response.aiter_raw(), limit, raw_deflate=encoding == "deflate")
-    elif encoding in ("", "identity"):
-        chunks = response.aiter_raw()
-    else:
-        chunks = response.aiter_bytes()  # not asked for (see make_client); httpx decodes it
+        raise FeedError(_too_big(limit))
+    layers = _decoders(response.headers.get_list("content-encoding", split_commas=True))
     body = bytearray()
     try:
-        async for chunk in chunks:
-            body += chunk
+        async for chunk in response.aiter_raw():
+            body += b"".join(_undo(layers, chunk, limit))  # each layer stops at the limit
             if len(body) > limit:
-                raise FeedError(too_big)
+                raise FeedError(_too_big(limit))
+        body += b"".join(_finish(layers, limit))
     except zlib.error as e:
         raise FeedError(f"the compressed answer is corrupt ({e})") from e
     return bytes(body)
 
 
-async def _inflate(
-    raw: AsyncIterator[bytes], limit: int, *, raw_deflate: bool
-) -> AsyncIterator[bytes]:
-    """Inflate gzip/zlib at most `limit + 1` bytes per step.
+def _too_big(limit: int) -> str:
+    return (
+        f"the answer is larger than {limit} bytes (fetch.max_bytes); "
+        "check the URL, or raise fetch.max_bytes if this is really the feed"
+    )
 
-    httpx inflates each network chunk in one call, so a 64 KB chunk of a
-    compression bomb becomes ~64 MB before any size check can run.
+
+_CHUNK = 64 * 1024
+"""Most bytes one layer of decoding hands on at a time."""
+MAX_ENCODINGS = 8
+"""Compressing layers accepted on one answer; real servers use one."""
+ACCEPT_ENCODING = "gzip, deflate"
+"""What make_client asks for: the encodings _Inflater undoes under the size cap."""
+
+
+class _Inflater:
+    """One gzip or deflate layer, undone in pieces of at most _CHUNK bytes.
+
+    Whatever a layer puts out is counted against the limit too, so a stack of
+    layers whose inner ones only inflate into more compressed (or empty) data
+    costs at most `max_bytes` of work per layer, not unbounded CPU.
     """
-    inflater = None
-    async for chunk in raw:
-        if inflater is None:
-            # "deflate" should be zlib-wrapped (0x78...), but some servers send it bare.
-            bare = raw_deflate and not chunk.startswith(b"\x78")
-            inflater = zlib.decompressobj(-zlib.MAX_WBITS if bare else 32 + zlib.MAX_WBITS)
-        data = chunk
-        while data and not inflater.eof:
-            yield inflater.decompress(data, limit + 1)
-            data = inflater.unconsumed_tail
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.gzip = name != "deflate"
+        self.head = b""  # the first bytes, until "deflate" can tell zlib from raw
+        self.inflater: zlib._Decompress | None = None
+        self.done = False
+        self.out = 0
+
+    def feed(self, data: bytes, limit: int, *, last: bool = False) -> Iterator[bytes]:
+        if self.inflater is None:
+            self.head += data
+            if len(self.head) < 2 and not last:
+                return  # "deflate" needs two bytes to tell zlib from raw
+            data, self.head = self.head, b""
+            self.inflater = zlib.decompressobj(self._wbits(data))
+        while data and not self.done:
+            if self.inflater.eof:
+                # gzip may be several members back to back; anything else after the end is padding
+                if not (self.gzip and data.startswith(b"\x1f\x8b")):
+                    self.done = True
+                    return
+                self.inflater = zlib.decompressobj(32 + zlib.MAX_WBITS)
+            piece = self.inflater.decompress(data, _CHUNK)
+            data = self.inflater.unused_data if self.inflater.eof else self.inflater.unconsumed_tail
+            yield from self._counted(piece, limit)
+
+    def finish(self, limit: int) -> Iterator[bytes]:
+        yield from self.feed(b"", limit, last=True)
+        if self.inflater is not None and not self.done:
+            yield from self._counted(self.inflater.flush(_CHUNK), limit)
+
+    def _counted(self, piece: bytes, limit: int) -> Iterator[bytes]:
+        self.out += len(piece)
+        if self.out > limit:
+            raise FeedError(_too_big(limit))
+        if piece:
+            yield piece
+
+    def _wbits(self, start: bytes) -> int:
+        if self.gzip:
+            return 32 + zlib.MAX_WBITS  # gzip, or zlib from a server that mislabels it
+        # "deflate" should be zlib-wrapped (RFC 9110), but some servers send it bare.
+        zlib_header = (
+            len(start) >= 2 and start[0] & 0x0F == 8 and (start[0] << 8 | start[1]) % 31 == 0
+        )
+        return zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
 
 
-async def refuse_internal(url: httpx.URL, *, trusted_host: str | None = None) -> None:
-    """Refuse links to loopback, private or link-local addresses.
+def _decoders(encodings: list[str]) -> list[_Inflater]:
+    """The layers to undo, outermost (last applied) first; FeedError for one we cannot undo."""
+    names = [e.strip().lower() for e in encodings]
+    names = [n for n in names if n and n != "identity"]
+    unknown = sorted({n for n in names if n not in ("gzip", "x-gzip", "deflate")})
+    if unknown:
+        raise FeedError(
+            f"the server sent Content-Encoding {', '.join(unknown)}, which notifier cannot "
+            f"decode (it asks for {ACCEPT_ENCODING}); the server is misconfigured, tell its owner"
+        )
+    if len(names) > MAX_ENCODINGS:
+        raise FeedError(
+            f"the answer is wrapped in {len(names)} content encodings (at most {MAX_ENCODINGS} "
+            "are undone); the server is broken or hostile, tell the publisher"
+        )
+    return [_Inflater(n) for n in reversed(names)]
 
-    Item links come from whoever writes the feed; without this a feed could make
-    notifier read an intranet page or a cloud metadata endpoint and mail it out.
-    The feed's own host is trusted because the operator configured it.
-    """
-    host = url.host
-    if not host or host == trusted_host:
+
+def _undo(layers: list[_Inflater], data: bytes, limit: int) -> Iterator[bytes]:
+    """`data` through every layer, lazily: one piece per layer is alive at a time."""
+    if not layers:
+        if data:
+            yield data
         return
+    for piece in layers[0].feed(data, limit):
+        yield from _undo(layers[1:], piece, limit)
+
+
+def _finish(layers: list[_Inflater], limit: int) -> Iterator[bytes]:
+    """What the layers still hold once the raw body has ended, flushed outermost first."""
+    for n, layer in enumerate(layers):
+        for piece in layer.finish(limit):
+            yield from _undo(layers[n + 1 :], piece, limit)
+
+
+# the internal-address guard ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AllowList:
+    """`fetch.allow_internal`, parsed: host names, (host, port) pairs and networks."""
+
+    hosts: frozenset[str] = frozenset()
+    host_ports: frozenset[tuple[str, int]] = frozenset()
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def parse(cls, entries: tuple[str, ...]) -> AllowList:
+        """Entries as config.check_allow_internal normalised them."""
+        hosts, host_ports, networks = set(), set(), []
+        for entry in entries:
+            host, port = entry, ""
+            if "/" in entry:
+                networks.append(ipaddress.ip_network(entry))
+                continue
+            if entry.startswith("["):
+                host, _, port = entry[1:].partition("]:")
+            elif entry.count(":") == 1:
+                host, port = entry.split(":")
+            if port:
+                host_ports.add((host, int(port)))
+            elif _ip(host) is not None:
+                networks.append(ipaddress.ip_network(host))
+            else:
+                hosts.add(host)
+        return cls(frozenset(hosts), frozenset(host_ports), tuple(networks))
+
+    def allows(self, host: str, port: int, address: IPAddress | None = None) -> bool:
+        """True when the host, the host and port, or the address is listed."""
+        host = host.lower()
+        if host in self.hosts or (host, port) in self.host_ports:
+            return True
+        if address is None:
+            return False
+        return (str(address), port) in self.host_ports or any(
+            address in network for network in self.networks
+        )
+
+
+class Refused(Exception):  # noqa: N818 - a refusal, not an error of ours
+    """A hop to an internal address that neither the feed's URL nor the allow-list covers."""
+
+    def __init__(self, host: str, port: int, address: IPAddress) -> None:
+        super().__init__(f"{host}:{port} is internal ({address})")
+        self.host, self.port, self.address = host, port, address
+
+    def explain(self, url: httpx.URL, *, redirected: bool) -> str:
+        """One line for the operator: what was refused, and the allow-list entry to pass it."""
+        where = f"redirected to {url}, " if redirected else f"{url} is "
+        entry = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return (
+            f"{where}an internal address ({self.address}): refused; if you trust it, "
+            f'add "{entry}" to fetch.allow_internal'
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """What one request may reach: the trusted origin (host, port), the allow-list, public IPs.
+
+    Checked three times, so that neither a redirect, a changing DNS answer nor a
+    kept-alive connection gets past it: by name and resolved addresses before the
+    request (`check_name`), on the address a new connection is actually opened to
+    (`_GuardedBackend`, which connects to the address it checked: no second lookup
+    to rebind), and on the peer of the connection the answer came on (`check_peer`).
+    """
+
+    allowed: AllowList
+    trusted: tuple[str, int] | None
+
+    def allows(self, host: str, port: int, address: IPAddress | None = None) -> bool:
+        """By name alone when `address` is None, else by name or address."""
+        if self.trusted == (host.lower(), port) or self.allowed.allows(host, port, address):
+            return True
+        return address is not None and _public(address)
+
+    async def check_name(self, host: str, port: int) -> None:
+        """Refused unless the name is trusted or every address it resolves to is allowed."""
+        if self.allows(host, port):
+            return
+        for address in await _resolve(host, port):
+            if not self.allows(host, port, address):
+                raise Refused(host, port, address)
+
+    def check_peer(self, host: str, port: int, response: httpx.Response) -> None:
+        """Refused unless the connection `response` came on is to an allowed address."""
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        address = _ip(str(peer[0])) if isinstance(peer, tuple) and peer else None
+        if address is not None and not self.allows(host, port, address):
+            raise Refused(host, port, address)
+
+
+_GUARD: contextvars.ContextVar[Guard] = contextvars.ContextVar("notifier_http_guard")
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Opens each connection to an address the current request's Guard allows, and to no other.
+
+    The host is resolved here and the connection made to the address checked,
+    so a DNS answer that changes between check and connect (rebinding) changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        guard = _GUARD.get(None) or Guard(AllowList(), None)
+        addresses = await _resolve(host, port)
+        allowed = [a for a in addresses if guard.allows(host, port, a)]
+        if not allowed:
+            raise Refused(host, port, addresses[0])
+        failure: Exception | None = None
+        for address in allowed:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
+                failure = e
+        assert failure is not None  # noqa: S101 - allowed is not empty
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - notifier never asks for one
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+async def _resolve(host: str, port: int) -> list[IPAddress]:
+    """The addresses `host` stands for, in the resolver's order; ConnectError when it has none."""
+    literal = _ip(host)
+    if literal is not None:
+        return [literal]
     try:
-        addresses = [ipaddress.ip_address(host)]
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise httpcore.ConnectError(f"cannot resolve {host} ({e})") from e
+    found = (_ip(str(info[4][0])) for info in infos)
+    addresses = list(dict.fromkeys(a for a in found if a is not None))
+    if not addresses:
+        raise httpcore.ConnectError(f"no address for {host}")
+    return addresses
+
+
+def _ip(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.split("%", maxsplit=1)[0].strip("[]"))
     except ValueError:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, url.port or 80)
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    for address in addresses:
-        plain = address
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            plain = address.ipv4_mapped
-        if not plain.is_global:
-            raise FeedError(f"{url}: refused, {host} is an internal address ({address})")
+        return None
+
+
+def _public(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global
+
+
+def _origin(url: httpx.URL | str) -> tuple[str, int] | None:
+    """(host, port) with the scheme's default port filled in; None for a URL that is not one."""
+    try:
+        url = httpx.URL(url)
+    except httpx.InvalidURL:
+        return None
+    return url.host.lower(), url.port or (443 if url.scheme == "https" else 80)

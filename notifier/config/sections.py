@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
@@ -101,6 +103,47 @@ class FetchSettings(_Section):
     user_agent: Annotated[str, Field(max_length=500), AfterValidator(check_ascii_header)] = (
         "notifier/0.1 (humanitarian alert digest; +https://example.org/notifier)"
     )
+    allow_internal: Annotated[tuple[str, ...], AfterValidator(check_allow_internal)] = ()
+    """Internal hosts, host:port or networks that redirects and linked pages may reach."""
+
+
+_HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_.-]{0,252})$")
+
+
+def check_allow_internal(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """Each entry as a host, host:port, [IPv6]:port or network (CIDR), normalised to lower case."""
+    return tuple(_allow_entry(entry) for entry in entries)
+
+
+def _allow_entry(raw: str) -> str:
+    entry = raw.strip().lower()
+    problem = (
+        f"{raw!r} is not a host, host:port or network such as "
+        '"aggregator.lan", "10.0.0.5:8080" or "10.0.0.0/8"'
+    )
+    if "/" in entry:
+        try:
+            return str(ipaddress.ip_network(entry, strict=False))
+        except ValueError as e:
+            raise ValueError(problem) from e
+    host, port = entry, ""
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        port = rest.removeprefix(":") if rest.startswith(":") else ("x" if rest else "")
+    elif entry.count(":") == 1:
+        host, port = entry.split(":")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOST_NAME.match(host) or ":" in host:
+            raise ValueError(problem) from None
+    else:
+        host = str(address)
+    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValueError(f"{problem}; the port must be 1-65535")
+    if not port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 DEFAULT_THRESHOLDS: dict[Kind, int] = {

@@ -27,7 +27,7 @@ from notifier.config import FeedSettings, FetchSettings, is_local_url
 from notifier.errors import FeedError
 from notifier.feeds.parse import MAX_ITEMS, MAX_TEXT, SUMMARY_CHARS, parse_feed
 from notifier.fulltext import HTML_TYPES, load_extractor, page_text
-from notifier.http import Download, Fetcher, refuse_internal
+from notifier.http import Download, Fetcher
 from notifier.models import FetchResult, Item, Validators
 
 __all__ = [
@@ -105,7 +105,7 @@ async def fetch_feed(
         if local:
             got = await _read_local(feed.url, old, settings)
         else:
-            got = await fetcher.get(feed.url, headers=_request_headers(old))
+            got = await fetcher.get(feed.url, headers=_request_headers(old), trusted=feed.url)
     except FeedError as e:
         return _failure(feed, old, f"feed {feed.name!r} ({feed.url}): {e}")
     status = None if local else got.status
@@ -125,7 +125,9 @@ async def fetch_feed(
     content_type = got.headers.get("content-type")
     try:
         items = await asyncio.to_thread(
-            parse_feed, feed.name, got.body, content_type=content_type, url=got.url
+            partial(parse_feed, content_type=content_type, url=got.url, deadline=settings.timeout),
+            feed.name,
+            got.body,
         )
     except FeedError as e:
         return _failure(feed, old, str(e), status)
@@ -241,20 +243,15 @@ def _read_capped(path: Path, limit: int) -> bytes:
 # full text -------------------------------------------------------------------
 
 
-async def fetch_page_text(
-    fetcher: Fetcher, url: str, *, trusted_host: str | None = None
-) -> str | None:
+async def fetch_page_text(fetcher: Fetcher, url: str, *, trusted: str | None = None) -> str | None:
     """Main text of the page at `url` (None when it has none); FeedError when it cannot be had.
 
     Links come from whoever writes the feed, so every hop is held to public
-    addresses, except the feed's own host, which the operator configured.
+    addresses (or fetch.allow_internal), except the host and port of `trusted`,
+    the feed URL the operator configured.
     """
     await asyncio.to_thread(load_extractor)  # say "install trafilatura" before any fetch
-    got = await fetcher.get(
-        url,
-        headers={"Accept": PAGE_ACCEPT},
-        check_url=partial(refuse_internal, trusted_host=trusted_host),
-    )
+    got = await fetcher.get(url, headers={"Accept": PAGE_ACCEPT}, trusted=trusted)
     if not 200 <= got.status < 300:
         raise FeedError(f"{url}: HTTP {got.status} {httpx.codes.get_reason_phrase(got.status)}")
     content_type = got.headers.get("content-type", "").lower()
@@ -275,13 +272,13 @@ async def add_full_text(fetcher: Fetcher, feed: FeedSettings, items: list[Item])
     except FeedError as e:
         logger.warning("feed %r: full text not fetched: %s", feed.name, e)
         return items
-    trusted = None if is_local_url(feed.url) else urlsplit(feed.url).hostname
+    trusted = None if is_local_url(feed.url) else feed.url
 
     async def one(item: Item) -> Item:
         if not item.link:
             return item
         try:
-            text = await fetch_page_text(fetcher, item.link, trusted_host=trusted)
+            text = await fetch_page_text(fetcher, item.link, trusted=trusted)
         except FeedError as e:
             logger.warning("feed %r: keeping the feed's text of %s: %s", feed.name, item.link, e)
             return item

@@ -364,7 +364,7 @@ def summarize_collapsed(path: Path, top: int = 25) -> str:
         cats[category(frames)] += n
     if not total:
         return "no samples"
-    out = [f"{total} samples (active threads, every 10 ms)", "", "by category:"]
+    out = [f"{total} samples (of the thread holding the GIL, every 10 ms)", "", "by category:"]
     out += [f"  {n / total:6.1%}  {name}" for name, n in cats.most_common()]
     out += ["", f"top {top} by cumulative samples (the function and what it calls):"]
     out += [f"  {n / total:6.1%}  {frame}" for frame, n in cum.most_common(top)]
@@ -383,13 +383,18 @@ def summarize_pstats(path: Path, top: int = 25) -> str:
 
 
 def profiler_wrap(profiler: str, out: Path, rate: int = 100) -> list[str]:
-    """The command prefix that runs notifier under `profiler`, writing to `out`."""
+    """The command prefix that runs notifier under `profiler`, writing to `out`.
+
+    py-spy samples the thread holding the GIL (`--gil`): where the Python CPU time
+    goes, idle pool threads left out; C code that releases the GIL (an SQLite
+    query, an fsync) is not counted, cProfile shows it.
+    """
     if profiler == "py-spy":
         exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         if not Path(exe).exists():
-            sys.exit("py-spy is not installed: pip install py-spy (or use --profiler cprofile)")
-        return [exe, "record", "--format", "raw", "--function", "-r", str(rate), "-o", str(out),
-                "--"]  # fmt: skip
+            sys.exit("py-spy is not installed: pip install py-spy (or use --profile cprofile)")
+        options = ["--format", "raw", "--function", "--gil", "-r", str(rate), "-o", str(out)]
+        return [exe, "record", *options, "--"]
     return [sys.executable, "-m", "cProfile", "-o", str(out)]
 
 

@@ -234,3 +234,44 @@ class FeedServer:
         if "if-none-match" in headers:  # RFC 9110: If-None-Match wins over If-Modified-Since
             return doc.etag in [t.strip() for t in headers["if-none-match"].split(",")]
         return headers.get("if-modified-since") == doc.last_modified
+
+
+async def _self_test(port: int, n: int, connections: int) -> tuple[float, int, int]:
+    """`connections` clients at once, each GETting a feed and then its 304: (wall, 200s, 304s)."""
+
+    async def client(i: int) -> tuple[int, int]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        path = f"/feed/{i % n}.xml"
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        fields = dict(
+            line.split(": ", 1) for line in head.decode("latin-1").split("\r\n")[1:] if ": " in line
+        )
+        await reader.readexactly(int(fields["Content-Length"]))
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: x\r\nIf-None-Match: {fields['ETag']}\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
+        second = await reader.read()
+        writer.close()
+        return int(head.split()[1]), int(second.split()[1])
+
+    t0 = time.monotonic()
+    codes = await asyncio.gather(*(client(i) for i in range(connections)))
+    wall = time.monotonic() - t0
+    return wall, sum(a == 200 for a, _ in codes), sum(b == 304 for _, b in codes)
+
+
+if __name__ == "__main__":
+    import sys
+
+    feeds = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    clients = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+    server = FeedServer(feeds, 200)
+    wall, ok, not_modified = asyncio.run(_self_test(server.port, feeds, clients))
+    s = server.stats
+    print(
+        f"{clients} clients at once, two requests each at 200 ms: {wall:.2f} s wall "
+        f"(2 x 0.2 s at full concurrency); {ok} x 200, {not_modified} x 304; most connections "
+        f"open at once {s.max_open_connections}, most requests in flight {s.max_in_flight}"
+    )

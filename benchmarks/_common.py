@@ -3,8 +3,13 @@
 The benchmarks drive notifier the way an operator does, through its CLI in a
 subprocess, so they keep working while the internals move. Each run is
 measured from outside: wall time, CPU (user + system, from the
-`RUSAGE_CHILDREN` deltas around the run) and the child's peak RSS (from
-`wait4`, so each run has its own peak).
+`RUSAGE_CHILDREN` deltas around the run) and the child's peak RSS, read from
+its /proc/PID/status (VmHWM) while it runs.
+
+Not from `ru_maxrss`: on Linux a child's ru_maxrss (wait4, RUSAGE_CHILDREN)
+starts at the high-water mark of the process it was spawned from, because
+subprocess spawns with vfork and exec keeps the old memory's peak. A benchmark
+process holding 250 MB of generated feeds would report every child at >= 250 MB.
 """
 
 from __future__ import annotations
@@ -174,6 +179,50 @@ def loadavg() -> str:
         return "?"
 
 
+class PeakRss:
+    """The largest VmHWM of a process and its descendants (py-spy's child), polled every 20 ms."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peaks: dict[int, int] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    @property
+    def peak_kb(self) -> int:
+        return max(self.peaks.values(), default=0)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+                except (OSError, ValueError):
+                    continue
+        return pids
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            for pid in self._tree():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        kb = int(line.split()[1])
+                        self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
+            self._done.wait(0.02)
+
+
 def run_notifier(
     args: Sequence[str],
     *,
@@ -190,10 +239,12 @@ def run_notifier(
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=child_env(env))
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
+        watcher = PeakRss(proc.pid)
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status, _ = os.wait4(proc.pid, 0)
         finally:
             killer.cancel()
+            watcher.stop()
         ended = time.monotonic()
         proc.returncode = os.waitstatus_to_exitcode(status)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -209,7 +260,7 @@ def run_notifier(
             cpu=user + system,
             user=user,
             system=system,
-            peak_rss_mb=usage.ru_maxrss / 1024,
+            peak_rss_mb=watcher.peak_kb / 1024,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
             started=started,

@@ -190,7 +190,7 @@ def main() -> None:
             line = row(phase + ("*" if profiled else ""), args.feeds, items, r, srv)
             lines.append(line)
             stored = new_items(r.stdout)
-            said = r.stdout.strip().splitlines()[:1]
+            said = [ln for ln in r.stdout.splitlines() if ln.startswith("polled")][:1]
             print(f"{phase}: {said[0] if said else '(no output)'}", flush=True)
             if stored is not None and phase != "rerun" and stored != items:
                 print(f"  note: {items} items served, notifier stored {stored}")

@@ -8,19 +8,17 @@ walked in step, so a long document costs no more per byte than a short one.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from notifier.extract import agencies, places
 from notifier.extract.attribution import Attributor, attribute
+from notifier.extract.country import Placer
 from notifier.extract.dedup import Found, merge_figures
 from notifier.extract.figures import Candidate, inherit_across, sentence_candidates
-from notifier.extract.models import Figure, PlaceLevel, Report
+from notifier.extract.models import Figure, Report
 from notifier.extract.numbers import NumberIndex
 from notifier.extract.sentences import split_sentences
 from notifier.extract.triggers import Triggers
 from notifier.extract.wordtrie import lower_pattern, lowered, trie_regex
-
-_LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
 
 
 def extract(text: str) -> Report:
@@ -56,7 +54,7 @@ def _figures(
         (text, _LINKS_HEADER, _BOILERPLATE) if low is None else (low, _LINKS_LOW, _BOILERPLATE_LOW)
     )
     triggers = Triggers(text, low)
-    place_starts = [p.start for p in place_mentions]
+    placer = Placer(text, place_mentions)
     out: list[Found] = []
     previous: Candidate | None = None
     previous_index = -2
@@ -95,7 +93,7 @@ def _figures(
                 continue
             if not evidence:
                 evidence = " ".join(text[start:end].split())
-            place, country, level = _place(place_mentions, place_starts, start, end, c.number.start)
+            place, country, level = placer.place(start, end, c.number.start, c.kind)
             # Positional (in field order): a frozen dataclass built with keywords
             # costs half as much again, once per figure.
             figure = Figure(
@@ -185,27 +183,3 @@ def _may_hold_figures(
             return False
         return _LEFT_ONLY_LOW.search(low, start, end) is not None
     return _LEFT_ONLY_RE.search(text, start, end) is not None
-
-
-def _place(
-    mentions: list[places.PlaceMention], starts: list[int], start: int, end: int, position: int
-) -> tuple[str | None, str | None, PlaceLevel | None]:
-    """The most specific place of the sentence (nearest on a tie), else the last one before it.
-
-    Its name, country and level.
-    """
-    lo = bisect_left(starts, start)
-    hi = bisect_left(starts, end)
-    if hi - lo == 1:  # one place in the sentence: the common case
-        only = mentions[lo]
-        return only.name, only.country, only.level
-    if lo < hi:
-        best = max(
-            mentions[lo:hi],
-            key=lambda p: (_LEVEL_RANK.get(p.level, 0), -abs(p.start - position)),
-        )
-        return best.name, best.country, best.level
-    if lo > 0:
-        last = mentions[lo - 1]
-        return last.name, last.country, last.level
-    return None, None, None

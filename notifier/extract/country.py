@@ -1,0 +1,292 @@
+"""The country of the people a figure counts (EXTRACTION.md, "Output").
+
+A sentence names places for many reasons: where the people are ("killed in
+Derna"), where they fled from or to ("fled Ukraine", "crossed into Poland"),
+who hosts them ("Chad hosts 600,000 refugees"), where something was said
+("told a briefing in Geneva"), who attacked or mediated ("rockets fired from
+Gaza", "talks brokered by Qatar"), or a border ("near the border with Mali").
+Only the first four place the counted people, so each place mention gets a
+role from the words around it (`roles.py`), and a figure's country is chosen
+from the roles in the clause of its number, then the rest of its sentence,
+then the paragraph so far, then the document's main country (dateline, title
+and how often each country is named). Several countries for the same people
+("in Spain and Portugal", "across the three countries", "in Europe") give
+null, as the guideline asks. Refugees count for the country they fled, named
+as a place or a demonym ("135,000 Somalis"), unless one country hosts them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+from notifier.extract import roles
+from notifier.extract.models import Kind, PlaceLevel
+from notifier.extract.places import PlaceMention, find_places
+from notifier.extract.roles import Role
+
+__all__ = ["Placer"]
+
+_LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
+# Where a clause ends: a semicolon, a dash between words, a bracket, or a comma
+# before a lower-case word ("..., many heading west", "..., with 1,641 injured").
+# A comma before a capital goes on with a list of places ("Kabkabiya, North Darfur").
+_CLAUSE_END = re.compile(r";|\s[-\u2013\u2014]\s|[()]|,\s+(?=[a-z\d])")
+# Paragraphs: a blank line, or a line opened by a bullet.
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*[\u2022*\u25aa\u25cf-][ \t])")
+# A dateline: "GOMA, Democratic Republic of Congo, May 27 (Newswire) -", "KATHMANDU -".
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<city>[A-Z][A-Z'\u2019.\-]+(?:[ /][A-Z][A-Z'\u2019.\-]+)*)"
+    r"(?P<rest>(?:,[ \t]*[^,\n()]{2,40}?)?(?:,[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2})?)"
+    r"[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*[-\u2013\u2014]+[ \t]"
+)
+_DATELINE_REACH = 1500  # characters from the start where a dateline may stand
+_TITLE_REACH = 400  # characters from the start that a title may take
+# The people are in several countries: nothing names one of them.
+_SPREAD = re.compile(
+    r"\b(?:across|in|throughout|around|among)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
+    r"|neighboring|affected|other)?\s*countries\b|\bworld-?wide\b|\baround the (?:world|globe)\b"
+    r"|\bglobally\b|\b(?:across|in|throughout) the region\b"
+    r"|\b(?:in|across|throughout|around)\s+(?:the\s+)?(?:(?:western|eastern|southern|northern"
+    r"|central|south-western|south-eastern|north-western|north-eastern)\s+)?"
+    r"(?:europe|africa|asia|latin america|the americas|middle east|sahel|horn of africa"
+    r"|west africa|east africa|southern africa|central america|caribbean|balkans"
+    r"|lake chad basin|south asia|south-east asia|southeast asia|central asia)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """A place mention with its role in its sentence."""
+
+    mention: PlaceMention
+    role: Role
+
+
+Placed = tuple[str | None, str | None, PlaceLevel | None]
+
+
+class Placer:
+    """Places the figures of one text: built once, asked once per figure."""
+
+    def __init__(self, text: str, mentions: list[PlaceMention]) -> None:
+        self._text = text
+        self._mentions = mentions
+        self._starts = [m.start for m in mentions]
+        self._roles: dict[int, Role] = {}
+        self._dateline = _dateline(text)
+        self._paragraphs = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
+
+    def place(self, start: int, end: int, position: int, kind: Kind) -> Placed:
+        """The place, country and level of a figure whose number starts at `position`.
+
+        `start`/`end` bound its sentence.
+        """
+        text = self._text
+        lo = start
+        if start <= self._dateline[0] < end and self._dateline[1] <= position:
+            lo = self._dateline[1]  # "ANTAKYA, Türkiye, Feb 8 (Newswire) - The toll..."
+        seen = self._seen(lo, end)
+        clause_lo, clause_hi = _clause(text, lo, end, position)
+        if kind == "displaced":
+            hosts = [s for s in seen if s.role is Role.HOST]
+            if _one_country(hosts):
+                return _named(hosts, position)
+        clause = _Clause(
+            text,
+            [s for s in seen if clause_lo <= s.mention.start < clause_hi or s.role is Role.FRONT],
+            clause_lo,
+            clause_hi,
+            position,
+        )
+        found = _displaced(clause, self.main) if kind == "displaced" else _where(clause)
+        if found is not None:
+            return found
+        if kind == "displaced" and (demonym := roles.origin_demonym(text, lo, end)):
+            return None, demonym, "country"  # "Venezuelan refugees ..., 6.5m of them in ..."
+        if _SPREAD.search(text, clause_lo, clause_hi):
+            return None, None, None
+        return _elsewhere(seen, position) or self._carried(lo) or self._main_place()
+
+    def _seen(self, start: int, end: int) -> list[_Seen]:
+        """The mentions between `start` and `end` with their roles (venues and actors left out)."""
+        lo = bisect_left(self._starts, start)
+        hi = bisect_left(self._starts, end)
+        out: list[_Seen] = []
+        for i in range(lo, hi):
+            role = self._role(i)
+            if role is Role.WHERE and (
+                roles.fronted(self._text, start, self._mentions[i].start)
+                or (out and out[-1].role is Role.FRONT and self._listed(i))
+            ):
+                role = Role.FRONT
+            if role not in _IGNORED:
+                out.append(_Seen(self._mentions[i], role))
+        return out
+
+    def _listed(self, index: int) -> bool:
+        """True when the mention at `index` goes on a list after the one before it."""
+        return roles.listed(self._text, self._mentions[index - 1], self._mentions[index])
+
+    def _role(self, index: int) -> Role:
+        role = self._roles.get(index)
+        if role is None:
+            mention = self._mentions[index]
+            if self._dateline[0] <= mention.start < self._dateline[1]:
+                role = Role.DATELINE
+            else:
+                previous = self._mentions[index - 1] if index else None
+                earlier = self._roles.get(index - 1, Role.WHERE) if previous else Role.WHERE
+                role = roles.role_of(self._text, mention, previous, earlier)
+            self._roles[index] = role
+        return role
+
+    def _carried(self, start: int) -> Placed | None:
+        """The last place the paragraph named before `start`, where people are."""
+        paragraph = self._paragraphs[bisect_right(self._paragraphs, start) - 1]
+        seen = self._seen(paragraph, start)
+        where = [s for s in seen if s.role in _WHERE]
+        return _named([where[-1]], start) if where else None
+
+    @cached_property
+    def main(self) -> str | None:
+        """The country the document is about: title, dateline and frequency."""
+        text = self._text
+        scores: Counter[str] = Counter()
+        title_end = text.find("\n\n", 0, _TITLE_REACH)
+        title_end = _TITLE_REACH if title_end < 0 else title_end
+        for i, mention in enumerate(self._mentions):
+            role = self._role(i)
+            if role in _IGNORED or role is Role.DATELINE:
+                continue
+            scores[mention.country] += 3 if mention.start < title_end else 1
+        for country, weight in self._dateline[2]:
+            scores[country] += weight
+        if not scores:
+            return None
+        return scores.most_common(1)[0][0]  # ties: first named
+
+    def _main_place(self) -> Placed:
+        main = self.main
+        if main is None:
+            return None, None, None
+        named = [m for m in self._mentions if m.country == main and m.level == "country"]
+        if named:
+            return named[0].name, main, "country"
+        return None, main, None
+
+
+_WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
+_IGNORED = frozenset({Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    """The clause of a figure's number: its bounds, the mentions that bear on it."""
+
+    text: str
+    seen: list[_Seen]  # the mentions in it, and a locative opening the sentence
+    lo: int
+    hi: int
+    position: int  # where the number starts
+
+    def having(self, *wanted: Role) -> list[_Seen]:
+        return [s for s in self.seen if s.role in wanted]
+
+
+def _where(clause: _Clause) -> Placed | None:
+    """The place of a count that is not of displaced people: where it happened."""
+    where = clause.having(Role.WHERE, Role.FRONT, Role.HOST, Role.ORIGIN)
+    return _one_or_none(where, clause.position) if where else None
+
+
+def _displaced(clause: _Clause, main: str | None) -> Placed | None:
+    """The place of displaced people: the country they fled, unless hosted in one.
+
+    A place they fled from; else a demonym ("Somalis"), unless one country is
+    named where they are; else where they are; else where they arrived
+    (several places of arrival: the document's country, which they left).
+    """
+    position = clause.position
+    origin = clause.having(Role.ORIGIN)
+    if origin:
+        return _one_or_none(origin, position)
+    where = clause.having(Role.WHERE, Role.FRONT, Role.HOST)
+    demonym = roles.origin_demonym(clause.text, clause.lo, clause.hi)
+    if demonym is not None:
+        hosted = where and _one_country(where)  # "Syrian refugees in Lebanon"
+        return _named(where, position) if hosted else (None, demonym, "country")
+    if where:
+        return _one_or_none(where, position)
+    dest = clause.having(Role.DEST)
+    if not dest:
+        return None
+    if _one_country(dest):  # arrivals, with no word of where they fled from
+        return _named(dest, position)
+    countries = {s.mention.country for s in dest}
+    return (None, main, None) if main is not None and main not in countries else (None, None, None)
+
+
+def _elsewhere(seen: list[_Seen], position: int) -> Placed | None:
+    """A place where people are, named in the sentence outside the number's clause."""
+    rest = [s for s in seen if s.role in _WHERE]
+    if not rest:
+        return None
+    if _one_country(rest):
+        return _named(rest, position)
+    before = [s for s in rest if s.mention.start < position] or rest
+    return _named([before[-1]], position)
+
+
+def _one_or_none(seen: list[_Seen], position: int) -> Placed:
+    """The place of these mentions if they are in one country; none if in several."""
+    return _named(seen, position) if _one_country(seen) else (None, None, None)
+
+
+def _one_country(seen: list[_Seen]) -> bool:
+    return len({s.mention.country for s in seen}) == 1
+
+
+def _named(seen: list[_Seen], position: int) -> Placed:
+    """The most specific of these mentions, the nearest on a tie."""
+    best = max(
+        seen,
+        key=lambda s: (_LEVEL_RANK.get(s.mention.level, 0), -abs(s.mention.start - position)),
+    ).mention
+    return best.name, best.country, best.level
+
+
+def _clause(text: str, start: int, end: int, position: int) -> tuple[int, int]:
+    """The bounds of the clause of the sentence `start`-`end` around `position`."""
+    lo, hi = start, end
+    for match in _CLAUSE_END.finditer(text, start, end):
+        if match.end() <= position:
+            lo = match.end()
+        elif match.start() >= position:
+            hi = match.start()
+            break
+    return lo, hi
+
+
+def _dateline(text: str) -> tuple[int, int, list[tuple[str, int]]]:
+    """Where the document's dateline is, and the countries it names with their weights.
+
+    A country named in it counts more than a city: "GENEVA" often says only
+    where the news was given.
+    """
+    match = _DATELINE.search(text, 0, _DATELINE_REACH)
+    if match is None:
+        return -1, -1, []
+    weights: list[tuple[str, int]] = []
+    rest = find_places(match.group("rest"))
+    if rest:
+        weights += [(m.country, 3) for m in rest[:1]]
+    else:
+        city = find_places(match.group("city").title().replace("/", " / "))
+        weights += [(m.country, 2) for m in city[:1]]
+    return match.start(), match.end(), weights

@@ -1,0 +1,130 @@
+"""A figure's country is that of the people counted (EXTRACTION.md, "Output").
+
+Each text is written for this test; each names a country that is not the
+people's, in one of the ways news does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.extract import extract
+
+
+def _countries(text: str) -> dict[tuple[str, int], str | None]:
+    return {(f.kind, f.value): f.country for f in extract(text).figures}
+
+
+CASES = [
+    pytest.param(
+        "Shelling hits Hama\n\nThe UN said in Geneva on Monday that shelling had killed 14 "
+        "people in the town of Hama, Syria.",
+        ("killed", 14),
+        "SYR",
+        id="announced-in-geneva",
+    ),
+    pytest.param(
+        "Floods in Bangladesh\n\nA spokesman for the agency told reporters in Geneva that "
+        "another 310 people had been injured.",
+        ("injured", 310),
+        "BGD",
+        id="briefing-venue-then-main-country",
+    ),
+    pytest.param(
+        "Truce collapses\n\nIn Lebanon, missiles launched from Israel killed 9 people "
+        "overnight, local officials said.",
+        ("killed", 9),
+        "LBN",
+        id="attackers-country",
+    ),
+    pytest.param(
+        "Talks stall in Sudan\n\nNegotiations brokered by Qatar stalled as fighting in "
+        "Darfur killed 40 more civilians.",
+        ("killed", 40),
+        "SDN",
+        id="mediators-country",
+    ),
+    pytest.param(
+        "Somalia drought\n\nThe agency said 52,000 Somalis had fled to Kenya and Ethiopia "
+        "this year.",
+        ("displaced", 52000),
+        "SOM",
+        id="demonym-origin-several-hosts",
+    ),
+    pytest.param(
+        "Refugees in Chad\n\nChad now hosts more than 410,000 Sudanese refugees, the "
+        "government said.",
+        ("displaced", 410000),
+        "TCD",
+        id="host-country",
+    ),
+    pytest.param(
+        "War in Ukraine\n\nSome 25,000 people crossed into Romania over the weekend, "
+        "border police said.",
+        ("displaced", 25000),
+        "ROU",
+        id="arrivals-without-origin",
+    ),
+    pytest.param(
+        "Fighting in Sudan\n\nAbout 8,000 people fled from Darfur into Chad last week.",
+        ("displaced", 8000),
+        "SDN",
+        id="fled-from-into",
+    ),
+    pytest.param(
+        "Heatwave\n\nThe heat killed more than 900 people in France and Italy last month.",
+        ("killed", 900),
+        None,
+        id="spans-several-countries",
+    ),
+    pytest.param(
+        "Cholera\n\nThe disease has killed 3,100 people across the four countries since May.",
+        ("killed", 3100),
+        None,
+        id="spans-countries-unnamed",
+    ),
+    pytest.param(
+        "Storm batters Haiti\n\nPORT-AU-PRINCE, Oct 3 (Wire) - Officials said on Friday "
+        "that 61 people had died.\n\nThe storm later reached Cuba.",
+        ("killed", 61),
+        "HTI",
+        id="dateline",
+    ),
+    pytest.param(
+        "Quake\n\nThe quake struck eastern Afghanistan on Saturday. It killed 70 people "
+        "near the border with Pakistan, officials said.",
+        ("killed", 70),
+        "AFG",
+        id="border-named",
+    ),
+    pytest.param(
+        "Venezuela\n\nThe number of Venezuelan migrants has reached 4.1m, with 3m of them "
+        "in South America.",
+        ("displaced", 3000000),
+        "VEN",
+        id="demonym-over-region",
+    ),
+    pytest.param(
+        "Clashes in Mali\n\nClashes in Mopti killed 12 soldiers. Aid groups said supplies "
+        "from Senegal were delayed.\n\nAt least 300 families have since been displaced.",
+        ("displaced", 300),
+        "MLI",
+        id="supplies-from-elsewhere",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "figure", "country"), CASES)
+def test_country_of_the_people_counted(
+    text: str, figure: tuple[str, int], country: str | None
+) -> None:
+    assert _countries(text)[figure] == country
+
+
+def test_main_country_by_frequency_not_the_dateline_city() -> None:
+    text = (
+        "Iraq offensive\n\nANKARA - Turkish officials met their Iraqi counterparts.\n\n"
+        "Fighting in Mosul, Iraq, continued. Iraq's army advanced in Nineveh.\n\n"
+        "More than 5,000 people have been forced to leave their homes, the UN said."
+    )
+    assert _countries(text)[("displaced", 5000)] == "IRQ"

@@ -75,6 +75,9 @@ class Report:
     agencies: tuple[Agency, ...]
     organisations: tuple[Organisation, ...]
     countries: tuple[str, ...]
+    #: The text's language (ISO 639-1, "fr"), None when it cannot be told.
+    #: Figures are extracted from English text only (`extract.language`).
+    language: str | None = None
 
     def to_json(self, doc_id: str | None = None) -> dict[str, Any]:
         """The JSON object `notifier extract` prints for one document."""
@@ -83,4 +86,5 @@ class Report:
         out["agencies"] = [asdict(a) for a in self.agencies]
         out["organisations"] = [asdict(o) for o in self.organisations]
         out["countries"] = list(self.countries)
+        out["language"] = self.language
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from notifier.extract import agencies, places
+from notifier.extract import agencies, language, places
 from notifier.extract.attribution import Attributor, attribute
 from notifier.extract.country import Placer
 from notifier.extract.dedup import Found, merge_figures
@@ -37,6 +37,7 @@ def extract(text: str) -> Report:
         agencies=agencies.document_agencies(agency_mentions),
         organisations=agencies.document_organisations(org_mentions),
         countries=places.document_countries(place_mentions),
+        language=language.detect(text),
     )
 
 

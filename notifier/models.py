@@ -125,6 +125,8 @@ class FeedState:
     """Polls failed in a row: the streak the operator is told about at `feed_failures`."""
     failing_reported: bool = False
     """The operator was told the feed is failing and has not yet been told it recovered."""
+    languages: tuple[tuple[str, int], ...] = ()
+    """Its stored items by the language of their text, most first (none: not told)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,8 @@ class StoredItem:
     organisations: tuple[Organisation, ...]
     countries: tuple[str, ...]
     structured: Structured | None = None
+    language: str | None = None
+    """The language of its text (ISO 639-1), None if not told or stored before it was."""
 
     @property
     def dated(self) -> datetime:

@@ -27,7 +27,7 @@ from notifier.cli.base import (
 from notifier.config import check_config
 from notifier.errors import ConfigError, UsageError
 from notifier.models import RunReport
-from notifier.service import Notifier, explain_item
+from notifier.service import Notifier, explain_item, language_note
 
 
 @command(
@@ -229,7 +229,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 @command()
 def cmd_feeds(args: argparse.Namespace) -> int:
-    """Status of each feed: last fetch, items, errors.
+    """Status of each feed: last fetch, items, errors, and the language of items not in English.
 
     Example:
       notifier feeds --config config.toml
@@ -249,6 +249,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         failing += bool(state.last_error)
         print(f"{name}: {status}; {state.items} item(s); last fetch {last}; last success {ok}")
         print(f"  {url}")
+        if note := language_note(state.languages):
+            print(f"  {note}")
     return EXIT_PARTIAL if failing else EXIT_OK
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from notifier.models import FeedState, RunReport
 from notifier.service.delivering import Delivering
-from notifier.service.explaining import Explaining, explain_item
+from notifier.service.explaining import Explaining, explain_item, language_note
 from notifier.service.polling import Polling
 
 
@@ -46,4 +46,4 @@ class Notifier(Polling, Delivering, Explaining):
         return [(f.name, f.url, states.get(f.name)) for f in self.settings.feeds]
 
 
-__all__ = ["Notifier", "explain_item"]
+__all__ = ["Notifier", "explain_item", "language_note"]

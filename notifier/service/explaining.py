@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from notifier.config import SubscriberSettings
+from notifier.extract import language
 from notifier.models import StoredItem, Verdict
 from notifier.rules import Policy, judge
 from notifier.service.base import Base, store_key
@@ -59,7 +61,14 @@ def explain_item(item: StoredItem) -> str:
         )
         lines.append(f"  {s.source}: {said}")
     if not item.figures:
-        lines.append("  no figure found in its text")
+        lang = item.language or language.detect(item.text)  # stored before languages were
+        if lang not in {None, language.ENGLISH}:
+            lines.append(
+                f"  no figure found: its text is in {language.language_name(str(lang))}; "
+                f"{_ENGLISH_ONLY}"
+            )
+        else:
+            lines.append("  no figure found in its text")
     for f in item.figures:
         where = ", ".join(x for x in (f.place, f.country) if x)
         who = f", according to {f.agency}" if f.agency else ""
@@ -68,3 +77,20 @@ def explain_item(item: StoredItem) -> str:
         )
         lines.append(f'    "{" ".join(f.evidence.split())[:300]}"')
     return "\n".join(lines)
+
+
+_ENGLISH_ONLY = "figures are extracted from English text only"
+
+
+def language_note(languages: Sequence[tuple[str, int]]) -> str | None:
+    """Why a feed may yield no figures: most of its items are not in English.
+
+    `languages` counts its stored items by language, most first (`FeedState.languages`).
+    """
+    total = sum(n for _, n in languages)
+    if not total:
+        return None
+    code, count = languages[0]
+    if code == language.ENGLISH or 2 * count <= total:
+        return None
+    return f"items are in {language.language_name(code)} ({count} of {total}); {_ENGLISH_ONLY}"

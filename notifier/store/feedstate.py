@@ -17,7 +17,13 @@ class FeedStateQueries(Database):
         """Every feed the store has seen, by name."""
         rows = self.db.execute(
             "SELECT f.*, (SELECT COUNT(*) FROM items i WHERE i.feed = f.name) AS n FROM feeds f"
-        )
+        ).fetchall()
+        languages: dict[str, list[tuple[str, int]]] = {}
+        for feed, language, count in self.db.execute(
+            "SELECT feed, language, COUNT(*) AS n FROM items WHERE language IS NOT NULL "
+            "GROUP BY feed, language ORDER BY n DESC, language"
+        ):
+            languages.setdefault(feed, []).append((language, count))
         return {
             r["name"]: FeedState(
                 name=r["name"],
@@ -32,6 +38,7 @@ class FeedStateQueries(Database):
                 items=r["n"],
                 failures=r["failures"],
                 failing_reported=bool(r["failing_reported"]),
+                languages=tuple(languages.get(r["name"], ())),
             )
             for r in rows
         }

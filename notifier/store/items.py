@@ -143,8 +143,8 @@ class ItemQueries(FeedStateQueries):
         cur = db.execute(
             "INSERT INTO items (feed, guid, content_hash, link, title, published, "
             "fetched_at, text, summary, alertable, agencies, organisations, countries, "
-            "structured, alert_level) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "structured, alert_level, language) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 feed,
                 guid,
@@ -161,6 +161,7 @@ class ItemQueries(FeedStateQueries):
                 json.dumps(list(report.countries)),
                 _dump_structured(item.structured),
                 item.structured.alert_level if item.structured else None,
+                report.language,
             ),
         )
         item_id = int(cur.lastrowid or 0)
@@ -273,6 +274,7 @@ class ItemQueries(FeedStateQueries):
                 organisations=tuple(Organisation(n) for n in json.loads(r["organisations"])),
                 countries=tuple(json.loads(r["countries"])),
                 structured=_load_structured(r["structured"]),
+                language=r["language"],
             )
             for r in rows
         ]

@@ -103,6 +103,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX items_hash ON items (content_hash);
     """,
+    # 5: the language of an item's text, so that `feeds` and `explain` can say why
+    # a feed in French yields no figures. Items stored before have none.
+    """
+    ALTER TABLE items ADD COLUMN language TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

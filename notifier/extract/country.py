@@ -172,13 +172,24 @@ class Placer:
         return scores.most_common(1)[0][0]  # ties: first named
 
     def _main_place(self) -> Placed:
+        """The main country, at its most named place ("Idlib" in a story about Idlib).
+
+        On a tie, the least specific: a fact about the whole story is not tied
+        to a town the story names as often as its country.
+        """
         main = self.main
         if main is None:
             return None, None, None
-        named = [m for m in self._mentions if m.country == main and m.level == "country"]
-        if named:
-            return named[0].name, main, "country"
-        return None, main, None
+        counts: Counter[tuple[str, PlaceLevel]] = Counter()
+        for i, mention in enumerate(self._mentions):
+            if mention.country == main and self._role(i) not in _IGNORED:
+                counts[mention.name, mention.level] += 1
+        if not counts:
+            return None, main, None
+        (name, level), _ = max(
+            counts.items(), key=lambda kv: (kv[1], -_LEVEL_RANK.get(kv[0][1], 0))
+        )
+        return name, main, level
 
 
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})

@@ -192,6 +192,8 @@ class Placer:
         return name, main, level
 
 
+_NUMBER = re.compile(r"[\d.,]*\d(?:\s*(?:million|billion|mln|bn|m)\b)?")
+_DIGIT = re.compile(r"\d+")
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset({Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE})
 
@@ -209,11 +211,29 @@ class _Clause:
     def having(self, *wanted: Role) -> list[_Seen]:
         return [s for s in self.seen if s.role in wanted]
 
+    def one_or_none(self, seen: list[_Seen]) -> Placed:
+        """The place of these mentions if in one country, none if the count spans several.
+
+        Several countries with other numbers between them ("165 in Malawi and
+        21 in Mozambique") are told apart by the stretch between the numbers.
+        """
+        if not _one_country(seen):
+            text, position = self.text, self.position
+            number = _NUMBER.match(text, position)
+            after = number.end() if number else position + 1
+            nxt = _DIGIT.search(text, after, self.hi)
+            lo = max((m.end() for m in _DIGIT.finditer(text, self.lo, position)), default=self.lo)
+            hi = nxt.start() if nxt else self.hi
+            near = [s for s in seen if lo <= s.mention.start < hi or s.role is Role.FRONT]
+            if near and len(near) < len(seen):
+                seen = near
+        return _named(seen, self.position) if _one_country(seen) else (None, None, None)
+
 
 def _where(clause: _Clause) -> Placed | None:
     """The place of a count that is not of displaced people: where it happened."""
     where = clause.having(Role.WHERE, Role.FRONT, Role.HOST, Role.ORIGIN)
-    return _one_or_none(where, clause.position) if where else None
+    return clause.one_or_none(where) if where else None
 
 
 def _displaced(clause: _Clause, main: str | None) -> Placed | None:
@@ -226,14 +246,14 @@ def _displaced(clause: _Clause, main: str | None) -> Placed | None:
     position = clause.position
     origin = clause.having(Role.ORIGIN)
     if origin:
-        return _one_or_none(origin, position)
+        return clause.one_or_none(origin)
     where = clause.having(Role.WHERE, Role.FRONT, Role.HOST)
     demonym = roles.origin_demonym(clause.text, clause.lo, clause.hi)
     if demonym is not None:
         hosted = where and _one_country(where)  # "Syrian refugees in Lebanon"
         return _named(where, position) if hosted else (None, demonym, "country")
     if where:
-        return _one_or_none(where, position)
+        return clause.one_or_none(where)
     dest = clause.having(Role.DEST)
     if not dest:
         return None
@@ -252,11 +272,6 @@ def _elsewhere(seen: list[_Seen], position: int) -> Placed | None:
         return _named(rest, position)
     before = [s for s in rest if s.mention.start < position] or rest
     return _named([before[-1]], position)
-
-
-def _one_or_none(seen: list[_Seen], position: int) -> Placed:
-    """The place of these mentions if they are in one country; none if in several."""
-    return _named(seen, position) if _one_country(seen) else (None, None, None)
 
 
 def _one_country(seen: list[_Seen]) -> bool:

@@ -45,6 +45,7 @@ _DATELINE = re.compile(
 )
 _DATELINE_REACH = 1500  # characters from the start where a dateline may stand
 _TITLE_REACH = 400  # characters from the start that a title may take
+_CARRY_REACH = 1500  # characters back that a paragraph's place is carried
 # The people are in several countries: nothing names one of them.
 _SPREAD = re.compile(
     r"\b(?:across|in|throughout|around|among)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
@@ -111,7 +112,7 @@ class Placer:
             return None, demonym, "country"  # "Venezuelan refugees ..., 6.5m of them in ..."
         if _SPREAD.search(text, clause_lo, clause_hi):
             return None, None, None
-        return _elsewhere(seen, position) or self._carried(lo) or self._main_place()
+        return _elsewhere(seen, position) or self._carried(lo) or self._main_place
 
     def _seen(self, start: int, end: int) -> list[_Seen]:
         """The mentions between `start` and `end` with their roles (venues and actors left out)."""
@@ -147,11 +148,20 @@ class Placer:
         return role
 
     def _carried(self, start: int) -> Placed | None:
-        """The last place the paragraph named before `start`, where people are."""
+        """The last place the paragraph named before `start`, where people are.
+
+        Looked for back to `_CARRY_REACH` characters only: a text with no blank
+        lines is one paragraph, and each figure must not walk all of it.
+        """
         paragraph = self._paragraphs[bisect_right(self._paragraphs, start) - 1]
-        seen = self._seen(paragraph, start)
-        where = [s for s in seen if s.role in _WHERE]
-        return _named([where[-1]], start) if where else None
+        floor = max(paragraph, start - _CARRY_REACH)
+        for i in range(bisect_left(self._starts, start) - 1, -1, -1):
+            mention = self._mentions[i]
+            if mention.start < floor:
+                break
+            if self._role(i) in _WHERE:
+                return mention.name, mention.country, mention.level
+        return None
 
     @cached_property
     def main(self) -> str | None:
@@ -171,6 +181,7 @@ class Placer:
             return None
         return scores.most_common(1)[0][0]  # ties: first named
 
+    @cached_property
     def _main_place(self) -> Placed:
         """The main country, at its most named place ("Idlib" in a story about Idlib).
 

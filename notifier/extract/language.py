@@ -50,7 +50,7 @@ def detect(text: str) -> str | None:
     words = _WORD.findall(text[:_GLANCE].lower())
     if sum(map(len, words)) < _MIN_LETTERS:
         return None
-    if sum(w in _FUNCTION for w in words) >= _CLEARLY_ENGLISH * len(words):
+    if sum(map(_FUNCTION.__contains__, words)) >= _CLEARLY_ENGLISH * len(words):
         return ENGLISH
     sample = text[:_SAMPLE]
     model = _model()

@@ -34,7 +34,7 @@ class Role(Enum):
     DATELINE = "dateline"  # the document's dateline
 
 
-_WINDOW = 70  # characters looked at before a mention
+_WINDOW = 50  # characters looked at before a mention
 # Words of flight or of people: a "from" or "to" after them is where people went.
 _FLIGHT = (
     r"\b(?:fled|flee|flees|fleeing|escap\w*|crossed|cross|crossing|displac\w*|evacuat\w*"

@@ -242,8 +242,12 @@ class _Clause:
 
 
 def _where(clause: _Clause) -> Placed | None:
-    """The place of a count that is not of displaced people: where it happened."""
-    where = clause.having(Role.WHERE, Role.FRONT, Role.HOST, Role.ORIGIN)
+    """The place of a count that is not of displaced people: where it happened.
+
+    Where people came from counts only when nothing says where it happened
+    ("tourists from France were killed in Mali": Mali).
+    """
+    where = clause.having(Role.WHERE, Role.FRONT, Role.HOST) or clause.having(Role.ORIGIN)
     return clause.one_or_none(where) if where else None
 
 

@@ -15,6 +15,9 @@ Where each concern lives:
 - `attribution`: which UN entity a figure is attributed to
 - `agencies`: UN entities and other bodies named in a text (`data/agencies.toml`)
 - `places`: the places a text names; `placenames`: which place a name stands for
+- `country`: the country of the people a figure counts; `roles`: what each place
+  mention does in its sentence (where, from, to, host, venue, actor, border)
+- `language`: the language of a text (fastText lid.176, loaded when not plainly English)
 - `gazetteer`: the place index, shipped in `data/` (rebuilt by scripts/build_gazetteer.py)
 - `dedup`: one figure per fact
 - `wordtrie`: word lists as prefix-factored regexes; matching on lower-cased text

@@ -5,6 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+from helpers import rss, write_config
+
+from notifier.cli import main
 from notifier.extract import extract
 from notifier.models import Item
 from notifier.service import explain_item, language_note
@@ -67,3 +71,31 @@ def test_items_stored_before_languages_are_told_on_the_fly(tmp_path: Path) -> No
         item = store.find_items("http://x")[0]
         assert item.language is None
         assert "its text is in French" in explain_item(item)
+
+
+def test_feeds_and_explain_commands_say_the_items_are_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = [
+        {
+            "guid": f"fr-{i}",
+            "title": f"Inondations {i}",
+            "link": f"http://x.org/fr-{i}",
+            "html": f"<p>{FRENCH}</p><p>Article {i}.</p>",
+        }
+        for i in range(2)
+    ]
+    (tmp_path / "wire.xml").write_text(rss(items), encoding="utf-8")
+    cfg = write_config(
+        tmp_path / "config.toml",
+        feeds=[("Wire", str(tmp_path / "wire.xml"))],
+        subscribers=["desk@example.org"],
+        method="outbox",
+    )
+    assert main(["run", "--once", "-q", "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "items are in French (2 of 2); figures are extracted from English text only" in out
+    assert main(["explain", "http://x.org/fr-0", "--config", str(cfg)]) == 0
+    assert "no figure found: its text is in French" in capsys.readouterr().out

@@ -46,6 +46,7 @@ _DATELINE = re.compile(
 _DATELINE_REACH = 1500  # characters from the start where a dateline may stand
 _TITLE_REACH = 400  # characters from the start that a title may take
 _CARRY_REACH = 1500  # characters back that a paragraph's place is carried
+_MAIN_REACH = 200  # place mentions looked back at for the main country's last place
 # The people are in several countries: nothing names one of them.
 _SPREAD = re.compile(
     r"\b(?:across|in|throughout|around|among)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
@@ -112,7 +113,7 @@ class Placer:
             return None, demonym, "country"  # "Venezuelan refugees ..., 6.5m of them in ..."
         if _SPREAD.search(text, clause_lo, clause_hi):
             return None, None, None
-        return _elsewhere(seen, position) or self._carried(lo) or self._main_place
+        return _elsewhere(seen, position) or self._carried(lo) or self._in_main(lo)
 
     def _seen(self, start: int, end: int) -> list[_Seen]:
         """The mentions between `start` and `end` with their roles (venues and actors left out)."""
@@ -180,6 +181,21 @@ class Placer:
         if not scores:
             return None
         return scores.most_common(1)[0][0]  # ties: first named
+
+    def _in_main(self, start: int) -> Placed:
+        """The main country, at the last place in it named before `start` (where people are).
+
+        So a figure in a paragraph of its own keeps the place of the story so
+        far ("48 killed" after "displaced in Sofala"), and a follow-up finds it.
+        """
+        main = self.main
+        if main is not None:
+            last = bisect_left(self._starts, start) - 1
+            for i in range(last, max(-1, last - _MAIN_REACH), -1):
+                mention = self._mentions[i]
+                if mention.country == main and self._role(i) in _WHERE:
+                    return mention.name, main, mention.level
+        return self._main_place
 
     @cached_property
     def _main_place(self) -> Placed:

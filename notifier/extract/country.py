@@ -52,7 +52,7 @@ _SPREAD = re.compile(
     r"\b(?:across|in|throughout|around|among)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
     r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
     r"|neighboring|affected|other)?\s*countries\b|\bworld-?wide\b|\baround the (?:world|globe)\b"
-    r"|\bglobally\b|\b(?:across|in|throughout) the region\b"
+    r"|\bglobally\b|\b(?:across|in|throughout) the (?:region|world|continent)\b"
     r"|\b(?:in|across|throughout|around)\s+(?:the\s+)?(?:(?:western|eastern|southern|northern"
     r"|central|south-western|south-eastern|north-western|north-eastern)\s+)?"
     r"(?:europe|africa|asia|latin america|the americas|middle east|sahel|horn of africa"
@@ -212,7 +212,8 @@ class Placer:
             if mention.country == main and self._role(i) not in _IGNORED:
                 counts[mention.name, mention.level] += 1
         if not counts:
-            return None, main, None
+            dateline = self._dateline[3]
+            return dateline if dateline and dateline[1] == main else (None, main, None)
         (name, level), _ = max(
             counts.items(), key=lambda kv: (kv[1], -_LEVEL_RANK.get(kv[0][1], 0))
         )
@@ -330,20 +331,18 @@ def _clause(text: str, start: int, end: int, position: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _dateline(text: str) -> tuple[int, int, list[tuple[str, int]]]:
-    """Where the document's dateline is, and the countries it names with their weights.
+def _dateline(text: str) -> tuple[int, int, list[tuple[str, int]], Placed | None]:
+    """Where the document's dateline is, the countries it names with their weights, its place.
 
     A country named in it counts more than a city: "GENEVA" often says only
     where the news was given.
     """
     match = _DATELINE.search(text, 0, _DATELINE_REACH)
     if match is None:
-        return -1, -1, []
-    weights: list[tuple[str, int]] = []
+        return -1, -1, [], None
+    city = find_places(match.group("city").title().replace("'S", "'s").replace("/", " / "))
     rest = find_places(match.group("rest"))
-    if rest:
-        weights += [(m.country, 3) for m in rest[:1]]
-    else:
-        city = find_places(match.group("city").title().replace("/", " / "))
-        weights += [(m.country, 2) for m in city[:1]]
-    return match.start(), match.end(), weights
+    weights = [(m.country, 3) for m in rest[:1]] or [(m.country, 2) for m in city[:1]]
+    named = city[:1] or rest[:1]
+    place = (named[0].name, named[0].country, named[0].level) if named else None
+    return match.start(), match.end(), weights, place

@@ -60,6 +60,8 @@ _ACTOR_AFTER = re.compile(
     r"|shelling|bombing|bombardment|army|military|forces|troops|militias?|missiles?|rockets?"
     r"|drones?|navy|air\s+force|president|prime\s+minister|foreign\s+minister|mediators?"
     r"|ambassadors?|envoy)\b"
+    r"|(?:'s|\u2019s)\s+(?:[\w-]+\s+)?(?:war|aggression|blockade|siege|occupation|incursion"
+    r"|campaign)\s+(?:in|on|against|of)\b"  # "Russia's war in Ukraine"
 )
 _BORDER_BEFORE = re.compile(r"\b(?:border|borders|bordering|frontier)\s+(?:with\s+)?(?:the\s+)?$")
 _BORDER_AFTER = re.compile(r"(?:'s|\u2019s)?\s+(?:[a-z-]+\s+)?(?:border|frontier)\b")
@@ -75,7 +77,8 @@ _TO = re.compile(
 _ARRIVED = re.compile(r"\barriv\w*\s+(?:in|at)\s+(?:the\s+)?$")
 _HOSTED = re.compile(r"\bhosted\s+(?:in|by)\s+(?:the\s+)?$")
 _HOST_AFTER = re.compile(
-    r"(?:\s*,[^,;.]{1,80},)?\s+(?:alone\s+|now\s+|currently\s+|already\s+|also\s+|still\s+)?"
+    r"(?:\s*,[^,;.]{1,80},)?(?:\s*,?\s*(?:which|that)\b)?"
+    r"\s+(?:alone\s+|now\s+|currently\s+|already\s+|also\s+|still\s+)?"
     r"(?:hosts|hosting|host|is\s+hosting|was\s+hosting|has\s+hosted|hosted|ha[sd]\s+received"
     r"|received|is\s+home\s+to|ha[sd]\s+taken\s+in|took\s+in|ha[sd]\s+welcomed|welcomed"
     r"|ha[sd]\s+registered|is\s+sheltering|shelters)\b"

@@ -111,6 +111,36 @@ CASES = [
         "MLI",
         id="supplies-from-elsewhere",
     ),
+    pytest.param(
+        "Storm\n\nThe storm killed 118 people in Malawi and 14 in Zambia.",
+        ("killed", 14),
+        "ZMB",
+        id="each-number-its-country",
+    ),
+    pytest.param(
+        "Mali\n\nTwo aid workers from Canada were killed in Mali on Sunday.",
+        ("killed", 2),
+        "MLI",
+        id="where-over-whence",
+    ),
+    pytest.param(
+        "War\n\nRussia's war in Ukraine has displaced 3.2 million people inside the country.",
+        ("displaced", 3200000),
+        "UKR",
+        id="aggressor-possessive",
+    ),
+    pytest.param(
+        "Refugees\n\nUganda, which hosts 1.4 million refugees, appealed for funds.",
+        ("displaced", 1400000),
+        "UGA",
+        id="host-relative-clause",
+    ),
+    pytest.param(
+        "Report\n\nSome 110 million people are forcibly displaced in the world, UNHCR said.",
+        ("displaced", 110000000),
+        None,
+        id="the-world",
+    ),
 ]
 
 

@@ -252,7 +252,10 @@ class _Clause:
             nxt = _DIGIT.search(text, after, self.hi)
             lo = max((m.end() for m in _DIGIT.finditer(text, self.lo, position)), default=self.lo)
             hi = nxt.start() if nxt else self.hi
-            near = [s for s in seen if lo <= s.mention.start < hi or s.role is Role.FRONT]
+            near = [s for s in seen if lo <= s.mention.start < hi]
+            if lo > self.lo:  # another number before: "118 in Malawi and 14 in Zambia"
+                near = [s for s in near if s.mention.start > position] or near
+            near += [s for s in seen if s.role is Role.FRONT and s not in near]
             if near and len(near) < len(seen):
                 seen = near
         return _named(seen, self.position) if _one_country(seen) else (None, None, None)

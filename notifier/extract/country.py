@@ -222,6 +222,10 @@ class Placer:
 
 _NUMBER = re.compile(r"[\d.,]*\d(?:\s*(?:million|billion|mln|bn|m)\b)?")
 _DIGIT = re.compile(r"\d+")
+_REPORTED = re.compile(
+    r"\b(?:said|says|reported|reports|told|announced|estimated|estimates|stated|warned"
+    r"|confirmed|according to)\b"
+)
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset({Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE})
 
@@ -242,23 +246,32 @@ class _Clause:
     def one_or_none(self, seen: list[_Seen]) -> Placed:
         """The place of these mentions if in one country, none if the count spans several.
 
-        Several countries with other numbers between them ("165 in Malawi and
-        21 in Mozambique") are told apart by the stretch between the numbers.
+        Several countries are told apart by a reporting verb between them ("the
+        ICRC in Geneva said 40 died in Tigray": who said it is not where) and
+        by other numbers ("165 in Malawi and 21 in Mozambique").
         """
         if not _one_country(seen):
-            text, position = self.text, self.position
-            number = _NUMBER.match(text, position)
-            after = number.end() if number else position + 1
-            nxt = _DIGIT.search(text, after, self.hi)
-            lo = max((m.end() for m in _DIGIT.finditer(text, self.lo, position)), default=self.lo)
-            hi = nxt.start() if nxt else self.hi
-            near = [s for s in seen if lo <= s.mention.start < hi]
-            if lo > self.lo:  # another number before: "118 in Malawi and 14 in Zambia"
-                near = [s for s in near if s.mention.start > position] or near
-            near += [s for s in seen if s.role is Role.FRONT and s not in near]
-            if near and len(near) < len(seen):
-                seen = near
+            seen = self._narrowed(seen, _REPORTED)
+        if not _one_country(seen):
+            seen = self._narrowed(seen, _DIGIT)
         return _named(seen, self.position) if _one_country(seen) else (None, None, None)
+
+    def _narrowed(self, seen: list[_Seen], cut: re.Pattern[str]) -> list[_Seen]:
+        """The mentions between the cuts around the number (and a sentence-opening locative).
+
+        After a cut before the number, the places after the number first.
+        """
+        text, position = self.text, self.position
+        number = _NUMBER.match(text, position)
+        after = number.end() if number else position + 1
+        nxt = cut.search(text, after, self.hi)
+        lo = max((m.end() for m in cut.finditer(text, self.lo, position)), default=self.lo)
+        hi = nxt.start() if nxt else self.hi
+        near = [s for s in seen if lo <= s.mention.start < hi]
+        if lo > self.lo:  # "118 in Malawi and 14 in Zambia"
+            near = [s for s in near if s.mention.start > position] or near
+        near += [s for s in seen if s.role is Role.FRONT and s not in near]
+        return near if near and len(near) < len(seen) else seen
 
 
 def _where(clause: _Clause) -> Placed | None:

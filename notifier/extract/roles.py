@@ -60,8 +60,11 @@ _ACTOR_AFTER = re.compile(
     r"|shelling|bombing|bombardment|army|military|forces|troops|militias?|missiles?|rockets?"
     r"|drones?|navy|air\s+force|president|prime\s+minister|foreign\s+minister|mediators?"
     r"|ambassadors?|envoy)\b"
+    # "U.S. strikes", "Russia's invasion", "Russia's war in Ukraine"
+    r"|(?:-led|-backed)?\s+(?:air\s*strikes?|airstrikes?|strikes|forces|troops|military|soldiers"
+    r"|missiles?|rockets?|drones?|shelling|bombing|bombardment|warplanes|jets|navy)\b"
     r"|(?:'s|\u2019s)\s+(?:[\w-]+\s+)?(?:war|aggression|blockade|siege|occupation|incursion"
-    r"|campaign)\s+(?:in|on|against|of)\b"  # "Russia's war in Ukraine"
+    r"|campaign)\s+(?:in|on|against|of)\b"
 )
 _BORDER_BEFORE = re.compile(r"\b(?:border|borders|bordering|frontier)\s+(?:with\s+)?(?:the\s+)?$")
 _BORDER_AFTER = re.compile(r"(?:'s|\u2019s)?\s+(?:[a-z-]+\s+)?(?:border|frontier)\b")

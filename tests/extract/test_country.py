@@ -141,6 +141,18 @@ CASES = [
         None,
         id="the-world",
     ),
+    pytest.param(
+        "Tigray\n\nThe ICRC delegation in Nairobi said 35 people died in Tigray last week.",
+        ("killed", 35),
+        "ETH",
+        id="who-said-it-is-not-where",
+    ),
+    pytest.param(
+        "Somalia\n\nU.S. drone strikes killed 17 fighters in Somalia, officials said.",
+        ("killed", 17),
+        "SOM",
+        id="attackers-named-as-country",
+    ),
 ]
 
 

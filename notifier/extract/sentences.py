@@ -183,4 +183,40 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos = after
     out.append((pos, end))
     out.extend(lines[index + 1 :])
+    if " | " in text or "\t" in text:
+        return _split_cells(text, out)
     return out
+
+
+_CELL_SEPARATOR = re.compile(r"[ \t]*(?: \| |\t)[ \t]*")
+
+
+def _split_cells(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences split between table cells that each hold a number.
+
+    "Deaths 315 | Injured 1,630" is two figures, each with its own label: as
+    one sentence, "Injured" would reach back to 315. A cell without a number
+    ("Abyei | 1,200 killed", "1,200 | people killed") stays with its neighbour.
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in sentences:
+        pos = start
+        for m in _CELL_SEPARATOR.finditer(text, start, end):
+            nxt = _CELL_SEPARATOR.search(text, m.end(), end)
+            right_end = end if nxt is None else nxt.start()
+            left = max(pos, _cell_start(text, pos, m.start()))
+            if _has_digit(text, left, m.start()) and _has_digit(text, m.end(), right_end):
+                out.append((pos, m.start()))
+                pos = m.end()
+        out.append((pos, end))
+    return out
+
+
+def _cell_start(text: str, pos: int, end: int) -> int:
+    """Where the last cell of [pos, end) starts."""
+    last = max(text.rfind(" | ", pos, end), text.rfind("\t", pos, end))
+    return pos if last < 0 else last + 1
+
+
+def _has_digit(text: str, start: int, end: int) -> bool:
+    return any(c.isdigit() for c in text[start:end])

@@ -25,25 +25,27 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]+")
 _DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 
 # "60'000", "60\u2019000": an apostrophe between digits groups thousands (Swiss usage).
-_SWISS_RE = re.compile(r"['\u2019](?<=\d['\u2019])(?=\d{3}(?!\d))")
+# One pattern per mark, each opening with its literal: found fast.
+_SWISS_RES = [re.compile(rf"{mark}(?<=[0-9]{mark})(?=[0-9]{{3}}(?![0-9]))") for mark in "'\u2019"]
 # "1,2 million": a comma before one or two digits and a scale word is a decimal
 # comma; "1,200 million" (three digits) is not.
 _DECIMAL_COMMA_RE = re.compile(
     r",(?<=\d,)(?=\d{1,2}\s?(?:million|mln|mio|billion|bn|m)\b)", re.IGNORECASE
 )
-# A digit after a letter, or after a letter and a space: where a word may be
-# glued to a count ("at least140,000") or a trigger to its hedge
-# ("displacedabout 4,400"). The pattern opens with the digit, so the scan for
-# it runs in C; the few matches are checked in Python (`_glued`).
-_AFTER_LETTER_RE = re.compile(r"\d(?:(?<=[a-z]\d)|(?<=[a-z] \d))")
+# Where PDF conversion lost a space: a word glued to a count ("at
+# least140,000"), or a trigger glued to the hedge before its count
+# ("displacedabout 4,400", a word of eight letters or more before the count).
+# The pattern opens with the digit and looks behind it: one that opens with
+# letters would be tried at every letter of the text.
+_GLUED_RE = re.compile(r"[0-9](?:(?<=[a-z][0-9])|(?<=[a-z]{8} [0-9])(?P<hedge>))")
+# The hedge glued to a trigger, only after "-ed", "-ing" or "-s", so that
+# "roundabout", "moreover" and "handsome" stay whole.
+_GLUED_HEDGE_RE = re.compile(
+    r"(?:ed|ng|[a-z]s)(about|around|nearly|almost|approximately|some|over)$"
+)
 # What a glued count must look like (separators, or four digits and more), so
 # that "covid19", "h5n1" and "m23" stay whole.
 _COUNT_RE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{4,})(?!\w)")
-# The word before " 4,400": a trigger glued to its hedge, only after "-ed",
-# "-ing" or "-s", so that "roundabout", "moreover" and "handsome" stay whole.
-_GLUED_HEDGE_RE = re.compile(
-    r"[a-z]{2}(?:ed|ing|s)(about|around|nearly|almost|approximately|some|over)$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +79,7 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
     edits = list(extra or ())
     if any(c in text for c in INVISIBLE):
         edits.extend((m.start(), m.end(), "") for m in _INVISIBLE_RE.finditer(text))
-    if "'" in text or "\u2019" in text:
-        edits.extend((m.start(), m.end(), ",") for m in _SWISS_RE.finditer(text))
+    edits.extend((m.start(), m.end(), ",") for p in _SWISS_RES for m in p.finditer(text))
     if "," in text:
         edits.extend((m.start(), m.end(), ".") for m in _DECIMAL_COMMA_RE.finditer(text))
     edits.extend(_glued(text))
@@ -90,13 +91,13 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
 def _glued(text: str) -> list[Edit]:
     """Spaces that part a word glued to a count, or a trigger glued to its hedge."""
     out: list[Edit] = []
-    for m in _AFTER_LETTER_RE.finditer(text):
+    for m in _GLUED_RE.finditer(text):
         digit = m.start()
-        if text[digit - 1] != " ":
+        if m.lastgroup is None:
             if _COUNT_RE.match(text, digit):
                 out.append((digit, digit, " "))
             continue
-        glued = _GLUED_HEDGE_RE.search(text, max(0, digit - 24), digit - 1)
+        glued = _GLUED_HEDGE_RE.search(text, digit - 20, digit - 1)
         if glued is not None:
             out.append((glued.start(1), glued.start(1), " "))
     return out

@@ -16,6 +16,7 @@ Injured 1,630") need no header: `sentences` splits them at the separator.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from notifier.extract.normalise import Edit
 
@@ -29,7 +30,8 @@ _KIND_WORD = re.compile(
 # A cell that is a number and nothing else ("1,200", "~3.4k", "12,000+").
 _NUMBER_CELL = re.compile(r"\s*[~\u2248]?\d[\d,.\u00a0\u202f]*(?:\s?(?:[kKmM]|million))?\+?\s*$")
 # A line that ends with a number: a row under a heading ("Garissa: 12").
-_ROW_END = re.compile(r"\d[ \t]*(?:\n|$)")
+# Searched for as a line break after a digit: a literal first is found fast.
+_ROW_END = re.compile(r"\n(?<=[0-9]\n)")
 _ROW = re.compile(r"[^\n\d]{1,50}?(?:\s*[:|\t\-\u2013]\s*|\s+)(\d[\d,.]*)[ \t]*$")
 _SEPARATOR = re.compile(r" \| |\t")
 _MAX_LINE = 60
@@ -41,7 +43,7 @@ def table_edits(text: str) -> list[Edit]:
     if " | " in text or "\t" in text:
         _headed_columns(text, edits)
     if "\n" in text:
-        _headed_lists(text, edits)
+        _headed_lists(text, edits, _ROW_END.finditer(text))
     return edits
 
 
@@ -76,10 +78,10 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
             offset = offset if sep is None else sep.end()
 
 
-def _headed_lists(text: str, edits: list[Edit]) -> None:
+def _headed_lists(text: str, edits: list[Edit], row_ends: Iterator[re.Match[str]]) -> None:
     """Lines "Name: 12" under a short heading that names a kind ("Deaths by district")."""
     done = 0
-    for m in _ROW_END.finditer(text):
+    for m in row_ends:
         if m.start() < done:
             continue
         line_start = text.rfind("\n", 0, m.start()) + 1

@@ -1,0 +1,65 @@
+"""Tables, lists and key-figure boxes: each number keeps the label its row, column or heading gives."""
+
+from __future__ import annotations
+
+from notifier.extract import Report, extract
+from notifier.extract.sentences import split_sentences
+from notifier.htmltext import html_to_text
+
+
+def pairs(report: Report) -> set[tuple[str, int]]:
+    return {(f.kind, f.value) for f in report.figures}
+
+
+def test_header_row_gives_its_columns_kinds() -> None:
+    text = (
+        "Cyclone update for the coastal provinces.\n\n"
+        "Province | Evacuated | Dead | Houses damaged\n"
+        "Northern | 14,200 | 23 | 1,900\n"
+        "Eastern | 8,750 | 6 | 640\n"
+    )
+    assert pairs(extract(text)) == {
+        ("displaced", 14200),
+        ("killed", 23),
+        ("displaced", 8750),
+        ("killed", 6),
+    }
+
+
+def test_header_row_of_an_html_table() -> None:
+    markup = (
+        "<p>Situation overview</p><table><tr><th>County</th><th>Injured</th></tr>"
+        "<tr><td>Lakeside</td><td>112</td></tr><tr><td>Hillview</td><td>37</td></tr></table>"
+    )
+    assert pairs(extract(html_to_text(markup))) == {("injured", 112), ("injured", 37)}
+
+
+def test_tab_separated_table() -> None:
+    text = "Camp\tIDPs\tRooms\nNorth camp\t5,300\t410\nSouth camp\t2,150\t95\n"
+    assert pairs(extract(text)) == {("displaced", 5300), ("displaced", 2150)}
+
+
+def test_heading_gives_its_kind_to_the_list_below() -> None:
+    text = "Weekly bulletin.\n\nFatalities by region\nUpper valley: 41\nLower valley: 17\n"
+    assert pairs(extract(text)) == {("killed", 41), ("killed", 17)}
+
+
+def test_heading_without_a_kind_gives_none() -> None:
+    text = "Shelters opened by region\nUpper valley: 41\nLower valley: 17\n"
+    assert pairs(extract(text)) == set()
+
+
+def test_each_number_keeps_its_own_label_in_a_row() -> None:
+    text = "Quake toll so far.\n\nDead 212 | Hurt 1,045 | Missing: 38\n"
+    assert pairs(extract(text)) == {("killed", 212), ("injured", 1045), ("missing", 38)}
+
+
+def test_a_cell_without_a_number_stays_with_its_neighbour() -> None:
+    text = "Totals\n\n3,300 | people displaced\n"
+    assert pairs(extract(text)) == {("displaced", 3300)}
+    assert len(split_sentences("A | 12 | 13 and 14")) == 2
+
+
+def test_key_figure_box_number_above_its_label() -> None:
+    text = "At a glance\n\n2.4M\npeople in need\n\n310K\ninternally displaced\n"
+    assert pairs(extract(text)) == {("at_risk", 2400000), ("displaced", 310000)}

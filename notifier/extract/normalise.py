@@ -37,7 +37,11 @@ _DECIMAL_COMMA_RE = re.compile(
 # ("displacedabout 4,400", a word of eight letters or more before the count).
 # The pattern opens with the digit and looks behind it: one that opens with
 # letters would be tried at every letter of the text.
-_GLUED_RE = re.compile(r"[0-9](?:(?<=[a-z][0-9])|(?<=[a-z]{8} [0-9])(?P<hedge>))")
+# A count glued to the word after it ("1.2Mpeople in need", from inline HTML
+# elements) is parted too.
+_GLUED_RE = re.compile(
+    r"[0-9](?:(?<=[a-z][0-9])|(?<=[a-z]{8} [0-9])(?P<hedge>)|(?P<after>[mMkK]?)(?=[a-z]{3}))"
+)
 # The hedge glued to a trigger, only after "-ed", "-ing" or "-s", so that
 # "roundabout", "moreover" and "handsome" stay whole.
 _GLUED_HEDGE_RE = re.compile(
@@ -93,6 +97,9 @@ def _glued(text: str) -> list[Edit]:
     out: list[Edit] = []
     for m in _GLUED_RE.finditer(text):
         digit = m.start()
+        if m.lastgroup == "after":
+            out.append((m.end(), m.end(), " "))
+            continue
         if m.lastgroup is None:
             if _COUNT_RE.match(text, digit):
                 out.append((digit, digit, " "))

@@ -94,6 +94,7 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
             header, width = (kinds or None), len(cells)
             continue
         if header is None or len(cells) != width:
+            _labelled_cells(line, start, cells, edits)
             continue
         offset = start + len(line) - len(line.lstrip())
         for i, cell in enumerate(cells):
@@ -103,6 +104,25 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
             offset += len(cell)
             sep = _SEPARATOR.match(text, offset)
             offset = offset if sep is None else sep.end()
+
+
+# A cell of a label and its number ("Missing 12", "In need: 5,000").
+_LABELLED_CELL = re.compile(r"([^\d|\t]{3,40}?)\s*:?\s*(\d[\d,.]*(?:\s?[kKmM]\b|\s?million)?)\s*$")
+
+
+def _labelled_cells(line: str, start: int, cells: list[str], edits: list[Edit]) -> None:
+    """The kind of each label after its number, in a row of labelled cells."""
+    if len(cells) < 2:
+        return
+    offset = 0  # in the line
+    for cell in cells:
+        cell_start = line.find(cell, offset)
+        offset = cell_start + len(cell)
+        m = _LABELLED_CELL.match(cell)
+        label = None if m is None else _label(m.group(1))
+        if m is not None and label:
+            at = start + cell_start + m.end(2)
+            edits.append((at, at, f" {label}"))
 
 
 def _lines_up(text: str, end: int) -> list[tuple[int, int]]:

@@ -66,3 +66,7 @@ def test_apply_edits_maps_inserted_and_deleted_spans_back() -> None:
     fixed = apply_edits("ab\u200bcd9", [(2, 3, ""), (5, 5, " ")])
     assert fixed.text == "abcd 9"
     assert [fixed.original(i) for i in range(len(fixed.text) + 1)] == [0, 1, 3, 4, 5, 5, 6]
+
+
+def test_count_glued_to_the_word_after_it() -> None:
+    assert pairs(extract("Floods left 2,300people homeless in the delta.")) == {("displaced", 2300)}

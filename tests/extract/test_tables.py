@@ -63,3 +63,53 @@ def test_a_cell_without_a_number_stays_with_its_neighbour() -> None:
 def test_key_figure_box_number_above_its_label() -> None:
     text = "At a glance\n\n2.4M\npeople in need\n\n310K\ninternally displaced\n"
     assert pairs(extract(text)) == {("at_risk", 2400000), ("displaced", 310000)}
+
+
+def test_key_figures_under_their_labels() -> None:
+    text = "Snapshot\n\nPeople killed\n1,870\nPeople injured\n4,420\n"
+    assert pairs(extract(text)) == {("killed", 1870), ("injured", 4420)}
+
+
+def test_key_figures_of_inline_html_elements() -> None:
+    markup = "<div><span>3.1M</span><span>people in need</span></div>"
+    assert pairs(extract(html_to_text(markup))) == {("at_risk", 3100000)}
+
+
+def test_definition_list_of_key_figures() -> None:
+    markup = "<dl><dt>Dead</dt><dd>57</dd><dt>Wounded</dt><dd>309</dd></dl>"
+    assert pairs(extract(html_to_text(markup))) == {("killed", 57), ("injured", 309)}
+
+
+def test_html_list_under_a_heading() -> None:
+    markup = (
+        "<h2>Displacement by province</h2><ul><li>Coastal: 6,100</li><li>Inland: 2,900</li></ul>"
+    )
+    assert pairs(extract(html_to_text(markup))) == {("displaced", 6100), ("displaced", 2900)}
+
+
+def test_space_aligned_table() -> None:
+    text = "Zone        Dead     Injured\nRiverside   14       52\nUplands     3        19\n"
+    assert pairs(extract(text)) == {
+        ("killed", 14),
+        ("injured", 52),
+        ("killed", 3),
+        ("injured", 19),
+    }
+
+
+def test_households_column_counts_households() -> None:
+    text = "Area | Displaced families\nEast bank | 640\nWest bank | 215\n"
+    assert {(f.kind, f.value, f.unit) for f in extract(text).figures} == {
+        ("displaced", 640, "households"),
+        ("displaced", 215, "households"),
+    }
+
+
+def test_years_under_a_heading_are_not_counts() -> None:
+    text = "Storms displaced many\nIn 2021\nIn 2022\n"
+    assert pairs(extract(text)) == set()
+
+
+def test_label_before_number_cells() -> None:
+    text = "Summary | Missing 44 | In need 9,500\n"
+    assert pairs(extract(text)) == {("missing", 44), ("at_risk", 9500)}

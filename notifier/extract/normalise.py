@@ -24,23 +24,43 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]+")
 _DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 
-# "60'000", "60\u2019000": an apostrophe between digits groups thousands (Swiss usage).
-# One pattern per mark, each opening with its literal: found fast.
-_SWISS_RES = [re.compile(rf"{mark}(?<=[0-9]{mark})(?=[0-9]{{3}}(?![0-9]))") for mark in "'\u2019"]
 # "1,2 million": a comma before one or two digits and a scale word is a decimal
 # comma; "1,200 million" (three digits) is not.
-_DECIMAL_COMMA_RE = re.compile(
-    r",(?<=\d,)(?=\d{1,2}\s?(?:million|mln|mio|billion|bn|m)\b)", re.IGNORECASE
-)
+_DECIMAL_COMMA_RE = re.compile(r",\d{1,2}\s?(?:million|mln|mio|billion|bn|m)\b", re.IGNORECASE)
 # Where PDF conversion lost a space: a word glued to a count ("at
-# least140,000"), or a trigger glued to the hedge before its count
-# ("displacedabout 4,400", a word of eight letters or more before the count).
-# The pattern opens with the digit and looks behind it: one that opens with
-# letters would be tried at every letter of the text.
-# A count glued to the word after it ("1.2Mpeople in need", from inline HTML
-# elements) is parted too.
+# least140,000"), a trigger glued to the hedge before its count
+# ("displacedabout 4,400", a word of eight letters or more before the count),
+# or a count glued to the word after it ("1.2Mpeople in need", from inline
+# HTML elements). So are "60'000" and "60\u2019000" (an apostrophe groups
+# thousands in Swiss usage) and decimal commas (above). All are searched for
+# in a copy of the text with every character mapped to its class, one byte
+# per character (a lower-case letter 'a', a digit '0', 'M' or 'K' as 'K', a
+# space, an apostrophe, a comma, anything else '.'): there the pattern opens
+# with a literal '0', which is found fast, where '[0-9]' would be tested at
+# every character.
+_CLASSES = bytes(
+    ord(
+        "a"
+        if chr(i).islower() and chr(i).isascii()
+        else "0"
+        if chr(i).isdigit() and chr(i).isascii()
+        else "K"
+        if chr(i) in "MK"
+        else "'"
+        if chr(i) in "'?"  # '?': U+2019 and any other character past latin-1
+        else ","
+        if i == ord(",")
+        else " "
+        if i == 32
+        else "."
+    )
+    for i in range(256)
+)
 _GLUED_RE = re.compile(
-    r"[0-9](?:(?<=[a-z][0-9])|(?<=[a-z]{8} [0-9])(?P<hedge>)|(?P<after>[mMkK]?)(?=[a-z]{3}))"
+    # After a digit, most characters are digits and spaces: one class test
+    # turns them away before the three look-aheads.
+    rb"0(?:(?=[',Ka])(?:(?P<swiss>)(?='000(?!0))|(?P<decimal>)(?=,00?(?!0))|(?P<after>K?)(?=aaa))"
+    rb"|(?<=a0)|(?<=a{8} 0)(?P<hedge>))"
 )
 # The hedge glued to a trigger, only after "-ed", "-ing" or "-s", so that
 # "roundabout", "moreover" and "handsome" stay whole.
@@ -83,9 +103,6 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
     edits = list(extra or ())
     if any(c in text for c in INVISIBLE):
         edits.extend((m.start(), m.end(), "") for m in _INVISIBLE_RE.finditer(text))
-    edits.extend((m.start(), m.end(), ",") for p in _SWISS_RES for m in p.finditer(text))
-    if "," in text:
-        edits.extend((m.start(), m.end(), ".") for m in _DECIMAL_COMMA_RE.finditer(text))
     edits.extend(_glued(text))
     if not edits:
         return None
@@ -93,20 +110,25 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
 
 
 def _glued(text: str) -> list[Edit]:
-    """Spaces that part a word glued to a count, or a trigger glued to its hedge."""
+    """Spaces that part glued words and counts; thousands and decimal marks made English."""
     out: list[Edit] = []
-    for m in _GLUED_RE.finditer(text):
+    classes = text.encode("latin-1", "replace").translate(_CLASSES)
+    for m in _GLUED_RE.finditer(classes):
         digit = m.start()
-        if m.lastgroup == "after":
+        if m.lastgroup == "swiss":
+            if text[digit + 1] in "'\u2019":
+                out.append((digit + 1, digit + 2, ","))
+        elif m.lastgroup == "decimal":
+            if _DECIMAL_COMMA_RE.match(text, digit + 1):
+                out.append((digit + 1, digit + 2, "."))
+        elif m.lastgroup == "after":
             out.append((m.end(), m.end(), " "))
-            continue
-        if m.lastgroup is None:
-            if _COUNT_RE.match(text, digit):
-                out.append((digit, digit, " "))
-            continue
-        glued = _GLUED_HEDGE_RE.search(text, digit - 20, digit - 1)
-        if glued is not None:
-            out.append((glued.start(1), glued.start(1), " "))
+        elif m.lastgroup == "hedge":
+            glued = _GLUED_HEDGE_RE.search(text, digit - 20, digit - 1)
+            if glued is not None:
+                out.append((glued.start(1), glued.start(1), " "))
+        elif _COUNT_RE.match(text, digit):
+            out.append((digit, digit, " "))
     return out
 
 

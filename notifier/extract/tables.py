@@ -58,14 +58,18 @@ _MAX_BLOCK = 40  # lines walked up from a row to find its heading
 def table_edits(text: str) -> list[Edit]:
     """Insertions of kinds after the numbers of headed columns, lists and key figures."""
     edits: list[Edit] = []
-    if " | " in text or "\t" in text or "   " in text:
-        _headed_columns(text, edits)
-    if "\n" in text:
+    if "\n" not in text:
+        ends = []
+    else:
         ends = [m.start() for m in _ROW_END.finditer(text)]
         if text[-1:].isdigit() or text[-1:] in ("m", "M", "k", "K", "+"):
             ends.append(len(text))
-        if ends:
-            _headed_rows(text, ends, edits)
+    # '|' and '\t' are found at memchr speed; a run of spaces is looked for
+    # only where lines end in numbers, as a space-aligned table's rows do.
+    if ("|" in text and " | " in text) or "\t" in text or (ends and "   " in text):
+        _headed_columns(text, edits)
+    if ends:
+        _headed_rows(text, ends, edits)
     return edits
 
 
@@ -97,12 +101,16 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
             _labelled_cells(line, start, cells, edits)
             continue
         offset = start + len(line) - len(line.lstrip())
+        aligned = " | " not in line and "\t" not in line
         for i, cell in enumerate(cells):
             if i in header and _NUMBER_CELL.match(cell) and not _YEAR.match(cell):
                 at = offset + len(cell.rstrip())
                 edits.append((at, at, f" {header[i]}"))
             offset += len(cell)
             sep = _SEPARATOR.match(text, offset)
+            if sep is not None and aligned:
+                # Spaces made a cell separator that `sentences` splits at.
+                edits.append((sep.start(), sep.end(), " | "))
             offset = offset if sep is None else sep.end()
 
 

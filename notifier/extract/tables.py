@@ -40,6 +40,14 @@ _WRITTEN = {
     "casualties": "casualties",
     "at_risk": "in need",
 }
+# A label that counts things, not people: "Houses affected", "Schools damaged".
+_THINGS = re.compile(
+    r"\b(?:houses?|homes?|shelters?|buildings?|schools?|facilit\w*|hospitals?|roads?|bridges?"
+    r"|districts?|areas?|villages?|communities|provinces?|regions?|hectares?|ha|km|acres?"
+    r"|livestock|animals?|cattle|crops?|cases?|incidents?|attacks?|trucks?|vehicles?)\b",
+    re.IGNORECASE,
+)
+_GROUPED_BY = re.compile(r"\s(?:by|per|in each)\s", re.IGNORECASE)
 _HOUSEHOLDS = re.compile(r"\b(?:households|families)\b", re.IGNORECASE)
 # A cell that is a number and nothing else ("1,200", "~3.4k", "12,000+").
 _NUMBER_CELL = re.compile(r"\s*[~\u2248]?\d[\d,.\u00a0\u202f]*(?:\s?(?:[kKmM]|million))?\+?\s*$")
@@ -78,6 +86,8 @@ def _label(cell: str) -> str | None:
     m = _KIND_WORD.search(cell)
     if m is None or m.lastgroup is None or len(cell) > 40 or any(c.isdigit() for c in cell):
         return None
+    if _THINGS.search(_GROUPED_BY.split(cell, maxsplit=1)[0]):
+        return None  # "Houses affected"; but "Deaths by district" groups people by district
     unit = "households" if _HOUSEHOLDS.search(cell) else "people"
     return f"{unit} {_WRITTEN[m.lastgroup]}"
 

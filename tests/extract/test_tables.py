@@ -113,3 +113,11 @@ def test_years_under_a_heading_are_not_counts() -> None:
 def test_label_before_number_cells() -> None:
     text = "Summary | Missing 44 | In need 9,500\n"
     assert pairs(extract(text)) == {("missing", 44), ("at_risk", 9500)}
+
+
+def test_columns_and_key_figures_of_things_get_no_kind() -> None:
+    text = (
+        "District | Houses affected | Schools damaged\nRiverside | 1,400 | 12\nHilltop | 310 | 4\n"
+    )
+    assert pairs(extract(text)) == set()
+    assert pairs(extract("Overview\n\nAffected districts\n14\n")) == set()

@@ -44,7 +44,8 @@ _WRITTEN = {
 _THINGS = re.compile(
     r"\b(?:houses?|homes?|shelters?|buildings?|schools?|facilit\w*|hospitals?|roads?|bridges?"
     r"|districts?|areas?|villages?|communities|provinces?|regions?|hectares?|ha|km|acres?"
-    r"|livestock|animals?|cattle|crops?|cases?|incidents?|attacks?|trucks?|vehicles?)\b",
+    r"|livestock|animals?|cattle|crops?|cases?|incidents?|attacks?|trucks?|vehicles?"
+    r"|percent(?:age)?|rate|share|proportion|ratio)\b",
     re.IGNORECASE,
 )
 _GROUPED_BY = re.compile(r"\s(?:by|per|in each)\s", re.IGNORECASE)
@@ -82,12 +83,18 @@ def table_edits(text: str) -> list[Edit]:
 
 
 def _label(cell: str) -> str | None:
-    """What to write after a number that `cell` labels ("people displaced"), if it names a kind."""
-    m = _KIND_WORD.search(cell)
-    if m is None or m.lastgroup is None or len(cell) > 40 or any(c.isdigit() for c in cell):
+    """What to write after a number that `cell` labels ("people displaced"), if it names a kind.
+
+    The kind must be named before any "by district" ("Deaths by district"; not
+    "Top countries by displacement"), and the label must count people: not
+    "Houses affected", not "Affected (%)".
+    """
+    if len(cell) > 40 or any(c.isdigit() for c in cell):
         return None
-    if _THINGS.search(_GROUPED_BY.split(cell, maxsplit=1)[0]):
-        return None  # "Houses affected"; but "Deaths by district" groups people by district
+    head = _GROUPED_BY.split(cell, maxsplit=1)[0]
+    m = _KIND_WORD.search(head)
+    if m is None or m.lastgroup is None or _THINGS.search(head) or "%" in cell:
+        return None
     unit = "households" if _HOUSEHOLDS.search(cell) else "people"
     return f"{unit} {_WRITTEN[m.lastgroup]}"
 

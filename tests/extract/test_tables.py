@@ -121,3 +121,8 @@ def test_columns_and_key_figures_of_things_get_no_kind() -> None:
     )
     assert pairs(extract(text)) == set()
     assert pairs(extract("Overview\n\nAffected districts\n14\n")) == set()
+
+
+def test_rates_and_rankings_get_no_kind() -> None:
+    assert pairs(extract("Zone | Affected (%)\nCoast | 45\nHills | 30\n")) == set()
+    assert pairs(extract("Top countries by displacement\nAtlantis: 1\nUtopia: 2\n")) == set()

@@ -27,6 +27,12 @@ _DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 # "1,2 million": a comma before one or two digits and a scale word is a decimal
 # comma; "1,200 million" (three digits) is not.
 _DECIMAL_COMMA_RE = re.compile(r",\d{1,2}\s?(?:million|mln|mio|billion|bn|m)\b", re.IGNORECASE)
+# "1.250.000": dots grouping thousands, two groups or more (with one,
+# "4.400 people" is read as thousands by `numbers` already).
+_DOTTED_RE = re.compile(r"(?:\.\d{3}){2,}(?!\d)")
+# A word broken at the end of a line by a hyphen ("dis-\nplaced"), as PDF
+# conversion leaves it; the pattern opens with its literal.
+_HYPHENATED_RE = re.compile(r"-\n(?<=[a-z]-\n)(?=[a-z])")
 # Where PDF conversion lost a space: a word glued to a count ("at
 # least140,000"), a trigger glued to the hedge before its count
 # ("displacedabout 4,400", a word of eight letters or more before the count),
@@ -35,7 +41,7 @@ _DECIMAL_COMMA_RE = re.compile(r",\d{1,2}\s?(?:million|mln|mio|billion|bn|m)\b",
 # thousands in Swiss usage) and decimal commas (above). All are searched for
 # in a copy of the text with every character mapped to its class, one byte
 # per character (a lower-case letter 'a', a digit '0', 'M' or 'K' as 'K', a
-# space, an apostrophe, a comma, anything else '.'): there the pattern opens
+# space, an apostrophe, a comma, a dot, anything else '_'): there the pattern opens
 # with a literal '0', which is found fast, where '[0-9]' would be tested at
 # every character.
 _CLASSES = bytes(
@@ -50,16 +56,18 @@ _CLASSES = bytes(
         if chr(i) in "'?"  # '?': U+2019 and any other character past latin-1
         else ","
         if i == ord(",")
+        else "."
+        if i == ord(".")
         else " "
         if i == 32
-        else "."
+        else "_"
     )
     for i in range(256)
 )
 _GLUED_RE = re.compile(
     # After a digit, most characters are digits and spaces: one class test
     # turns them away before the three look-aheads.
-    rb"0(?:(?=[',Ka])(?:(?P<swiss>)(?='000(?!0))|(?P<decimal>)(?=,00?(?!0))|(?P<after>K?)(?=aaa))"
+    rb"0(?:(?=[',.Ka])(?:(?P<dots>)(?=\.000\.000(?!0))|(?P<swiss>)(?='000(?!0))|(?P<decimal>)(?=,00?(?!0))|(?P<after>K?)(?=aaa))"
     rb"|(?<=a0)|(?<=a{8} 0)(?P<hedge>))"
 )
 # The hedge glued to a trigger, only after "-ed", "-ing" or "-s", so that
@@ -95,7 +103,7 @@ Edit = tuple[int, int, str]
 
 
 def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
-    """The text with invisible characters, glued words and foreign separators repaired.
+    """The text with invisible characters, broken and glued words and foreign separators repaired.
 
     `extra` are further edits (tables.py adds labels to table cells). None when
     there is nothing to change: the caller keeps the text as it is.
@@ -103,6 +111,8 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
     edits = list(extra or ())
     if any(c in text for c in INVISIBLE):
         edits.extend((m.start(), m.end(), "") for m in _INVISIBLE_RE.finditer(text))
+    if "-\n" in text:
+        edits.extend((m.start(), m.end(), "") for m in _HYPHENATED_RE.finditer(text))
     edits.extend(_glued(text))
     if not edits:
         return None
@@ -121,6 +131,10 @@ def _glued(text: str) -> list[Edit]:
         elif m.lastgroup == "decimal":
             if _DECIMAL_COMMA_RE.match(text, digit + 1):
                 out.append((digit + 1, digit + 2, "."))
+        elif m.lastgroup == "dots":
+            dotted = _DOTTED_RE.match(text, digit + 1)
+            if dotted is not None:
+                out.extend((dot, dot + 1, ",") for dot in range(dotted.start(), dotted.end(), 4))
         elif m.lastgroup == "after":
             out.append((m.end(), m.end(), " "))
         elif m.lastgroup == "hedge":

@@ -70,3 +70,15 @@ def test_apply_edits_maps_inserted_and_deleted_spans_back() -> None:
 
 def test_count_glued_to_the_word_after_it() -> None:
     assert pairs(extract("Floods left 2,300people homeless in the delta.")) == {("displaced", 2300)}
+
+
+def test_dots_grouping_thousands() -> None:
+    report = extract("Some 1.340.000 people are in need, up from 900.000 last year.")
+    assert ("at_risk", 1340000) in pairs(report)
+
+
+def test_word_broken_by_a_hyphen_at_a_line_end() -> None:
+    text = "The flash floods dis-\nplaced 3,700 people in the valley."
+    report = extract(text)
+    assert pairs(report) == {("displaced", 3700)}
+    assert report.figures[0].evidence == "The flash floods dis- placed 3,700 people in the valley."

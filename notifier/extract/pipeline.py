@@ -8,13 +8,16 @@ walked in step, so a long document costs no more per byte than a short one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from dataclasses import replace
 
-from notifier.extract import agencies, language, places
+from notifier.extract import agencies, language, places, tables
 from notifier.extract.attribution import Attributor, attribute
 from notifier.extract.country import Placer
 from notifier.extract.dedup import Found, merge_figures
 from notifier.extract.figures import Candidate, inherit_across, sentence_candidates
 from notifier.extract.models import Figure, Report
+from notifier.extract.normalise import Normalised, normalise, visible
 from notifier.extract.numbers import NumberIndex
 from notifier.extract.sentences import split_sentences
 from notifier.extract.triggers import Triggers
@@ -26,11 +29,18 @@ def extract(text: str) -> Report:
 
     The offsets in the report refer to `text` (kept as `Report.text`). HTML is
     the caller's to convert (`notifier.htmltext`): the extractor reads text only.
+    The text is first repaired (`normalise`: invisible characters, glued words,
+    foreign separators, table labels); the figures' offsets and evidence are
+    then mapped back to `text`.
     """
-    agency_mentions = agencies.find_agencies(text)
-    org_mentions = agencies.find_organisations(text)
-    place_mentions = places.find_places(text)
-    figures = _figures(text, agency_mentions, place_mentions)
+    fixed = normalise(text, tables.table_edits(text))
+    work = text if fixed is None else fixed.text
+    agency_mentions = agencies.find_agencies(work)
+    org_mentions = agencies.find_organisations(work)
+    place_mentions = places.find_places(work)
+    figures = _figures(work, agency_mentions, place_mentions)
+    if fixed is not None:
+        figures = [_to_original(f, text, fixed) for f in figures]
     return Report(
         text=text,
         figures=tuple(figures),
@@ -81,7 +91,7 @@ def _figures(
             continue
         if boilerplate.match(scan, start, end):
             continue
-        in_sentence = numbers.between(start, end)
+        in_sentence = numbers.between(start, _numbers_end(numbers.starts, start, end))
         if not in_sentence:
             continue
         cands = sentence_candidates(
@@ -89,16 +99,13 @@ def _figures(
         )
         inherit_across(previous if previous_index == index - 1 else None, cands)
         evidence = ""
-        for c in cands:
-            if c.kind is None:
-                continue
-            if not evidence:
-                evidence = " ".join(text[start:end].split())
-            place, country, level = placer.place(start, end, c.number.start, c.kind)
+        for kind, c in [(c.kind, c) for c in cands if c.kind is not None][:MAX_FIGURES]:
+            ev_start, ev_end, evidence = _evidence(text, start, end, c, evidence)
+            place, country, level = placer.place(start, end, c.number.start, kind)
             # Positional (in field order): a frozen dataclass built with keywords
             # costs half as much again, once per figure.
             figure = Figure(
-                c.kind,
+                kind,
                 c.number.value,
                 c.number.high,
                 c.unit,
@@ -108,14 +115,64 @@ def _figures(
                 country,
                 " ".join(c.term.split()),
                 evidence,
-                start,
-                end,
+                ev_start,
+                ev_end,
                 level,
             )
             additional = _ADDITIONAL.match(c.post) is not None
             out.append(Found(figure, c.number.vague, additional))
             previous, previous_index = c, index
     return merge_figures(out)
+
+
+#: Bounds per sentence, so that a report grows linearly with its text: a
+#: megabyte with no full stop is one sentence, and without them it would give
+#: thousands of figures each carrying the whole megabyte as evidence.
+MAX_NUMBERS = 256  # numbers examined
+MAX_FIGURES = 64  # figures kept
+MAX_EVIDENCE = 300  # characters of evidence; a longer sentence is cut around the figure
+
+
+def _numbers_end(starts: list[int], start: int, end: int) -> int:
+    """Where the sentence's numbers past the first MAX_NUMBERS begin (else `end`)."""
+    cut = bisect_left(starts, start) + MAX_NUMBERS
+    return starts[cut] if cut < len(starts) and starts[cut] < end else end
+
+
+def evidence_window(text: str, start: int, end: int, at: int, to: int) -> tuple[int, int]:
+    """At most MAX_EVIDENCE characters of the sentence [start, end) around [at, to), at whole words.
+
+    The window is centred on the number and moved inward so that it starts and
+    ends at a word boundary (or the sentence's own ends).
+    """
+    half = max(0, (MAX_EVIDENCE - (to - at)) // 2)
+    lo = max(start, at - half)
+    hi = min(end, to + half)
+    if lo > start and not text[lo - 1].isspace():
+        space = text.find(" ", lo, at)
+        lo = at if space < 0 else space + 1
+    if hi < end and not text[hi].isspace():
+        space = text.rfind(" ", to, hi)
+        hi = to if space < 0 else space
+    return lo, hi
+
+
+def _evidence(text: str, start: int, end: int, c: Candidate, evidence: str) -> tuple[int, int, str]:
+    """Offsets and text of the evidence: the sentence, or a window of a long one.
+
+    `evidence` is the sentence's, once built: its figures share it.
+    """
+    if end - start > MAX_EVIDENCE:
+        start, end = evidence_window(text, start, end, c.number.start, c.number.end)
+        return start, end, " ".join(text[start:end].split())
+    return start, end, evidence or " ".join(text[start:end].split())
+
+
+def _to_original(f: Figure, text: str, fixed: Normalised) -> Figure:
+    """The figure with its offsets in the original text and its evidence cut from it."""
+    start, end = fixed.original(f.start), fixed.original(f.end)
+    evidence = " ".join(visible(text[start:end]).split())
+    return replace(f, start=start, end=end, evidence=evidence)
 
 
 # Without a trigger in the sentence, a number is a figure only after a verb of

@@ -10,6 +10,7 @@ joined, so that a figure and its trigger end up in one sentence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from notifier.extract.wordtrie import trie_regex
 
@@ -106,7 +107,7 @@ def _block_lines(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
 
 
 def _joins(prev: str, head: str) -> bool:
-    if len(prev) < 40 and _number_only(prev) and not _number_only(head[:40]):
+    if len(prev) < 40 and number_only(prev) and not number_only(head[:40]):
         return True  # key-figure box: the number above its label
     tail = prev.rstrip()
     if tail[-1:] in ".!?:;":
@@ -121,8 +122,8 @@ def _joins(prev: str, head: str) -> bool:
 _PLAIN_NUMBER = "0123456789.,\u00a0\u202f +"
 
 
-def _number_only(line: str) -> bool:
-    """_NUMBER_ONLY.fullmatch, with the labels under key figures ("people killed") ruled out first.
+def number_only(line: str) -> bool:
+    """A key figure's line: _NUMBER_ONLY.fullmatch, with labels ("people killed") ruled out first.
 
     A line that opens with an ASCII letter no qualifier word starts with cannot
     match, and a failed fullmatch costs as much as ten string tests.
@@ -183,4 +184,47 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos = after
     out.append((pos, end))
     out.extend(lines[index + 1 :])
+    if ("|" in text and " | " in text) or "\t" in text:  # '|': found at memchr speed
+        return _split_cells(text, out)
     return out
+
+
+_CELL_SEPARATOR = re.compile(r"[ \t]*(?: \| |\t)[ \t]*")
+# Each opens with a literal, found fast: where the text has cell separators.
+_SEPARATOR_LITERALS = [re.compile(p) for p in (r" \| ", r"\t")]
+
+
+def _split_cells(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences split between table cells that each hold a number.
+
+    "Deaths 315 | Injured 1,630" is two figures, each with its own label: as
+    one sentence, "Injured" would reach back to 315. A cell without a number
+    ("Abyei | 1,200 killed", "1,200 | people killed") stays with its neighbour.
+    """
+    seps = sorted(m.start() for p in _SEPARATOR_LITERALS for m in p.finditer(text))
+    out: list[tuple[int, int]] = []
+    for start, end in sentences:
+        i = bisect_left(seps, start)
+        if i == len(seps) or seps[i] >= end:
+            out.append((start, end))
+            continue
+        pos = start
+        for m in _CELL_SEPARATOR.finditer(text, start, end):
+            nxt = _CELL_SEPARATOR.search(text, m.end(), end)
+            right_end = end if nxt is None else nxt.start()
+            left = max(pos, _cell_start(text, pos, m.start()))
+            if _has_digit(text, left, m.start()) and _has_digit(text, m.end(), right_end):
+                out.append((pos, m.start()))
+                pos = m.end()
+        out.append((pos, end))
+    return out
+
+
+def _cell_start(text: str, pos: int, end: int) -> int:
+    """Where the last cell of [pos, end) starts."""
+    last = max(text.rfind(" | ", pos, end), text.rfind("\t", pos, end))
+    return pos if last < 0 else last + 1
+
+
+def _has_digit(text: str, start: int, end: int) -> bool:
+    return any(c.isdigit() for c in text[start:end])

@@ -1,0 +1,128 @@
+"""Tables, lists and key-figure boxes: each number keeps the label its row, column or heading gives."""
+
+from __future__ import annotations
+
+from notifier.extract import Report, extract
+from notifier.extract.sentences import split_sentences
+from notifier.htmltext import html_to_text
+
+
+def pairs(report: Report) -> set[tuple[str, int]]:
+    return {(f.kind, f.value) for f in report.figures}
+
+
+def test_header_row_gives_its_columns_kinds() -> None:
+    text = (
+        "Cyclone update for the coastal provinces.\n\n"
+        "Province | Evacuated | Dead | Houses damaged\n"
+        "Northern | 14,200 | 23 | 1,900\n"
+        "Eastern | 8,750 | 6 | 640\n"
+    )
+    assert pairs(extract(text)) == {
+        ("displaced", 14200),
+        ("killed", 23),
+        ("displaced", 8750),
+        ("killed", 6),
+    }
+
+
+def test_header_row_of_an_html_table() -> None:
+    markup = (
+        "<p>Situation overview</p><table><tr><th>County</th><th>Injured</th></tr>"
+        "<tr><td>Lakeside</td><td>112</td></tr><tr><td>Hillview</td><td>37</td></tr></table>"
+    )
+    assert pairs(extract(html_to_text(markup))) == {("injured", 112), ("injured", 37)}
+
+
+def test_tab_separated_table() -> None:
+    text = "Camp\tIDPs\tRooms\nNorth camp\t5,300\t410\nSouth camp\t2,150\t95\n"
+    assert pairs(extract(text)) == {("displaced", 5300), ("displaced", 2150)}
+
+
+def test_heading_gives_its_kind_to_the_list_below() -> None:
+    text = "Weekly bulletin.\n\nFatalities by region\nUpper valley: 41\nLower valley: 17\n"
+    assert pairs(extract(text)) == {("killed", 41), ("killed", 17)}
+
+
+def test_heading_without_a_kind_gives_none() -> None:
+    text = "Shelters opened by region\nUpper valley: 41\nLower valley: 17\n"
+    assert pairs(extract(text)) == set()
+
+
+def test_each_number_keeps_its_own_label_in_a_row() -> None:
+    text = "Quake toll so far.\n\nDead 212 | Hurt 1,045 | Missing: 38\n"
+    assert pairs(extract(text)) == {("killed", 212), ("injured", 1045), ("missing", 38)}
+
+
+def test_a_cell_without_a_number_stays_with_its_neighbour() -> None:
+    text = "Totals\n\n3,300 | people displaced\n"
+    assert pairs(extract(text)) == {("displaced", 3300)}
+    assert len(split_sentences("A | 12 | 13 and 14")) == 2
+
+
+def test_key_figure_box_number_above_its_label() -> None:
+    text = "At a glance\n\n2.4M\npeople in need\n\n310K\ninternally displaced\n"
+    assert pairs(extract(text)) == {("at_risk", 2400000), ("displaced", 310000)}
+
+
+def test_key_figures_under_their_labels() -> None:
+    text = "Snapshot\n\nPeople killed\n1,870\nPeople injured\n4,420\n"
+    assert pairs(extract(text)) == {("killed", 1870), ("injured", 4420)}
+
+
+def test_key_figures_of_inline_html_elements() -> None:
+    markup = "<div><span>3.1M</span><span>people in need</span></div>"
+    assert pairs(extract(html_to_text(markup))) == {("at_risk", 3100000)}
+
+
+def test_definition_list_of_key_figures() -> None:
+    markup = "<dl><dt>Dead</dt><dd>57</dd><dt>Wounded</dt><dd>309</dd></dl>"
+    assert pairs(extract(html_to_text(markup))) == {("killed", 57), ("injured", 309)}
+
+
+def test_html_list_under_a_heading() -> None:
+    markup = (
+        "<h2>Displacement by province</h2><ul><li>Coastal: 6,100</li><li>Inland: 2,900</li></ul>"
+    )
+    assert pairs(extract(html_to_text(markup))) == {("displaced", 6100), ("displaced", 2900)}
+
+
+def test_space_aligned_table() -> None:
+    text = "Zone        Dead     Injured\nRiverside   14       52\nUplands     3        19\n"
+    assert pairs(extract(text)) == {
+        ("killed", 14),
+        ("injured", 52),
+        ("killed", 3),
+        ("injured", 19),
+    }
+
+
+def test_households_column_counts_households() -> None:
+    text = "Area | Displaced families\nEast bank | 640\nWest bank | 215\n"
+    assert {(f.kind, f.value, f.unit) for f in extract(text).figures} == {
+        ("displaced", 640, "households"),
+        ("displaced", 215, "households"),
+    }
+
+
+def test_years_under_a_heading_are_not_counts() -> None:
+    text = "Storms displaced many\nIn 2021\nIn 2022\n"
+    assert pairs(extract(text)) == set()
+
+
+def test_label_before_number_cells() -> None:
+    text = "Summary | Missing 44 | In need 9,500\n"
+    assert pairs(extract(text)) == {("missing", 44), ("at_risk", 9500)}
+
+
+def test_columns_and_key_figures_of_things_get_no_kind() -> None:
+    text = (
+        "District | Houses affected | Schools damaged\nRiverside | 1,400 | 12\nHilltop | 310 | 4\n"
+    )
+    assert pairs(extract(text)) == set()
+    assert pairs(extract("Overview\n\nAffected districts\n14\n")) == set()
+
+
+def test_rates_and_rankings_get_no_kind() -> None:
+    assert pairs(extract("Zone | Affected (%)\nCoast | 45\nHills | 30\n")) == set()
+    assert pairs(extract("Top countries by displacement\nAtlantis: 1\nUtopia: 2\n")) == set()

@@ -171,6 +171,7 @@ def _headed_rows(text: str, ends: list[int], edits: list[Edit]) -> None:
         if end <= done:
             continue
         lines = _lines_up(text, end)
+        lines.reverse()
         # The block goes on below the row: its last line ends the work.
         below = end
         while below < len(text) and text[below] == "\n" and below + 1 < len(text):
@@ -178,10 +179,9 @@ def _headed_rows(text: str, ends: list[int], edits: list[Edit]) -> None:
             nxt = len(text) if nxt < 0 else nxt
             if not text[below + 1 : nxt].strip():
                 break
-            lines.insert(0, (below + 1, nxt))
+            lines.append((below + 1, nxt))
             below = nxt
         done = below
-        lines.reverse()
         _label_rows(text, lines, edits)
 
 

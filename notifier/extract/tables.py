@@ -25,7 +25,7 @@ from notifier.extract.sentences import number_only
 
 # A header cell, a heading or a label names a kind with one of these words.
 _KIND_WORD = re.compile(
-    r"\b(?:(?P<displaced>displaced|displacement|idps?|evacuated|evacuees|refugees|homeless)"
+    r"\b(?:(?P<displaced>displaced|displacements?|idps?|evacuated|evacuees|refugees|homeless)"
     r"|(?P<killed>killed|dead|deaths?|fatalities)|(?P<injured>injured|injuries|wounded)"
     r"|(?P<missing>missing)|(?P<casualties>casualties)"
     r"|(?P<at_risk>affected|in need|at risk))\b",
@@ -114,6 +114,10 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
             kinds = {i: label for i, cell in enumerate(cells) if (label := _label(cell))}
             header, width = (kinds or None), len(cells)
             continue
+        if header is not None and len(cells) == width + 1:
+            # An empty corner cell (row names above no header) is lost in
+            # conversion: the header names the last columns.
+            header, width = {i + 1: label for i, label in header.items()}, width + 1
         if header is None or len(cells) != width:
             _labelled_cells(line, start, cells, edits)
             continue

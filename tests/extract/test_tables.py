@@ -126,3 +126,11 @@ def test_columns_and_key_figures_of_things_get_no_kind() -> None:
 def test_rates_and_rankings_get_no_kind() -> None:
     assert pairs(extract("Zone | Affected (%)\nCoast | 45\nHills | 30\n")) == set()
     assert pairs(extract("Top countries by displacement\nAtlantis: 1\nUtopia: 2\n")) == set()
+
+
+def test_header_over_the_last_columns_when_the_corner_cell_is_empty() -> None:
+    markup = (
+        "<table><tr><th></th><th>New displacements</th><th>Deaths</th></tr>"
+        "<tr><td>Lakeside</td><td>1,350</td><td>16</td></tr></table>"
+    )
+    assert pairs(extract(html_to_text(markup))) == {("displaced", 1350), ("killed", 16)}

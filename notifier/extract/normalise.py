@@ -129,7 +129,9 @@ def _glued(text: str) -> list[Edit]:
             if text[digit + 1] in "'\u2019":
                 out.append((digit + 1, digit + 2, ","))
         elif m.lastgroup == "decimal":
-            if _DECIMAL_COMMA_RE.match(text, digit + 1):
+            # Not after a year: "in 2023,2 million" lost a space, not a decimal.
+            four_digits = digit >= 3 and text[digit - 3 : digit + 1].isdigit()
+            if not four_digits and _DECIMAL_COMMA_RE.match(text, digit + 1):
                 out.append((digit + 1, digit + 2, "."))
         elif m.lastgroup == "dots":
             dotted = _DOTTED_RE.match(text, digit + 1)

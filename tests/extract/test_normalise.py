@@ -82,3 +82,13 @@ def test_word_broken_by_a_hyphen_at_a_line_end() -> None:
     report = extract(text)
     assert pairs(report) == {("displaced", 3700)}
     assert report.figures[0].evidence == "The flash floods dis- placed 3,700 people in the valley."
+
+
+def test_a_year_before_a_comma_is_no_decimal() -> None:
+    assert normalise("In 2023,2 million people fled.") is None
+
+
+def test_decimal_comma_at_the_start_of_the_text() -> None:
+    fixed = normalise("3,5 million displaced")
+    assert fixed is not None
+    assert fixed.text == "3.5 million displaced"

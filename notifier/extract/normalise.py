@@ -84,17 +84,23 @@ _COUNT_RE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{4,})(?!\w)")
 class Normalised:
     """The repaired text and where its offsets drift from the original's.
 
-    From `points[i]` on (an offset in `text`), an offset plus `shifts[i]` is
-    the offset in the original.
+    From `points[i]` on (an offset in `text`, where replacement i ends), an
+    offset plus `shifts[i]` is the offset in the original. Replacement i
+    starts at `starts[i]` in `text` and at `origins[i]` in the original; an
+    offset inside it (in an inserted table label) maps to `origins[i]`.
     """
 
     text: str
     points: tuple[int, ...]
     shifts: tuple[int, ...]
+    starts: tuple[int, ...]
+    origins: tuple[int, ...]
 
     def original(self, pos: int) -> int:
         """The offset in the original text of the offset `pos` in `self.text`."""
         i = bisect_right(self.points, pos) - 1
+        if i + 1 < len(self.starts) and self.starts[i + 1] < pos:
+            return self.origins[i + 1]  # inside a replacement
         return pos if i < 0 else pos + self.shifts[i]
 
 
@@ -154,6 +160,8 @@ def apply_edits(text: str, edits: list[Edit]) -> Normalised:
     parts: list[str] = []
     points: list[int] = []
     shifts: list[int] = []
+    starts: list[int] = []
+    origins: list[int] = []
     pos = 0  # in the original
     out_len = 0  # of the text built so far
     for start, end, new in edits:
@@ -161,12 +169,14 @@ def apply_edits(text: str, edits: list[Edit]) -> Normalised:
             continue
         parts.append(text[pos:start])
         parts.append(new)
+        starts.append(out_len + start - pos)
+        origins.append(start)
         out_len += start - pos + len(new)
         pos = end
         points.append(out_len)
         shifts.append(end - out_len)
     parts.append(text[pos:])
-    return Normalised("".join(parts), tuple(points), tuple(shifts))
+    return Normalised("".join(parts), tuple(points), tuple(shifts), tuple(starts), tuple(origins))
 
 
 def visible(text: str) -> str:

@@ -92,3 +92,9 @@ def test_decimal_comma_at_the_start_of_the_text() -> None:
     fixed = normalise("3,5 million displaced")
     assert fixed is not None
     assert fixed.text == "3.5 million displaced"
+
+
+def test_offsets_inside_an_insertion_map_to_its_place() -> None:
+    fixed = apply_edits("ab 12 cd", [(5, 5, " killed")])
+    assert fixed.text == "ab 12 killed cd"
+    assert [fixed.original(i) for i in (4, 5, 6, 9, 12, 13)] == [4, 5, 5, 5, 5, 6]

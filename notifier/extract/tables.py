@@ -201,6 +201,9 @@ def _label_rows(text: str, lines: list[tuple[int, int]], edits: list[Edit]) -> N
                 at = lines[i][0] + len(text[lines[i][0] : lines[i][1]].rstrip())
                 edits.append((at, at, f" {label}"))
         return
+    if len(texts) == 1 and number_only(texts[0]):
+        _lone_key_figure(text, lines[0], edits)
+        return
     heading: str | None = None
     heading_at = _heading_above(text, lines[0][0])
     if heading_at is not None:
@@ -231,6 +234,58 @@ def _flush(heading: str | None, run: list[int], edits: list[Edit]) -> None:
     if heading and len(run) >= 2:
         edits.extend((at, at, f" {heading}") for at in run)
     run.clear()
+
+
+def _lone_key_figure(text: str, line: tuple[int, int], edits: list[Edit]) -> None:
+    """A number alone in its paragraph takes the kind of the label paragraph beside it.
+
+    Key-figure boxes made of paragraphs ("620,000" / "people displaced")
+    arrive with blank lines between number and label. The label is the one
+    above when it is not itself the label of a number above it, else the one
+    below.
+    """
+    start, end = line
+    number = text[start:end].strip()
+    if sum(c.isdigit() for c in number) < 3 or _YEAR.match(number):
+        return  # a page number, a year
+    above = _paragraph_above(text, start)
+    above_label = None if above is None else _label(above[0])
+    if above_label and above is not None:
+        above2 = _paragraph_above(text, above[1])
+        if above2 is None or not number_only(above2[0]):
+            _insert(text, line, above_label, edits)
+            return
+    # "1,450" / "deaths" / "620,000": "deaths" above is the label of the number above it.
+    below = text.find("\n", end + 2) if text[end : end + 2] == "\n\n" else -2
+    if below != -2:
+        following = text[end + 2 : len(text) if below < 0 else below].strip()
+        below_label = _label(following) if _is_label(following) else None
+        if below_label:
+            _insert(text, line, below_label, edits)
+            return
+    if above_label:
+        _insert(text, line, above_label, edits)
+
+
+def _is_label(line: str) -> bool:
+    """A label of a key figure: a few words, not a sentence."""
+    return line[:1].isalpha() and line[-1:] not in ".!?:" and line.count(" ") < 6
+
+
+def _insert(text: str, line: tuple[int, int], label: str, edits: list[Edit]) -> None:
+    at = line[0] + len(text[line[0] : line[1]].rstrip())
+    edits.append((at, at, f" {label}"))
+
+
+def _paragraph_above(text: str, start: int) -> tuple[str, int] | None:
+    """The one-line paragraph above a blank line above `start`, and where it starts."""
+    if start < 2 or text[start - 2 : start] != "\n\n":
+        return None
+    line_start = text.rfind("\n", 0, start - 2) + 1
+    if line_start > 0 and text[line_start - 2 : line_start] != "\n\n":
+        return None  # the last line of a longer paragraph
+    line = text[line_start : start - 2].strip()
+    return (line, line_start) if _is_label(line) or number_only(line) else None
 
 
 def _heading_above(text: str, start: int) -> str | None:

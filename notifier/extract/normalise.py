@@ -27,6 +27,10 @@ _DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 # "1,2 million": a comma before one or two digits and a scale word is a decimal
 # comma; "1,200 million" (three digits) is not.
 _DECIMAL_COMMA_RE = re.compile(r",\d{1,2}\s?(?:million|mln|mio|billion|bn|m)\b", re.IGNORECASE)
+# Comparison signs before a count ("> 300K", "\u2264 50") in words the hedges know.
+_SIGNS = {">": "more than ", "\u2265": "at least ", "<": "fewer than ", "\u2264": "up to "}
+_OR_EQUAL = {">": "at least ", "<": "up to "}
+_SIGN_RES = [re.compile(rf"{re.escape(sign)}=? ?(?=[0-9])") for sign in _SIGNS]
 # "1.250.000": dots grouping thousands, two groups or more (with one,
 # "4.400 people" is read as thousands by `numbers` already).
 _DOTTED_RE = re.compile(r"(?:\.\d{3}){2,}(?!\d)")
@@ -117,6 +121,16 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
     edits = list(extra or ())
     if any(c in text for c in INVISIBLE):
         edits.extend((m.start(), m.end(), "") for m in _INVISIBLE_RE.finditer(text))
+    for sign, pattern in zip(_SIGNS, _SIGN_RES, strict=True):
+        if sign in text:
+            edits.extend(
+                (
+                    m.start(),
+                    m.end(),
+                    _OR_EQUAL.get(sign, _SIGNS[sign]) if "=" in m.group() else _SIGNS[sign],
+                )
+                for m in pattern.finditer(text)
+            )
     # The pattern's literal is searched for faster than `"-\n" in text` would be.
     edits.extend((m.start(), m.end(), "") for m in _HYPHENATED_RE.finditer(text))
     edits.extend(_glued(text))

@@ -98,3 +98,11 @@ def test_offsets_inside_an_insertion_map_to_its_place() -> None:
     fixed = apply_edits("ab 12 cd", [(5, 5, " killed")])
     assert fixed.text == "ab 12 killed cd"
     assert [fixed.original(i) for i in (4, 5, 6, 9, 12, 13)] == [4, 5, 5, 5, 5, 6]
+
+
+def test_comparison_signs_become_hedges() -> None:
+    report = extract("Overview\n\n>300K\npeople displaced\n\n<50\ndeaths\n")
+    assert {(f.kind, f.value, f.qualifier) for f in report.figures} == {
+        ("displaced", 300000, "at_least"),
+        ("killed", 50, "at_most"),
+    }

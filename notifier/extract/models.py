@@ -25,7 +25,11 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 class Figure:
     """An explicit count of people (or households) of one kind, with its evidence.
 
-    `start`/`end` are offsets of the evidence sentence in `Report.text`.
+    `start`/`end` are offsets of the evidence in `Report.text`: its sentence,
+    or, in a sentence over `pipeline.MAX_EVIDENCE` characters, a window of
+    whole words around the number, so that a run-on text cannot make every
+    figure carry all of it. `evidence` is that span with its whitespace
+    collapsed (and invisible characters dropped).
     `place_level` says what `place` names (None when `place` is None), so that
     later stages need not look the name up again ("Turkey" is the country
     itself, not a place in it). It is not printed (`Report.to_json`), and it is

@@ -27,6 +27,10 @@ _DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 # "1,2 million": a comma before one or two digits and a scale word is a decimal
 # comma; "1,200 million" (three digits) is not.
 _DECIMAL_COMMA_RE = re.compile(r",\d{1,2}\s?(?:million|mln|mio|billion|bn|m)\b", re.IGNORECASE)
+# Comparison signs before a count ("> 300K", "\u2264 50") in words the hedges know.
+_SIGNS = {">": "more than ", "\u2265": "at least ", "<": "fewer than ", "\u2264": "up to "}
+_OR_EQUAL = {">": "at least ", "<": "up to "}
+_SIGN_RES = [re.compile(rf"{re.escape(sign)}=? ?(?=[0-9])") for sign in _SIGNS]
 # "1.250.000": dots grouping thousands, two groups or more (with one,
 # "4.400 people" is read as thousands by `numbers` already).
 _DOTTED_RE = re.compile(r"(?:\.\d{3}){2,}(?!\d)")
@@ -84,17 +88,23 @@ _COUNT_RE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{4,})(?!\w)")
 class Normalised:
     """The repaired text and where its offsets drift from the original's.
 
-    From `points[i]` on (an offset in `text`), an offset plus `shifts[i]` is
-    the offset in the original.
+    From `points[i]` on (an offset in `text`, where replacement i ends), an
+    offset plus `shifts[i]` is the offset in the original. Replacement i
+    starts at `starts[i]` in `text` and at `origins[i]` in the original; an
+    offset inside it (in an inserted table label) maps to `origins[i]`.
     """
 
     text: str
     points: tuple[int, ...]
     shifts: tuple[int, ...]
+    starts: tuple[int, ...]
+    origins: tuple[int, ...]
 
     def original(self, pos: int) -> int:
         """The offset in the original text of the offset `pos` in `self.text`."""
         i = bisect_right(self.points, pos) - 1
+        if i + 1 < len(self.starts) and self.starts[i + 1] < pos:
+            return self.origins[i + 1]  # inside a replacement
         return pos if i < 0 else pos + self.shifts[i]
 
 
@@ -111,6 +121,16 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
     edits = list(extra or ())
     if any(c in text for c in INVISIBLE):
         edits.extend((m.start(), m.end(), "") for m in _INVISIBLE_RE.finditer(text))
+    for sign, pattern in zip(_SIGNS, _SIGN_RES, strict=True):
+        if sign in text:
+            edits.extend(
+                (
+                    m.start(),
+                    m.end(),
+                    _OR_EQUAL.get(sign, _SIGNS[sign]) if "=" in m.group() else _SIGNS[sign],
+                )
+                for m in pattern.finditer(text)
+            )
     # The pattern's literal is searched for faster than `"-\n" in text` would be.
     edits.extend((m.start(), m.end(), "") for m in _HYPHENATED_RE.finditer(text))
     edits.extend(_glued(text))
@@ -129,7 +149,9 @@ def _glued(text: str) -> list[Edit]:
             if text[digit + 1] in "'\u2019":
                 out.append((digit + 1, digit + 2, ","))
         elif m.lastgroup == "decimal":
-            if _DECIMAL_COMMA_RE.match(text, digit + 1):
+            # Not after a year: "in 2023,2 million" lost a space, not a decimal.
+            four_digits = digit >= 3 and text[digit - 3 : digit + 1].isdigit()
+            if not four_digits and _DECIMAL_COMMA_RE.match(text, digit + 1):
                 out.append((digit + 1, digit + 2, "."))
         elif m.lastgroup == "dots":
             dotted = _DOTTED_RE.match(text, digit + 1)
@@ -152,6 +174,8 @@ def apply_edits(text: str, edits: list[Edit]) -> Normalised:
     parts: list[str] = []
     points: list[int] = []
     shifts: list[int] = []
+    starts: list[int] = []
+    origins: list[int] = []
     pos = 0  # in the original
     out_len = 0  # of the text built so far
     for start, end, new in edits:
@@ -159,12 +183,14 @@ def apply_edits(text: str, edits: list[Edit]) -> Normalised:
             continue
         parts.append(text[pos:start])
         parts.append(new)
+        starts.append(out_len + start - pos)
+        origins.append(start)
         out_len += start - pos + len(new)
         pos = end
         points.append(out_len)
         shifts.append(end - out_len)
     parts.append(text[pos:])
-    return Normalised("".join(parts), tuple(points), tuple(shifts))
+    return Normalised("".join(parts), tuple(points), tuple(shifts), tuple(starts), tuple(origins))
 
 
 def visible(text: str) -> str:

@@ -25,7 +25,7 @@ from notifier.extract.sentences import number_only
 
 # A header cell, a heading or a label names a kind with one of these words.
 _KIND_WORD = re.compile(
-    r"\b(?:(?P<displaced>displaced|displacement|idps?|evacuated|evacuees|refugees|homeless)"
+    r"\b(?:(?P<displaced>displaced|displacements?|idps?|evacuated|evacuees|refugees|homeless)"
     r"|(?P<killed>killed|dead|deaths?|fatalities)|(?P<injured>injured|injuries|wounded)"
     r"|(?P<missing>missing)|(?P<casualties>casualties)"
     r"|(?P<at_risk>affected|in need|at risk))\b",
@@ -114,6 +114,10 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
             kinds = {i: label for i, cell in enumerate(cells) if (label := _label(cell))}
             header, width = (kinds or None), len(cells)
             continue
+        if header is not None and len(cells) == width + 1:
+            # An empty corner cell (row names above no header) is lost in
+            # conversion: the header names the last columns.
+            header, width = {i + 1: label for i, label in header.items()}, width + 1
         if header is None or len(cells) != width:
             _labelled_cells(line, start, cells, edits)
             continue
@@ -171,6 +175,7 @@ def _headed_rows(text: str, ends: list[int], edits: list[Edit]) -> None:
         if end <= done:
             continue
         lines = _lines_up(text, end)
+        lines.reverse()
         # The block goes on below the row: its last line ends the work.
         below = end
         while below < len(text) and text[below] == "\n" and below + 1 < len(text):
@@ -178,10 +183,9 @@ def _headed_rows(text: str, ends: list[int], edits: list[Edit]) -> None:
             nxt = len(text) if nxt < 0 else nxt
             if not text[below + 1 : nxt].strip():
                 break
-            lines.insert(0, (below + 1, nxt))
+            lines.append((below + 1, nxt))
             below = nxt
         done = below
-        lines.reverse()
         _label_rows(text, lines, edits)
 
 
@@ -196,6 +200,9 @@ def _label_rows(text: str, lines: list[tuple[int, int]], edits: list[Edit]) -> N
             if label:
                 at = lines[i][0] + len(text[lines[i][0] : lines[i][1]].rstrip())
                 edits.append((at, at, f" {label}"))
+        return
+    if len(texts) == 1 and number_only(texts[0]):
+        _lone_key_figure(text, lines[0], edits)
         return
     heading: str | None = None
     heading_at = _heading_above(text, lines[0][0])
@@ -227,6 +234,58 @@ def _flush(heading: str | None, run: list[int], edits: list[Edit]) -> None:
     if heading and len(run) >= 2:
         edits.extend((at, at, f" {heading}") for at in run)
     run.clear()
+
+
+def _lone_key_figure(text: str, line: tuple[int, int], edits: list[Edit]) -> None:
+    """A number alone in its paragraph takes the kind of the label paragraph beside it.
+
+    Key-figure boxes made of paragraphs ("620,000" / "people displaced")
+    arrive with blank lines between number and label. The label is the one
+    above when it is not itself the label of a number above it, else the one
+    below.
+    """
+    start, end = line
+    number = text[start:end].strip()
+    if sum(c.isdigit() for c in number) < 3 or _YEAR.match(number):
+        return  # a page number, a year
+    above = _paragraph_above(text, start)
+    above_label = None if above is None else _label(above[0])
+    if above_label and above is not None:
+        above2 = _paragraph_above(text, above[1])
+        if above2 is None or not number_only(above2[0]):
+            _insert(text, line, above_label, edits)
+            return
+    # "1,450" / "deaths" / "620,000": "deaths" above is the label of the number above it.
+    below = text.find("\n", end + 2) if text[end : end + 2] == "\n\n" else -2
+    if below != -2:
+        following = text[end + 2 : len(text) if below < 0 else below].strip()
+        below_label = _label(following) if _is_label(following) else None
+        if below_label:
+            _insert(text, line, below_label, edits)
+            return
+    if above_label:
+        _insert(text, line, above_label, edits)
+
+
+def _is_label(line: str) -> bool:
+    """A label of a key figure: a few words, not a sentence."""
+    return line[:1].isalpha() and line[-1:] not in ".!?:" and line.count(" ") < 6
+
+
+def _insert(text: str, line: tuple[int, int], label: str, edits: list[Edit]) -> None:
+    at = line[0] + len(text[line[0] : line[1]].rstrip())
+    edits.append((at, at, f" {label}"))
+
+
+def _paragraph_above(text: str, start: int) -> tuple[str, int] | None:
+    """The one-line paragraph above a blank line above `start`, and where it starts."""
+    if start < 2 or text[start - 2 : start] != "\n\n":
+        return None
+    line_start = text.rfind("\n", 0, start - 2) + 1
+    if line_start > 0 and text[line_start - 2 : line_start] != "\n\n":
+        return None  # the last line of a longer paragraph
+    line = text[line_start : start - 2].strip()
+    return (line, line_start) if _is_label(line) or number_only(line) else None
 
 
 def _heading_above(text: str, start: int) -> str | None:

@@ -82,3 +82,27 @@ def test_word_broken_by_a_hyphen_at_a_line_end() -> None:
     report = extract(text)
     assert pairs(report) == {("displaced", 3700)}
     assert report.figures[0].evidence == "The flash floods dis- placed 3,700 people in the valley."
+
+
+def test_a_year_before_a_comma_is_no_decimal() -> None:
+    assert normalise("In 2023,2 million people fled.") is None
+
+
+def test_decimal_comma_at_the_start_of_the_text() -> None:
+    fixed = normalise("3,5 million displaced")
+    assert fixed is not None
+    assert fixed.text == "3.5 million displaced"
+
+
+def test_offsets_inside_an_insertion_map_to_its_place() -> None:
+    fixed = apply_edits("ab 12 cd", [(5, 5, " killed")])
+    assert fixed.text == "ab 12 killed cd"
+    assert [fixed.original(i) for i in (4, 5, 6, 9, 12, 13)] == [4, 5, 5, 5, 5, 6]
+
+
+def test_comparison_signs_become_hedges() -> None:
+    report = extract("Overview\n\n>300K\npeople displaced\n\n<50\ndeaths\n")
+    assert {(f.kind, f.value, f.qualifier) for f in report.figures} == {
+        ("displaced", 300000, "at_least"),
+        ("killed", 50, "at_most"),
+    }

@@ -126,3 +126,26 @@ def test_columns_and_key_figures_of_things_get_no_kind() -> None:
 def test_rates_and_rankings_get_no_kind() -> None:
     assert pairs(extract("Zone | Affected (%)\nCoast | 45\nHills | 30\n")) == set()
     assert pairs(extract("Top countries by displacement\nAtlantis: 1\nUtopia: 2\n")) == set()
+
+
+def test_header_over_the_last_columns_when_the_corner_cell_is_empty() -> None:
+    markup = (
+        "<table><tr><th></th><th>New displacements</th><th>Deaths</th></tr>"
+        "<tr><td>Lakeside</td><td>1,350</td><td>16</td></tr></table>"
+    )
+    assert pairs(extract(html_to_text(markup))) == {("displaced", 1350), ("killed", 16)}
+
+
+def test_key_figures_as_paragraphs_number_first() -> None:
+    markup = "<div><p>740,000</p><p>people displaced</p></div><div><p>2,310</p><p>deaths</p></div>"
+    assert pairs(extract(html_to_text(markup))) == {("displaced", 740000), ("killed", 2310)}
+
+
+def test_key_figures_as_paragraphs_label_first() -> None:
+    markup = "<p>People displaced</p><p>740,000</p><p>Deaths</p><p>2,310</p>"
+    assert pairs(extract(html_to_text(markup))) == {("displaced", 740000), ("killed", 2310)}
+
+
+def test_lone_page_numbers_and_years_are_not_key_figures() -> None:
+    assert pairs(extract("Chapter on displacement\n\n12\n\nMore text here.")) == set()
+    assert pairs(extract("Deaths in review\n\n2024\n\nThe year ahead.")) == set()

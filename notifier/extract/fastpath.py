@@ -64,7 +64,7 @@ _LAST_WORDS: dict[str, frozenset[str]] = {
     "qualifier": frozenset(
         """than over least of excess exceeding exceeds exceed exceeded past passed pass passes
         top tops topped surpass surpassed surpasses above beyond about around approximately
-        roughly some estimated nearly almost to circa under approximate at de environ unas unos
+        roughly some estimated nearly almost approaching nearing to circa under approximate at de environ unas unos
         up as below most hasta""".split()
     ),
     "left_trigger": frozenset(

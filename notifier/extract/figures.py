@@ -21,6 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
+from notifier.extract.counted import households_after_trigger, not_a_count
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.lexicon import (
     HOUSEHOLD_NOUNS,
@@ -262,9 +263,13 @@ def sentence_candidates(
         post_s = scan[n.end : post_end]
         if patterns.right_exclude.match(post_s):
             continue
+        if not_a_count(text, n.start, n.end, start, end):
+            continue
         pre = text[pre_start : n.start]
         pre_s = scan[pre_start : n.start]
         noun, households, head_words = head
+        if noun == "none" and households_after_trigger(post_s):
+            noun, households = "person", True  # "80 displaced families"
         if (
             noun == "thing"
             and patterns.evacuated_homes.search(pre_s[-40:])

@@ -64,8 +64,8 @@ _LAST_WORDS: dict[str, frozenset[str]] = {
     "qualifier": frozenset(
         """than over least of excess exceeding exceeds exceed exceeded past passed pass passes
         top tops topped surpass surpassed surpasses above beyond about around approximately
-        roughly some estimated nearly almost to circa under approximate at de environ unas unos
-        up as below most hasta""".split()
+        roughly some estimated nearly almost approaching nearing to circa under approximate at de
+        environ unas unos up as below most hasta""".split()
     ),
     "left_trigger": frozenset(
         """the injured injuring wounded wounding maimed killed killing kills kill of to

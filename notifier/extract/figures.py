@@ -21,6 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
+from notifier.extract.counted import households_after_trigger, not_a_count
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.lexicon import (
     HOUSEHOLD_NOUNS,
@@ -129,6 +130,14 @@ def _head(post: str, patterns: Patterns) -> _Head:
         if seen >= 4:
             break
     return "none", False, seen
+
+
+def _unit_head(post: str, patterns: Patterns) -> _Head:
+    """`_head`, but "80 displaced families" counts households though a trigger comes first."""
+    head = _head(post, patterns)
+    if head[0] == "none" and households_after_trigger(post):
+        return "person", True, 2
+    return head
 
 
 def _qualifier(
@@ -243,7 +252,7 @@ def sentence_candidates(
     patterns = patterns_for(low, start, end)
     scan = text if low is None else low
     out: list[Candidate] = []
-    heads = [_head(scan[n.end : min(end, n.end + 80)], patterns) for n in numbers]
+    heads = [_unit_head(scan[n.end : min(end, n.end + 80)], patterns) for n in numbers]
     for i in range(1, len(numbers)):
         if _BASE_OF.match(text, numbers[i - 1].end, numbers[i].start):
             heads[i] = _BASE  # "19,000 of the city's 20,000 residents": a base
@@ -260,7 +269,7 @@ def sentence_candidates(
         pre_start = max(start, n.start - _CONTEXT)
         post_end = min(end, n.end + _CONTEXT)
         post_s = scan[n.end : post_end]
-        if patterns.right_exclude.match(post_s):
+        if patterns.right_exclude.match(post_s) or not_a_count(text, n.start, n.end, start, end):
             continue
         pre = text[pre_start : n.start]
         pre_s = scan[pre_start : n.start]

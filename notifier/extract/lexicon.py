@@ -39,6 +39,7 @@ KIND_GROUPS: dict[str, str] = {
         r"killed|killing|kills|dead|deaths?|died|dies|die|fatalities|fatality",
         r"lost (?:their|his|her) li(?:ves|fe)|li(?:ves|fe) lost|claimed the lives",
         r"perished|drowned|murdered|massacred|slain|executed|burned to death",
+        r"succumbed to (?:their|his|her|the) (?:injuries|wounds)",
         r"bodies (?:have |had )?(?:been |were )?(?:recovered|retrieved|found|pulled|identified)",
         r"fallecid\w*|muert[oa]s|morts?|tu[ée]s|d[ée]c[èe]s",
     ),
@@ -47,7 +48,7 @@ KIND_GROUPS: dict[str, str] = {
     ),
     "missing": _words(r"missing|unaccounted(?: for)?|desaparecid\w*|disparus?"),
     "displaced": _words(
-        r"(?:internally )?displaced|displacement(?! tracking| monitoring)|displacing|uprooted",
+        r"(?:internally )?displaced|displacements?(?! tracking| monitoring)|displacing|uprooted",
         r"homeless|made homeless",
         r"in need of (?:emergency |temporary )?shelter(?! assistance| support| kits| items)",
         r"without (?:shelter|a roof|a home|homes)|(?:to|in|into) (?:temporary |emergency )?"
@@ -70,6 +71,7 @@ KIND_GROUPS: dict[str, str] = {
         r"|with relatives|with host families|in (?:temporary |public |relief |evacuation )*"
         r"(?:shelters|camps|cent(?:re|er)s|schools|tents))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
+        r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
         r"relocated|relocation",
         r"(?:moved|taken|brought|transferred|sent) to (?:[\d,]+ )?(?:relief |evacuation |temporary "
         r"|displacement )*(?:camps|cent(?:re|er)s|shelters|sites)",
@@ -118,6 +120,7 @@ HEDGES = {
         |no less than|not less than|a minimum of|above|beyond|well over|just over""",
     "about": """about|around|approximately|approx.|roughly|some|an estimated|estimated|nearly
         |almost|close to|circa|just under|an approximate|approximate|estimated at|cerca de
+        |approaching|nearing|some estimated
         |environ|près de|unas|unos|alrededor de""",
     "at_most": """up to|as many as|fewer than|less than|under|below|no more than|at most
         |a maximum of|hasta""",
@@ -280,5 +283,6 @@ NON_PERSON_NOUNS = frozenset(
     earthquakes quakes storms fires blazes landslides mines explosions kg kilograms magnitude
     mph knots feet ft inches dollars euros francs percent tonne ton sq square million
     billion members member donors representatives episodes steps stages hectare acre
-    viviendas casas maisons logements""".split()
+    viviendas casas maisons logements vans minivans buses cars lorries ambulances tankers
+    concentrators generators ventilators parts thirds third quarters fifths tenths""".split()
 )

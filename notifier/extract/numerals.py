@@ -68,6 +68,7 @@ _WORD = (
 _SCALE = _alt([*_SCALE_WORDS, "dozen"])
 _WORDNUM = (
     rf"(?:half\s+an?\s+(?:million|billion|dozen)"
+    rf"|(?:an?|one|three)\s+quarters?\s+of\s+an?\s+(?:million|billion)\b"
     rf"|(?:{_WORD}|an?)\s+(?:{_SCALE})\b(?:(?:\s+and\s+|\s+|-)(?:{_WORD}|{_SCALE})\b)*"
     rf"|(?:{_WORD})\b(?:(?:\s+and\s+|\s+|-)(?:{_WORD}|{_SCALE})\b)*)"
 )
@@ -99,7 +100,7 @@ NUMBER_START_WORDS = frozenset(
     [*_UNIT_WORDS, *_TENS_WORDS, "half", "several", "dozens", "scores", "hundreds"]
     + ["thousands", "millions", "tens", "a few"]
     + [f"{a} {s}" for a in ("a", "an") for s in ("dozen", "hundred", "thousand", "million")]
-    + ["a billion"]
+    + ["a billion", "a quarter", "one quarter", "three quarters"]
     + [f"{t}-{u}" for t in _TENS_WORDS for u in list(_UNIT_WORDS)[1:10]]
 )
 
@@ -137,8 +138,10 @@ def parse_words(phrase: str) -> int | None:
             current = current or 1
         elif tok == "half":
             current = 0.5
-        elif tok == "and":
+        elif tok in ("and", "of"):
             continue
+        elif tok in ("quarter", "quarters"):
+            current = (current or 1) * 0.25
         elif tok in _UNIT_WORDS:
             current += _UNIT_WORDS[tok]
         elif tok in _TENS_WORDS:

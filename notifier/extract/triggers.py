@@ -38,7 +38,8 @@ FIRST_WORDS = frozenset(
     returning returnee returnees received receiving benefit* employ* trained voted votes voters
     every spectators attended enrolled supported screened tested registered made new
     arrivals without spent spend spending deployed mobilised
-    mobilized dispatched transferred""".split()
+    mobilized dispatched transferred succumbed slipped slipping streamed streaming poured
+    pouring displacements""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"

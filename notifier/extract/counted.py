@@ -1,0 +1,63 @@
+"""What a number counts, read from the phrase around it rather than from a trigger.
+
+A trigger near a number says what happened ("displaced", "injured"), not that
+the number counts the people it happened to. Some shapes of phrase make the
+number count something else whatever trigger is near, and `figures.py` drops
+those numbers before it looks for a trigger:
+
+- a negated count: "none of the 300 residents were injured", "no casualties
+  among the 40 passengers" (EXTRACTION.md: not a figure);
+- an age after a name: "Amina, 12, fled with her mother";
+- a rate: "one child is displaced every second", "300 people per day";
+- a repetition: "uprooted two or three times", "two waves of attacks".
+
+`households_after_trigger` reads the unit when a trigger word stands between
+the number and its noun ("80 displaced families"), which the head-noun reader
+stops at.
+
+Each pattern is anchored at the number and reads only a few words, so the cost
+per number stays a handful of short anchored matches.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NEGATED_BEFORE = re.compile(
+    r"(?:\b(?:none|no\s+one|neither)\s+of\s+(?:the|its|their|these|those|all)?\s*"
+    r"|\bno\s+(?:[^\W\d_]+\s+){1,3}(?:among|of)\s+(?:the|its|their|these|those)?\s*)$",
+    re.IGNORECASE,
+)
+# A capitalised name, a comma, the number and a comma: an age in apposition.
+_AGE_BEFORE = re.compile(r"\b[A-Z][a-z]+,\s*$")
+_AGE_AFTER = re.compile(r"\s*,")
+_RATE_AFTER = re.compile(
+    r"(?:\s+[^\W\d_]+){0,4}?\s+(?:every|per|each)\s+(?:single\s+)?"
+    r"(?:second|minute|hour|day|week|month|year)\b",
+    re.IGNORECASE,
+)
+_REPEAT_AFTER = re.compile(
+    r"(?:\s+(?:or|to|and)\s+[^\W\d_]+)?\s+(?:more\s+)?(?:times|waves|rounds|occasions)\b",
+    re.IGNORECASE,
+)
+_HOUSEHOLDS_AFTER = re.compile(
+    r"\s+(?:(?:internally|newly|recently|already)\s+)?(?:displaced|affected|evacuated|homeless"
+    r"|uprooted|refugee|host|vulnerable)\s+(?:families|households)\b",
+    re.IGNORECASE,
+)
+
+
+def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> bool:
+    """True when the number at [start, end) of `text` counts no people, by its phrase shape."""
+    before = text[max(sentence_start, start - 60) : start]
+    after = text[end : min(sentence_end, end + 60)]
+    if _NEGATED_BEFORE.search(before):
+        return True
+    if _AGE_BEFORE.search(before) and _AGE_AFTER.match(after):
+        return True
+    return bool(_RATE_AFTER.match(after) or _REPEAT_AFTER.match(after))
+
+
+def households_after_trigger(post: str) -> bool:
+    """True for "80 displaced families": a trigger word, then a noun for households."""
+    return _HOUSEHOLDS_AFTER.match(post) is not None

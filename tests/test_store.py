@@ -51,6 +51,38 @@ def test_schema_is_versioned(store: Store) -> None:
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+def test_wal_with_normal_sync(store: Store) -> None:
+    """WAL + synchronous=NORMAL: consistent after a process kill, one fsync per checkpoint."""
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_schema_4_gains_the_outbox_indexes(tmp_path: Path) -> None:
+    """Schema 5: a database left at version 4 keeps its rows and gets the per-subscriber index."""
+    path = tmp_path / "state.db"
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:
+        old.executescript(script)
+    old.executescript(
+        "INSERT INTO deliveries (id, subscriber, kind, created_at, status)"
+        " VALUES (3, 'desk@x.org', 'daily', '2026-11-24T07:00:00+00:00', 'sent');"
+        "PRAGMA user_version = 4;"
+    )
+    old.close()
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert [d.id for d in store.deliveries()] == [3]
+        plan = " ".join(
+            str(tuple(r))
+            for r in store.db.execute(
+                "EXPLAIN QUERY PLAN SELECT MAX(created_at) FROM deliveries "
+                "WHERE subscriber = ? AND kind = 'daily' AND status = 'sent'",
+                ("desk@x.org",),
+            )
+        )
+        assert "deliveries_subscriber" in plan
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "new.db")
     db.execute("PRAGMA user_version = 99")

@@ -103,6 +103,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX items_hash ON items (content_hash);
     """,
+    # 5: a subscriber's own outbox rows by index. `sent_at_once` and `pending_deliveries`
+    # ask per subscriber; without these each read every delivery (and every claimed item),
+    # so a run with thousands of subscribers and nothing new was quadratic in the outbox.
+    # A row's items by its id also serve `release` and the pruning of old rows.
+    """
+    CREATE INDEX deliveries_subscriber ON deliveries (subscriber, status, kind, created_at);
+    CREATE INDEX delivery_items_delivery ON delivery_items (delivery_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -106,10 +106,12 @@ MIGRATIONS: tuple[str, ...] = (
     # 5: a subscriber's own outbox rows by index. `sent_at_once` and `pending_deliveries`
     # ask per subscriber; without these each read every delivery (and every claimed item),
     # so a run with thousands of subscribers and nothing new was quadratic in the outbox.
-    # A row's items by its id also serve `release` and the pruning of old rows.
+    # A row's items by its id also serve `release` and the pruning of old rows, and
+    # items by first fetch let `storage.keep_days` find the old ones without a scan.
     """
     CREATE INDEX deliveries_subscriber ON deliveries (subscriber, status, kind, created_at);
     CREATE INDEX delivery_items_delivery ON delivery_items (delivery_id);
+    CREATE INDEX items_fetched ON items (fetched_at);
     """,
 )
 

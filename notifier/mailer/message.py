@@ -8,6 +8,7 @@ Message-ID, so the recipient's client can tell it is a duplicate.
 from __future__ import annotations
 
 import email.policy
+import functools
 import hashlib
 import re
 import uuid
@@ -22,8 +23,12 @@ from notifier.errors import ConfigError
 from notifier.models import RenderedMessage
 
 
+@functools.lru_cache(maxsize=16)
 def sender_address(sender: str) -> str:
-    """The address part of 'Name <addr>': the SMTP envelope sender and the Message-ID domain."""
+    """The address part of 'Name <addr>': the SMTP envelope sender and the Message-ID domain.
+
+    Cached: it is asked for every message of a run, always of the one configured sender.
+    """
     _, address = parseaddr(sender)
     if "@" not in address:
         raise ConfigError(

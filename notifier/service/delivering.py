@@ -22,6 +22,9 @@ log = logging.getLogger("notifier.service")
 _PREPARE_ERRORS = (NotifierError, jinja2.TemplateError, email.errors.MessageError, ValueError)
 """What rendering one subscriber's digest can raise on operator input (templates, addresses)."""
 SEND_CONCURRENCY = 4
+BACKLOG = 4 * SEND_CONCURRENCY
+"""Rows started but not yet sent before composing waits for the relay: memory stays
+bounded and the pending rows the next claim reads stay few."""
 SPLITS = 4
 """Rounds of splitting a digest the relay finds too large: halving four times is 1/16."""
 
@@ -61,7 +64,7 @@ class Delivering(Composing):
                         sender.start(s.email, s, row)
                     # The rows started above go out while the next digests are composed:
                     # each is written and claimed already, so a crash resends, never loses.
-                    await asyncio.sleep(0)
+                    await sender.room()
                 operator = self.settings.operator.email
                 if operator:
                     for row in store.pending_deliveries(operator.casefold()):
@@ -190,6 +193,12 @@ class _Sender:
         self.gate = asyncio.Semaphore(SEND_CONCURRENCY)
         self.tasks: list[asyncio.Task[None]] = []
         self.too_big: list[tuple[SubscriberSettings, DigestKind, int]] = []
+
+    async def room(self) -> None:
+        """Let started sends run; wait while more than BACKLOG are unfinished."""
+        await asyncio.sleep(0)
+        while sum(not t.done() for t in self.tasks[-BACKLOG - 1 :]) > BACKLOG:
+            await asyncio.wait(self.tasks[-BACKLOG - 1 :], return_when=asyncio.FIRST_COMPLETED)
 
     def start(self, recipient: str, subscriber: SubscriberSettings | None, row: Delivery) -> None:
         """Begin sending one row (it waits for a free slot)."""

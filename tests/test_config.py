@@ -63,6 +63,13 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     assert settings.timezone_for(settings.subscribers[0]) == "UTC"
 
 
+def test_keep_days_default_and_range(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, MINIMAL)).storage.keep_days == 90
+    for bad in ("0", "36501", '"90d"'):
+        with pytest.raises(ConfigError, match="keep_days"):
+            load_settings(write(tmp_path, MINIMAL + f"\n[storage]\nkeep_days = {bad}\n"))
+
+
 def test_http_urls_are_left_alone(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, MINIMAL.replace("feeds/wire.xml", "https://x.org/f")))
     assert settings.feeds[0].url == "https://x.org/f"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import timedelta
 
 from records import NOW, fig, gdacs, item, policy
 
-from notifier.digest import build_digest, group_alerts, short_quote
+from notifier.digest import _EventKeys, _keys, build_digest, group_alerts, same_event, short_quote
 from notifier.extract.models import Figure
 from notifier.models import Alert, Digest, Previous, StoredItem
 from notifier.rules import evaluate
@@ -182,3 +183,41 @@ def test_short_quote_keeps_the_figure_and_whole_words() -> None:
     assert quote.startswith("\u2026 ") or quote.startswith("\u2026")
     assert quote.endswith("\u2026")
     assert len(quote) <= 250
+
+
+def test_grouping_by_blocks_is_the_pairwise_grouping() -> None:
+    """Blocking keys change the cost, not the groups: the same as trying every earlier group."""
+
+    def pairwise(found: list[Alert]) -> list[list[int]]:
+        groups: list[list[_EventKeys]] = []
+        for keys in map(_keys, found):
+            for group in groups:
+                if any(same_event(keys, other, WINDOW) for other in group):
+                    group.append(keys)
+                    break
+            else:
+                groups.append([keys])
+        return [[k.alert.item.id for k in g] for g in groups]
+
+    rnd = random.Random(7)
+    made: list[StoredItem] = []
+    for i in range(1, 400):
+        country = rnd.choice(["PAK", "SDN", "COD"])
+        place = rnd.choice(["Sindh", "Kasai", "Darfur", None])
+        value = rnd.choice([12000, 45000, 60000])
+        title = rnd.choice(["Floods in the south", "Floods displace thousands", f"Report {i}"])
+        made.append(
+            item(
+                i,
+                fig("displaced", value, country=country, place=place),
+                title=title,
+                text=rnd.choice([TEXT, "", f"text {i}"]) or f"other {i}",
+                countries=(country,),
+                published=NOW - timedelta(hours=rnd.randrange(0, 150)),
+                structured=gdacs("Orange", rnd.choice(["EQ1", "EQ2"])) if i % 7 == 0 else None,
+            )
+        )
+    found = alerts(*made)
+    expected = pairwise(found)
+    assert sum(len(g) > 1 for g in expected) >= 5  # the case is not trivially all apart
+    assert [[a.item.id for a in g] for g in group_alerts(found, WINDOW)] == expected

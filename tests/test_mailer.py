@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import itertools
 import logging
 import ssl
 import time
@@ -35,6 +36,7 @@ from notifier.mailer import (
     sender_domain,
     write_outbox,
 )
+from notifier.mailer import message as message_module
 from notifier.models import RenderedMessage
 
 SENDER = "Humanitarian alerts <alerts@example.org>"
@@ -67,6 +69,78 @@ def parse(raw: bytes) -> EmailMessage:
 
 
 # --- building ---------------------------------------------------------------------
+
+_TEXTS = [
+    TEXT,
+    "",
+    "no newline at the end",
+    "a\r\nb\rc\n\n\nd " + "x" * 200 + "\n",
+    "Åland \u2028 \x85 \x0b \x0c tabs\tand trailing spaces   \nFrom here\n.dot\n=3D=\n",
+    "é" * 100 + "\n" + "long " * 60,
+]
+_NAMES = ["Operations desk", "", "Opérations desk", "Dr. Who", "desk (ops)", 'a "b"', "x" * 70]
+_EMAILS = ["desk@example.org", "first.last+tag@mail.example.org", "x" * 60 + "@example.org"]
+_SENDERS = [SENDER, "alerts@example.org", '"Alerts, Inc." <a@example.org>', "Zoë <z@example.org>"]
+_SUBJECTS = [
+    "[alerts] Severe: 250,000 displaced (Sofala)",
+    "=?utf-8?q?not_a_word?=",
+    "Côte d'Ivoire",
+    "word " * 20,
+    "",
+]
+_HEADERS: list[dict[str, str]] = [
+    {},
+    {"List-Id": "notifier digests <notifier.example.org>", "X-Notifier-Digest": "7"},
+    {"List-Unsubscribe": "<https://example.org/" + "u" * 80 + ">"},
+    {"List-Unsubscribe": "<mailto:unsub@example.org>", "List-Unsubscribe-Post": "x=y"},
+]
+
+
+def test_the_hand_built_message_is_the_email_packages_byte_for_byte(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast path writes exactly what `email` writes, and steps aside where it would not."""
+    cases = list(
+        itertools.islice(
+            itertools.product(_TEXTS, _NAMES, _EMAILS, _SENDERS, _SUBJECTS, _HEADERS), 0, None, 7
+        )
+    )
+    fast = message_module._by_hand
+    made: list[bool] = []
+
+    def counted(*args: Any, **kwargs: Any) -> bytes | None:
+        out = fast(*args, **kwargs)
+        made.append(out is not None)
+        return out
+
+    for text, name, to, sender, subject, headers in cases:
+        rendered = RenderedMessage(subject, text, "<p>" + text + "</p>")
+        kwargs: dict[str, Any] = {
+            "sender": sender,
+            "to_email": to,
+            "to_name": name,
+            "message_id": make_message_id(text + name, "example.org"),
+            "date": DATE,
+            "headers": headers,
+        }
+        monkeypatch.setattr(message_module, "_by_hand", counted)
+        quick = build_message(rendered, **kwargs)
+        monkeypatch.setattr(message_module, "_by_hand", lambda *a, **k: None)
+        assert quick == build_message(rendered, **kwargs), (text, name, to, sender, subject)
+    assert sum(made) >= 10  # the fast path is exercised, not always declined
+    # ... and it is the one a usual digest takes.
+    usual = RenderedMessage(_SUBJECTS[0], TEXT, HTML)
+    top = [("Message-ID", make_message_id("k", "example.org")), *_HEADERS[1].items()]
+    made.clear()
+    counted(
+        usual,
+        top,
+        sender=SENDER,
+        to_name="Operations desk",
+        to_email="desk@example.org",
+        boundary="=_b",
+    )
+    assert made == [True]
 
 
 def test_build_message_is_multipart_alternative() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from notifier.errors import BusyError
 from notifier.extract.models import Report
 from notifier.mailer import RELAY_FAILURES, RETRY_DELAY, SEND_ATTEMPTS
 from notifier.service import Notifier, polling
+from notifier.store import Pruned, utcnow
 
 
 def settings(tmp_path: Path, server: HttpServer, port: int, subscribers: list[str]) -> Settings:
@@ -282,3 +284,25 @@ def test_preview_shows_what_the_run_sends(
     assert sent["Subject"] == shown.subject == dry.subject
     # The first lines carry the time of composing; the events below are the same.
     assert body.split("\n", 2)[2] == shown.text.split("\n", 2)[2] == dry.text.split("\n", 2)[2]
+
+
+def test_a_run_prunes_by_keep_days_but_never_within_max_age(
+    tmp_path: Path, http_server: HttpServer, smtp_server: tuple[Mailbox, int]
+) -> None:
+    """storage.keep_days shorter than alerts.max_age: max_age wins, so no alert is lost."""
+    _, port = smtp_server
+    base = settings(tmp_path, http_server, port, ["desk@example.org"])
+    short = base.model_copy(update={"storage": base.storage.model_copy(update={"keep_days": 1})})
+    notifier = Notifier(short)
+    cutoffs: list[datetime] = []
+    with notifier.store() as store:
+        real = store.prune
+
+        def spy(older_than: datetime) -> Pruned:
+            cutoffs.append(older_than)
+            return real(older_than)
+
+        store.prune = spy  # type: ignore[method-assign]
+        asyncio.run(notifier.poll(store))
+    [cutoff] = cutoffs
+    assert abs((utcnow() - cutoff) - short.alerts.max_age) < timedelta(minutes=1)

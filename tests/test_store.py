@@ -51,6 +51,38 @@ def test_schema_is_versioned(store: Store) -> None:
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+def test_wal_with_normal_sync(store: Store) -> None:
+    """WAL + synchronous=NORMAL: consistent after a process kill, one fsync per checkpoint."""
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_schema_4_gains_the_outbox_indexes(tmp_path: Path) -> None:
+    """Schemas 5 and 6: a database left at version 4 keeps its rows and gets the per-subscriber index."""
+    path = tmp_path / "state.db"
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:
+        old.executescript(script)
+    old.executescript(
+        "INSERT INTO deliveries (id, subscriber, kind, created_at, status)"
+        " VALUES (3, 'desk@x.org', 'daily', '2026-11-24T07:00:00+00:00', 'sent');"
+        "PRAGMA user_version = 4;"
+    )
+    old.close()
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert [d.id for d in store.deliveries()] == [3]
+        plan = " ".join(
+            str(tuple(r))
+            for r in store.db.execute(
+                "EXPLAIN QUERY PLAN SELECT MAX(created_at) FROM deliveries "
+                "WHERE subscriber = ? AND kind = 'daily' AND status = 'sent'",
+                ("desk@x.org",),
+            )
+        )
+        assert "deliveries_subscriber" in plan
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "new.db")
     db.execute("PRAGMA user_version = 99")
@@ -324,3 +356,45 @@ def test_one_lock_through_a_symlink(tmp_path: Path) -> None:
     link.symlink_to(real)
     with RunLock(real), pytest.raises(BusyError), RunLock(link):
         pass
+
+
+def test_prune_drops_old_items_and_finished_rows_never_what_a_pending_digest_needs(
+    store: Store,
+) -> None:
+    """storage.keep_days: old items go with their figures; a pending row's items stay."""
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    old = now - timedelta(days=100)
+    mail = lambda i: ("S", f"<m{i}@x>", b"raw")  # noqa: E731
+    [sent_old, pending_old, free_old] = store.add_items(
+        "Wire",
+        "u",
+        [entry(g, f"text {g}", figure()) for g in ("s", "p", "f")],
+        alert_on_first_poll=True,
+        now=old,
+    )
+    [recent] = store.add_items(
+        "Wire", "u", [entry("r", "new", figure())], alert_on_first_poll=True, now=now
+    )
+    done = store.create_delivery("desk@x.org", "daily", [sent_old], mail, now=old)
+    store.create_delivery("desk@x.org", "daily", [pending_old], mail, now=old)
+    kept = store.create_delivery("desk@x.org", "daily", [recent], mail, now=old)
+    assert done is not None and kept is not None
+    store.mark_sent(done)
+    store.mark_sent(kept)
+
+    pruned = store.prune(now - timedelta(days=90))
+
+    assert (pruned.items, pruned.deliveries) == (2, 1)
+    left = {i.id for i in store.items([sent_old, pending_old, free_old, recent])}
+    assert left == {pending_old, recent}
+    assert (
+        store.db.execute(
+            "SELECT COUNT(*) FROM figures WHERE item_id IN (?, ?)", (sent_old, free_old)
+        ).fetchone()[0]
+        == 0
+    )
+    # The pending row still sends, and a row whose item is still stored keeps the
+    # record that the subscriber had it, so the item never alerts them again.
+    assert [d.status for d in store.deliveries()] == ["pending", "sent"]
+    assert store.undelivered_items("desk@x.org", dated_since=old) == []
+    assert store.prune(now - timedelta(days=90)) == type(pruned)(0, 0)

@@ -62,6 +62,8 @@ class StorageSettings(_Section):
     """Where the state lives."""
 
     path: FilePath = Path("notifier.db")
+    keep_days: Whole = Field(default=90, ge=1, le=36500)
+    """Days items, figures and sent digests are kept: the database stops growing there."""
 
 
 class ScheduleSettings(_Section):

@@ -66,10 +66,17 @@ class Composing(Base):
         if not alerts and not (allow_empty and kind == "daily"):
             return None
         candidates = [a.item.id for a in alerts]
+        asked: dict[tuple[str, str], Previous | None] = {}
 
         def previous(figure: Figure, item: StoredItem) -> Previous | None:
+            # Asked once per place and kind: many alerts name the same place, and each
+            # query excludes every candidate, so a busy day asked thousands of times.
             trend = trend_key(figure, item.structured)
-            return store.previous_figure(key, figure.kind, trend, excluding=candidates)
+            if (figure.kind, trend) not in asked:
+                asked[figure.kind, trend] = store.previous_figure(
+                    key, figure.kind, trend, excluding=candidates
+                )
+            return asked[figure.kind, trend]
 
         # Nothing new: every figure that crossed is what this subscriber was last sent
         # for that place and kind (a story re-published, re-stamped or syndicated).

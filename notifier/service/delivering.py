@@ -22,6 +22,9 @@ log = logging.getLogger("notifier.service")
 _PREPARE_ERRORS = (NotifierError, jinja2.TemplateError, email.errors.MessageError, ValueError)
 """What rendering one subscriber's digest can raise on operator input (templates, addresses)."""
 SEND_CONCURRENCY = 4
+BACKLOG = 4 * SEND_CONCURRENCY
+"""Rows started but not yet sent before composing waits for the relay: memory stays
+bounded and the pending rows the next claim reads stay few."""
 SPLITS = 4
 """Rounds of splitting a digest the relay finds too large: halving four times is 1/16."""
 
@@ -45,73 +48,83 @@ class Delivering(Composing):
         `send_empty`. The operator's pending feed-health messages go too.
         """
         report = DeliveryReport()
-        jobs: list[tuple[str, SubscriberSettings | None, Delivery]] = []
         chosen = subscribers or self.settings.subscribers
-        for s in chosen:
-            try:
-                if dry_run:
+        if dry_run:
+            for s in chosen:
+                try:
                     report.rendered += [(s.email, r) for r in self._would_send(store, s, kind)]
-                else:
-                    self._claim(store, s, kind, allow_empty=send_empty and s.send_empty)
-                    rows = store.pending_deliveries(store_key(s))
-                    jobs += [(s.email, s, row) for row in rows]
-                    log.debug(
-                        "%s: %s",
-                        s.email,
-                        f"{len(rows)} digest(s) to send"
-                        if rows
-                        else "nothing new to send: no undelivered item alerts for this "
-                        "subscriber (notifier explain LINK says why an item does not)",
-                        extra={"subscriber": s.email},
-                    )
-            except _PREPARE_ERRORS as e:
-                # A broken template or address must not keep the other subscribers waiting.
-                log.error(
-                    "digest for %s could not be prepared: %s",
-                    s.email,
-                    e,
-                    extra={"subscriber": s.email},
-                )
-                report.failed[s.email] = f"digest could not be prepared: {e}"
-        operator = self.settings.operator.email
-        if operator and not dry_run:
-            rows = store.pending_deliveries(operator.casefold())
-            jobs += [(operator, None, row) for row in rows]
+                except _PREPARE_ERRORS as e:
+                    _unprepared(report, s.email, e)
+            return report
         async with mailer.Mailer(self.settings, stopping=self.stopping) as postman:
-            for _ in range(SPLITS):
-                too_big = await self._send_all(store, postman, jobs, report)
-                jobs = []
-                for subscriber, kind_of_row, limit in too_big:
-                    # Split, never lost: the rows' items go back and are claimed again
-                    # in as many digests as the relay's size takes.
-                    while self._claim(store, subscriber, kind_of_row, max_bytes=limit):
-                        pass
-                    rows = store.pending_deliveries(store_key(subscriber))
-                    jobs += [(subscriber.email, subscriber, row) for row in rows]
-                if not jobs:
-                    break
+            sender = _Sender(self, store, postman, report)
+            try:
+                for s in chosen:
+                    for row in self._prepare(store, s, kind, send_empty, report):
+                        sender.start(s.email, s, row)
+                    # The rows started above go out while the next digests are composed:
+                    # each is written and claimed already, so a crash resends, never loses.
+                    await sender.room()
+                operator = self.settings.operator.email
+                if operator:
+                    for row in store.pending_deliveries(operator.casefold()):
+                        sender.start(operator, None, row)
+            finally:
+                too_big = await sender.finish()
+            await self._split(store, postman, report, too_big)
         return report
 
-    async def _send_all(
+    def _prepare(
+        self,
+        store: Store,
+        s: SubscriberSettings,
+        kind: DigestKind,
+        send_empty: bool,
+        report: DeliveryReport,
+    ) -> list[Delivery]:
+        """Claim the subscriber's new digest; their pending rows, or [] if it failed."""
+        try:
+            self._claim(store, s, kind, allow_empty=send_empty and s.send_empty)
+            rows = store.pending_deliveries(store_key(s))
+        except _PREPARE_ERRORS as e:
+            # A broken template or address must not keep the other subscribers waiting.
+            _unprepared(report, s.email, e)
+            return []
+        log.debug(
+            "%s: %s",
+            s.email,
+            f"{len(rows)} digest(s) to send"
+            if rows
+            else "nothing new to send: no undelivered item alerts for this "
+            "subscriber (notifier explain LINK says why an item does not)",
+            extra={"subscriber": s.email},
+        )
+        return rows
+
+    async def _split(
         self,
         store: Store,
         postman: mailer.Mailer,
-        jobs: Sequence[tuple[str, SubscriberSettings | None, Delivery]],
         report: DeliveryReport,
-    ) -> list[tuple[SubscriberSettings, DigestKind, int]]:
-        """Send every job, a few at a time; return the digests the relay found too large."""
-        gate = asyncio.Semaphore(SEND_CONCURRENCY)
-        too_big: list[tuple[SubscriberSettings, DigestKind, int]] = []
+        too_big: list[tuple[SubscriberSettings, DigestKind, int]],
+    ) -> None:
+        """Split, never lost: too large rows' items go back and are claimed again, smaller.
 
-        async def one(recipient: str, subscriber: SubscriberSettings | None, row: Delivery) -> None:
-            async with gate:
-                limit = await self._send(store, postman, recipient, row, report)
-            if limit is not None and subscriber is not None:
-                row_kind: DigestKind = "immediate" if row.kind == "immediate" else "daily"
-                too_big.append((subscriber, row_kind, limit))
-
-        await asyncio.gather(*(one(to, s, row) for to, s, row in jobs))
-        return too_big
+        As many rounds as SPLITS allows; the rows of the last round's split wait,
+        claimed and pending, for the next run.
+        """
+        for round_ in range(SPLITS):
+            last = round_ == SPLITS - 1
+            sender = _Sender(self, store, postman, report)
+            for subscriber, kind_of_row, limit in too_big:
+                while self._claim(store, subscriber, kind_of_row, max_bytes=limit):
+                    pass
+                if not last:
+                    for row in store.pending_deliveries(store_key(subscriber)):
+                        sender.start(subscriber.email, subscriber, row)
+            if last or not sender.tasks:
+                return
+            too_big = await sender.finish()
 
     async def _send(
         self,
@@ -152,3 +165,59 @@ class Delivering(Composing):
         )
         report.sent.append((recipient, row.subject, where))
         return None
+
+
+def _unprepared(report: DeliveryReport, email: str, e: Exception) -> None:
+    log.error("digest for %s could not be prepared: %s", email, e, extra={"subscriber": email})
+    report.failed[email] = f"digest could not be prepared: {e}"
+
+
+class _Sender:
+    """Sends rows as they are claimed, a few at a time; collects the ones too large.
+
+    Started rows are sent while the caller composes the next digests, so the
+    relay's round trips overlap the CPU work of composing instead of following it.
+    """
+
+    def __init__(
+        self,
+        owner: Delivering,
+        store: Store,
+        postman: mailer.Mailer,
+        report: DeliveryReport,
+    ) -> None:
+        self.owner = owner
+        self.store = store
+        self.postman = postman
+        self.report = report
+        self.gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        self.tasks: list[asyncio.Task[None]] = []
+        self.too_big: list[tuple[SubscriberSettings, DigestKind, int]] = []
+
+    async def room(self) -> None:
+        """Let started sends run; wait while more than BACKLOG are unfinished."""
+        await asyncio.sleep(0)
+        while sum(not t.done() for t in self.tasks[-BACKLOG - 1 :]) > BACKLOG:
+            await asyncio.wait(self.tasks[-BACKLOG - 1 :], return_when=asyncio.FIRST_COMPLETED)
+
+    def start(self, recipient: str, subscriber: SubscriberSettings | None, row: Delivery) -> None:
+        """Begin sending one row (it waits for a free slot)."""
+        self.tasks.append(asyncio.ensure_future(self._one(recipient, subscriber, row)))
+
+    async def _one(
+        self, recipient: str, subscriber: SubscriberSettings | None, row: Delivery
+    ) -> None:
+        async with self.gate:
+            limit = await self.owner._send(self.store, self.postman, recipient, row, self.report)
+        if limit is not None and subscriber is not None:
+            row_kind: DigestKind = "immediate" if row.kind == "immediate" else "daily"
+            self.too_big.append((subscriber, row_kind, limit))
+
+    async def finish(self) -> list[tuple[SubscriberSettings, DigestKind, int]]:
+        """Wait for every started row; the digests the relay found too large.
+
+        Also on the way out of a failure: a send under way is finished and
+        recorded, not cut off between the relay's acceptance and its mark.
+        """
+        await asyncio.gather(*self.tasks)
+        return self.too_big

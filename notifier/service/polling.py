@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from notifier import feeds
 from notifier.config import FeedSettings
@@ -13,7 +14,7 @@ from notifier.extract.models import Report
 from notifier.http import Fetcher
 from notifier.models import FetchResult, Item, PollReport, Validators
 from notifier.service.base import Base
-from notifier.store import Store
+from notifier.store import Store, utcnow
 
 log = logging.getLogger("notifier.service")
 
@@ -54,7 +55,24 @@ class Polling(Base):
             self._store_result(
                 store, by_name[result.feed], result, fresh.get(result.feed, []), report
             )
+        self.prune(store)
         return report
+
+    def prune(self, store: Store) -> None:
+        """Drop what is older than `storage.keep_days`, so the database stops growing.
+
+        Never inside `alerts.max_age`: an item that may still alert is kept however
+        short the retention, so pruning cannot lose an alert.
+        """
+        keep = max(timedelta(days=self.settings.storage.keep_days), self.settings.alerts.max_age)
+        pruned = store.prune(utcnow() - keep)
+        if pruned.items or pruned.deliveries:
+            log.info(
+                "pruned %d item(s) and %d sent digest(s) older than %d days (storage.keep_days)",
+                pruned.items,
+                pruned.deliveries,
+                keep.days,
+            )
 
     def _store_result(
         self,

@@ -15,11 +15,20 @@ from notifier.store.db import utcnow
 from notifier.store.history import HistoryQueries
 from notifier.store.items import ItemQueries, content_hash, trend_key
 from notifier.store.outbox import BuildMessage, OutboxQueries
+from notifier.store.retention import Pruned, RetentionQueries
 from notifier.store.schema import SCHEMA_VERSION
 
 
-class Store(ItemQueries, OutboxQueries, HistoryQueries):
+class Store(ItemQueries, OutboxQueries, HistoryQueries, RetentionQueries):
     """The state database: each concern's queries live in their own module of this package."""
 
 
-__all__ = ["SCHEMA_VERSION", "BuildMessage", "Store", "content_hash", "trend_key", "utcnow"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "BuildMessage",
+    "Pruned",
+    "Store",
+    "content_hash",
+    "trend_key",
+    "utcnow",
+]

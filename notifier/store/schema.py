@@ -108,6 +108,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE items ADD COLUMN language TEXT;
     """,
+    # 6: a subscriber's own outbox rows by index. `sent_at_once` and `pending_deliveries`
+    # ask per subscriber; without these each read every delivery (and every claimed item),
+    # so a run with thousands of subscribers and nothing new was quadratic in the outbox.
+    # A row's items by its id also serve `release` and the pruning of old rows, and
+    # items by first fetch let `storage.keep_days` find the old ones without a scan.
+    """
+    CREATE INDEX deliveries_subscriber ON deliveries (subscriber, status, kind, created_at);
+    CREATE INDEX delivery_items_delivery ON delivery_items (delivery_id);
+    CREATE INDEX items_fetched ON items (fetched_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -127,6 +127,8 @@ class FeedState:
     """The operator was told the feed is failing and has not yet been told it recovered."""
     languages: tuple[tuple[str, int], ...] = ()
     """Its stored items by the language of their text, most first (none: not told)."""
+    polled_by: str | None = None
+    """The instance (host:pid) that polled it last: with PostgreSQL, any of several."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ events of the top level go out at once. Each subscriber's daily digest runs at
 their `digest_at` (else `schedule.digest_at`) in their own time zone, and
 goes out empty when they asked for `send_empty`. Jobs never overlap (one asyncio lock, plus the
 database lock against a cron run beside the daemon), and SIGINT/SIGTERM let
-the running job finish before the process exits.
+the running job finish before the process exits. On PostgreSQL several daemons
+run side by side: they share the feeds and the outbox through the store's claims,
+and each subscriber's daily digest goes out from whichever takes the day first.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from notifier.config import SubscriberSettings
 from notifier.errors import NotifierError
 from notifier.service import Notifier
+from notifier.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,22 @@ class Daemon:
 
     async def _digest(self, subscriber: SubscriberSettings) -> None:
         with self.notifier.lock(wait=0), self.notifier.store() as store:
+            if store.shared and not self._window_is_ours(store, subscriber):
+                log.info("digest for %s: sent by another instance today", subscriber.email)
+                return
             self.phase = "deliver"
             await self.notifier.deliver(store, subscribers=[subscriber], send_empty=True)
+
+    def _window_is_ours(self, store: Store, subscriber: SubscriberSettings) -> bool:
+        """Claim today's digest window (the subscriber's local day) for this instance.
+
+        Instances sharing a database each fire the digest job; the first takes the
+        day, so a subscriber asking for empty digests does not get one from each.
+        """
+        zone = ZoneInfo(self.notifier.settings.timezone_for(subscriber))
+        day = datetime.now(zone).date()
+        key = f"digest:{subscriber.email.casefold()}:{day.isoformat()}"
+        return store.claim_window(key, datetime.now(UTC) + timedelta(days=2))
 
     async def _guarded(self, what: str, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
         if self.stopping.is_set():

@@ -397,6 +397,8 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """`notifier ARGS` as a subprocess, as an operator or cron would run it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTIFIER_")}
+    if url := os.environ.get("NOTIFIER_STORAGE__URL"):
+        env["NOTIFIER_STORAGE__URL"] = url  # the test's backend (the `on_backend` fixture)
     return subprocess.run(
         [sys.executable, "-m", "notifier", *args],
         capture_output=True,

@@ -17,11 +17,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from helpers import FLOODS, QUIET, HttpServer, free_port, rss, serve_smtp, write_config
 
 from notifier.config import load_settings
 from notifier.mailer import RELAY_FAILURES
 from notifier.service import Notifier
+
+pytestmark = pytest.mark.usefixtures("on_backend")  # each test on SQLite and PostgreSQL
+
 
 Script = Callable[[socket.socket], None]
 

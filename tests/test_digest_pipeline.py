@@ -10,10 +10,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from helpers import QUIET, HttpServer, Mailbox, parts, rss, run_cli, write_config
 
 from notifier.config import load_settings
 from notifier.service import Notifier
+
+pytestmark = pytest.mark.usefixtures("on_backend")  # each test on SQLite and PostgreSQL
+
 
 DESK = "desk@example.org"
 OPS = "ops@example.org"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import (
     FLOODS,
     QUIET,
@@ -16,6 +17,8 @@ from helpers import (
     wire_config,
     write_config,
 )
+
+pytestmark = pytest.mark.usefixtures("on_backend")  # each test on SQLite and PostgreSQL
 
 
 def test_run_once_end_to_end(

@@ -11,12 +11,16 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from helpers import FLOODS, QUIET, HttpServer, Mailbox, rss, wire_config, write_config
 
 from notifier.config import load_settings
 from notifier.scheduler import Daemon
 from notifier.service import Notifier
+
+pytestmark = pytest.mark.usefixtures("on_backend")  # each test on SQLite and PostgreSQL
+
 
 HUGE = {
     "guid": "h-1",

@@ -26,6 +26,8 @@ from notifier.mailer import RELAY_FAILURES, RETRY_DELAY, SEND_ATTEMPTS
 from notifier.service import Notifier, polling
 from notifier.store import Pruned, utcnow
 
+pytestmark = pytest.mark.usefixtures("on_backend")  # each test on SQLite and PostgreSQL
+
 
 def settings(tmp_path: Path, server: HttpServer, port: int, subscribers: list[str]) -> Settings:
     cfg = write_config(
@@ -143,6 +145,7 @@ def test_transient_4xx_is_retried_then_left_pending(
     assert len(retry_delays) == SEND_ATTEMPTS - 1  # accepted at the first try: no wait
 
 
+@pytest.mark.sqlite_only("the file lock; PostgreSQL instances share the work (test_shared.py)")
 def test_one_run_at_a_time(tmp_path: Path, http_server: HttpServer) -> None:
     notifier = Notifier(settings(tmp_path, http_server, 25, ["desk@example.org"]))
     with notifier.lock(), pytest.raises(BusyError, match="another notifier run"):

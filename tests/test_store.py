@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,15 +44,23 @@ def entry(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(open_store: Callable[[], Store]) -> Store:
+    """The store of each backend: the tests taking it run on SQLite and on PostgreSQL."""
+    return open_store()
+
+
+@pytest.fixture
+def lite(tmp_path: Path) -> Store:
+    """SQLite's own store, for what only SQLite has (PRAGMAs, pages, files)."""
     return Store(tmp_path / "state.db")
 
 
-def test_schema_is_versioned(store: Store) -> None:
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+def test_schema_is_versioned(lite: Store) -> None:
+    assert lite.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_wal_with_normal_sync(store: Store) -> None:
+def test_wal_with_normal_sync(lite: Store) -> None:
+    store = lite
     """WAL + synchronous=NORMAL: consistent after a process kill, one fsync per checkpoint."""
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -70,7 +79,7 @@ def test_schema_4_gains_the_outbox_indexes(tmp_path: Path) -> None:
     )
     old.close()
     with Store(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         assert [d.id for d in store.deliveries()] == [3]
         plan = " ".join(
             str(tuple(r))
@@ -320,7 +329,8 @@ def test_a_claim_left_without_its_message_gives_its_items_back(tmp_path: Path) -
         assert [i.id for i in store.undelivered_items("desk@x.org")] == ids
 
 
-def test_a_full_disk_is_one_line_and_nothing_half_stored(store: Store) -> None:
+def test_a_full_disk_is_one_line_and_nothing_half_stored(lite: Store) -> None:
+    store = lite
     """SQLite's own limit stands in for a full disk: the same SQLITE_FULL error, for real."""
     store.add_items("Wire", "u", [entry("a", "t", figure())], alert_on_first_poll=True)
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]

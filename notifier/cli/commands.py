@@ -219,10 +219,11 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         if d.method == "smtp"
         else f"outbox folder {d.outbox_dir}"
     )
+    state = Notifier(config).check_store()
     say(
         args,
         f"config OK: {len(config.feeds)} feed(s), {len(config.subscribers)} subscriber(s), "
-        f"delivery by {where}, state in {config.storage.path}",
+        f"delivery by {where}, {state}",
     )
     return EXIT_OK
 
@@ -235,7 +236,9 @@ def cmd_feeds(args: argparse.Namespace) -> int:
       notifier feeds --config config.toml
 
     """
-    rows = Notifier(settings(args)).feed_status()
+    config = settings(args)
+    shared = bool(config.storage.url.get_secret_value())  # then say which instance polled
+    rows = Notifier(config).feed_status()
     failing = 0
     for name, url, state in rows:
         if state is None:
@@ -247,7 +250,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         if state.failures:
             status += f" (failed {state.failures} poll(s) in a row)"
         failing += bool(state.last_error)
-        print(f"{name}: {status}; {state.items} item(s); last fetch {last}; last success {ok}")
+        by = f" by {state.polled_by}" if shared and state.polled_by else ""
+        print(f"{name}: {status}; {state.items} item(s); last fetch {last}{by}; last success {ok}")
         print(f"  {url}")
         if note := language_note(state.languages):
             print(f"  {note}")

@@ -49,7 +49,9 @@ def problems(settings: Settings, base: Path, source: Source) -> list[str]:
         if is_local_url(feed.url) and (reason := _feed_file(feed.url, base)):
             found.append((("feeds", n, "url"), reason))
     state = resolve(settings.storage.path, base)
-    if state.is_dir():
+    if settings.storage.url.get_secret_value():
+        pass  # PostgreSQL: check-config connects to it; the path is not used
+    elif state.is_dir():
         found.append(
             (("storage", "path"), f"{state} is a folder; name a file in it, like notifier.db")
         )

@@ -58,10 +58,23 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def check_database_url(value: SecretStr) -> SecretStr:
+    """Empty (SQLite at `path`), or a PostgreSQL URL; never echoed: it may hold a password."""
+    url = value.get_secret_value().strip()
+    if url and not re.match(r"(?i)postgres(?:ql)?://", url):
+        raise ValueError(
+            "must be empty (SQLite at storage.path) or a PostgreSQL URL, "
+            "like postgresql://notifier@db.example.org/notifier"
+        )
+    return SecretStr(url)
+
+
 class StorageSettings(_Section):
-    """Where the state lives."""
+    """Where the state lives: a SQLite file, or a PostgreSQL database several instances share."""
 
     path: FilePath = Path("notifier.db")
+    url: Annotated[SecretStr, AfterValidator(check_database_url)] = SecretStr("")
+    """postgresql://USER:PASSWORD@HOST:PORT/DB puts all state there instead of `path`."""
     keep_days: Whole = Field(default=90, ge=1, le=36500)
     """Days items, figures and sent digests are kept: the database stops growing there."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import jinja2
 
@@ -11,7 +12,7 @@ from notifier.config import Settings, SubscriberSettings
 from notifier.errors import UsageError
 from notifier.lock import RunLock
 from notifier.models import Digest, RenderedMessage
-from notifier.store import Store
+from notifier.store import Store, probe
 
 
 class Base:
@@ -35,11 +36,26 @@ class Base:
         render.check_templates(self.env)
 
     def store(self) -> Store:
-        """Open the state database."""
-        return Store(self.settings.storage.path)
+        """Open the state database: the SQLite file, or PostgreSQL when `storage.url` is set."""
+        storage = self.settings.storage
+        return Store(storage.path, url=storage.url.get_secret_value())
 
-    def lock(self, wait: float = 60) -> RunLock:
-        """The lock that keeps two runs off one database."""
+    def check_store(self) -> str:
+        """Where the state lives, for `check-config`; PostgreSQL is connected to, not migrated.
+
+        A server that cannot be reached, a refused login or a schema newer than
+        this version is a StoreError of one line.
+        """
+        url = self.settings.storage.url.get_secret_value()
+        return probe(url) if url else f"state in {self.settings.storage.path}"
+
+    def lock(self, wait: float = 60) -> contextlib.AbstractContextManager[object]:
+        """The lock that keeps two runs off one SQLite file.
+
+        PostgreSQL needs none: instances share the work by claims in the database.
+        """
+        if self.settings.storage.url.get_secret_value():
+            return contextlib.nullcontext()
         return RunLock(self.settings.storage.path, wait=wait)
 
     def render(self, digest: Digest) -> RenderedMessage:

@@ -208,7 +208,16 @@ class _Sender:
         self, recipient: str, subscriber: SubscriberSettings | None, row: Delivery
     ) -> None:
         async with self.gate:
-            limit = await self.owner._send(self.store, self.postman, recipient, row, self.report)
+            # Another instance sharing the database may be sending it, or have sent it.
+            if not self.store.claim_delivery(row.id):
+                log.debug("digest #%d: sent or being sent by another instance", row.id)
+                return
+            try:
+                limit = await self.owner._send(
+                    self.store, self.postman, recipient, row, self.report
+                )
+            finally:
+                self.store.unclaim_delivery(row.id)
         if limit is not None and subscriber is not None:
             row_kind: DigestKind = "immediate" if row.kind == "immediate" else "daily"
             self.too_big.append((subscriber, row_kind, limit))

@@ -18,6 +18,10 @@ from notifier.store import Store, utcnow
 
 log = logging.getLogger("notifier.service")
 
+POLL_LEASE = timedelta(minutes=10)
+"""How long a feed's poll is claimed on a shared database: an instance that dies
+mid-poll keeps the others off that feed at most this long."""
+
 
 class Polling(Base):
     """The poll step."""
@@ -28,17 +32,27 @@ class Polling(Base):
         The store is asked once per feed which items are new, and only those are
         extracted, and enriched with their linked page where the feed asks for it.
         """
+        claimed = store.claim_feeds([f.name for f in self.settings.feeds], POLL_LEASE)
+        try:
+            return await self._poll_claimed(store, set(claimed))
+        finally:
+            store.release_feeds(claimed)
+
+    async def _poll_claimed(self, store: Store, claimed: set[str]) -> PollReport:
+        """Poll the feeds this instance claimed (all of them but on a shared database)."""
+        mine = [f for f in self.settings.feeds if f.name in claimed]
+        for f in self.settings.feeds:
+            if f.name not in claimed:
+                log.info("feed %r: another instance polls it now", f.name, extra={"feed": f.name})
         states = store.feed_states()
         validators = {
             f.name: Validators(states[f.name].etag, states[f.name].last_modified)
-            for f in self.settings.feeds
+            for f in mine
             if f.name in states and states[f.name].url == f.url
         }
-        by_name = {f.name: f for f in self.settings.feeds}
+        by_name = {f.name: f for f in mine}
         async with Fetcher(self.settings.fetch) as fetcher:
-            results = await feeds.fetch_all(
-                self.settings.feeds, validators, self.settings.fetch, fetcher=fetcher
-            )
+            results = await feeds.fetch_all(mine, validators, self.settings.fetch, fetcher=fetcher)
             fresh: dict[str, list[Item]] = {}
             for r in results:
                 if r.error is None and not r.not_modified:

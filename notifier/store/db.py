@@ -1,13 +1,19 @@
-"""The connection: SQLite in WAL mode, one transaction per step, migrated when opened."""
+"""The connection: SQLite (WAL) or PostgreSQL; one transaction per step, migrated when opened.
+
+The queries of the other modules run on either: they see a `Conn` (SQLite's
+connection, or `pg.PgConnection`, which takes the same SQL and gives the same rows).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from notifier.errors import StoreError, StoreFailedError
 from notifier.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -50,6 +56,37 @@ def fault(path: Path, error: sqlite3.Error) -> StoreFailedError:
     )
 
 
+class Cursor(Protocol):
+    """What a query gives back on either backend."""
+
+    @property
+    def rowcount(self) -> int:
+        """Rows an UPDATE or DELETE touched."""
+
+    def fetchone(self) -> Any:  # noqa: ANN401
+        """The next row (by name or position), or None."""
+
+    def fetchall(self) -> list[Any]:
+        """The remaining rows."""
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Conn(Protocol):
+    """The connection the queries use: SQLite's, or PostgreSQL's behind the same calls."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor:  # noqa: ANN401
+        """Run one statement."""
+
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor:  # noqa: ANN401
+        """Run one statement for each set of parameters."""
+
+
+def this_instance() -> str:
+    """Who holds a claim: host and process, which `notifier feeds` shows as the last poller."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class _Connection(sqlite3.Connection):
     """A connection whose failures, apart from constraints the store relies on, say what to do."""
 
@@ -73,18 +110,46 @@ class _Connection(sqlite3.Connection):
 
 
 class Database:
-    """A SQLite state file, migrated on open; use as a context manager, or call `close()`."""
+    """The state database, migrated on open; use as a context manager, or call `close()`.
 
-    def __init__(self, path: Path | str) -> None:
+    A SQLite file at `path`, unless `url` names a PostgreSQL database: then
+    several instances share it (`shared`), and the claims of `claims.py` keep
+    them from doing one piece of work twice.
+    """
+
+    db: Conn
+
+    def __init__(self, path: Path | str, *, url: str = "", instance: str = "") -> None:
+        self.instance = instance or this_instance()
+        self.claimed: set[int] = set()
+        """Outbox rows this process is sending (claims.py)."""
+        self.shared = bool(url)
+        self._pg: Any = None
+        if url:
+            from notifier.store import pg  # noqa: PLC0415 (its driver is an optional extra)
+
+            self.path = Path(pg.redact(url))
+            self._pg = pg.connect(url)
+            self.db = self._pg
+            try:
+                pg.migrate(self._pg)
+            except StoreFailedError as e:
+                self._pg.close()
+                raise StoreError(f"cannot migrate the state database: {e}") from e
+            except StoreError:
+                self._pg.close()
+                raise
+            return
         self.path = Path(path)
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(
+            self._lite = sqlite3.connect(
                 str(path), timeout=30, isolation_level=None, factory=_Connection
             )
-            self.db.path = self.path
-            self.db.row_factory = sqlite3.Row
+            self.db = self._lite
+            self._lite.path = self.path
+            self._lite.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA busy_timeout = 30000")
             if str(path) != ":memory:":
@@ -112,22 +177,26 @@ class Database:
         self.close()
 
     def close(self) -> None:
-        """Close the connection."""
-        self.db.close()
+        """Close the connection (on PostgreSQL the server drops this session's claims)."""
+        (self._pg or self._lite).close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Conn]:
         """One step = one transaction: a crash leaves the step done or not done.
 
         SQLite may have rolled back on its own (a full disk): the rollback here is
         then skipped, so the error the operator reads is the real one.
         """
+        if self._pg is not None:
+            with self._pg.transaction() as db:
+                yield db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
             self.db.execute("COMMIT")
         except BaseException:
-            if self.db.in_transaction:
+            if self._lite.in_transaction:
                 with contextlib.suppress(sqlite3.Error, StoreFailedError):
                     self.db.execute("ROLLBACK")
             raise

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
 from notifier.models import FeedState, HealthNotice
-from notifier.store.db import Database, from_iso, to_iso, utcnow
+from notifier.store.db import Conn, Database, from_iso, to_iso, utcnow
 
 
 class FeedStateQueries(Database):
@@ -39,6 +38,7 @@ class FeedStateQueries(Database):
                 failures=r["failures"],
                 failing_reported=bool(r["failing_reported"]),
                 languages=tuple(languages.get(r["name"], ())),
+                polled_by=r["polled_by"],
             )
             for r in rows
         }
@@ -65,11 +65,12 @@ class FeedStateQueries(Database):
                 etag=etag,
                 last_modified=last_modified,
                 now=now,
+                by=self.instance,
             )
 
     @staticmethod
     def _record_fetch(
-        db: sqlite3.Connection,
+        db: Conn,
         name: str,
         url: str,
         *,
@@ -78,6 +79,7 @@ class FeedStateQueries(Database):
         etag: str | None,
         last_modified: str | None,
         now: datetime | None,
+        by: str,
     ) -> None:
         """Note a fetch attempt; validators change only on success, the failure streak on each.
 
@@ -98,18 +100,18 @@ class FeedStateQueries(Database):
         if error is None:
             db.execute(
                 "UPDATE feeds SET etag = ?, last_modified = ?, last_fetch_at = ?, "
-                "last_success_at = ?, last_error = NULL, last_status = ?, failures = 0 "
-                "WHERE name = ?",
-                (etag, last_modified, now_s, now_s, status, name),
+                "last_success_at = ?, last_error = NULL, last_status = ?, failures = 0, "
+                "polled_by = ? WHERE name = ?",
+                (etag, last_modified, now_s, now_s, status, by, name),
             )
         else:
             db.execute(
                 "UPDATE feeds SET last_fetch_at = ?, last_error = ?, last_status = ?, "
-                "failures = failures + 1 WHERE name = ?",
-                (now_s, error, status, name),
+                "failures = failures + 1, polled_by = ? WHERE name = ?",
+                (now_s, error, status, by, name),
             )
 
-    def first_poll_pending(self, feed: str, db: sqlite3.Connection | None = None) -> bool:
+    def first_poll_pending(self, feed: str, db: Conn | None = None) -> bool:
         """True until a feed's first successful poll is stored (again after its URL changed)."""
         row = (
             (db or self.db)

@@ -6,13 +6,13 @@ import dataclasses
 import hashlib
 import json
 import re
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from notifier.extract.models import Agency, Figure, Organisation, Report
 from notifier.models import FetchResult, Item, StoredItem, Structured
-from notifier.store.db import from_iso, to_iso, utcnow
+from notifier.store.db import Conn, from_iso, to_iso, utcnow
 from notifier.store.feedstate import FeedStateQueries
 
 _FIGURE_COLUMNS = ", ".join(f'"{name}"' for name in Figure.__slots__)  # "end" is an SQL keyword
@@ -107,9 +107,13 @@ class ItemQueries(FeedStateQueries):
                     etag=fetched.etag,
                     last_modified=fetched.last_modified,
                     now=now,
+                    by=self.instance,
                 )
             else:
-                db.execute("INSERT OR IGNORE INTO feeds (name, url) VALUES (?, ?)", (feed, url))
+                db.execute(
+                    "INSERT INTO feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                    (feed, url),
+                )
             first = self.first_poll_pending(feed, db)
             alertable = 1 if (alert_on_first_poll or not first) else 0
             for item, report in entries:
@@ -124,7 +128,7 @@ class ItemQueries(FeedStateQueries):
 
     def _add_item(
         self,
-        db: sqlite3.Connection,
+        db: Conn,
         feed: str,
         item: Item,
         report: Report,
@@ -144,7 +148,7 @@ class ItemQueries(FeedStateQueries):
             "INSERT INTO items (feed, guid, content_hash, link, title, published, "
             "fetched_at, text, summary, alertable, agencies, organisations, countries, "
             "structured, alert_level, language) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 feed,
                 guid,
@@ -164,7 +168,7 @@ class ItemQueries(FeedStateQueries):
                 report.language,
             ),
         )
-        item_id = int(cur.lastrowid or 0)
+        item_id = int(cur.fetchone()[0])
         db.executemany(
             f"INSERT INTO figures (item_id, trend_key, {_FIGURE_COLUMNS}) "
             f"VALUES (?, ?{', ?' * len(Figure.__slots__)})",
@@ -248,7 +252,7 @@ class ItemQueries(FeedStateQueries):
         ).fetchall()
         return self._items(rows)
 
-    def _items(self, rows: list[sqlite3.Row]) -> list[StoredItem]:
+    def _items(self, rows: list[Any]) -> list[StoredItem]:
         figures: dict[int, list[Figure]] = {}
         if rows:
             marks = ",".join("?" * len(rows))
@@ -293,5 +297,5 @@ def _load_structured(text: str | None) -> Structured | None:
     return Structured(**fields)
 
 
-def _figure(r: sqlite3.Row) -> Figure:
+def _figure(r: Any) -> Figure:  # noqa: ANN401 (a row of either backend)
     return Figure(**{name: r[name] for name in Figure.__slots__})

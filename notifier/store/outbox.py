@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from notifier.models import Delivery, HealthNotice
-from notifier.store.db import Database, from_iso, to_iso, utcnow
+from notifier.store.db import Conn, Database, from_iso, to_iso, utcnow
 
 BuildMessage = Callable[[int], tuple[str, str, bytes]]
 """delivery id -> (subject, Message-ID, message bytes): called inside the row's transaction."""
@@ -46,7 +46,9 @@ class OutboxQueries(Database):
                 db.executemany(
                     "INSERT INTO delivery_items (delivery_id, subscriber, item_id) "
                     "VALUES (?, ?, ?)",
-                    [(delivery_id, subscriber, i) for i in item_ids],
+                    # In id order: two instances claiming overlapping items for one
+                    # subscriber meet at the first shared item instead of deadlocking.
+                    [(delivery_id, subscriber, i) for i in sorted(set(item_ids))],
                 )
         except sqlite3.IntegrityError:
             return None
@@ -76,17 +78,17 @@ class OutboxQueries(Database):
 
     def _insert_row(
         self,
-        db: sqlite3.Connection,
+        db: Conn,
         recipient: str,
         kind: str,
         build: BuildMessage,
         now: datetime | None,
     ) -> int:
         cur = db.execute(
-            "INSERT INTO deliveries (subscriber, kind, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO deliveries (subscriber, kind, created_at) VALUES (?, ?, ?) RETURNING id",
             (recipient, kind, to_iso(now or utcnow())),
         )
-        delivery_id = int(cur.lastrowid or 0)
+        delivery_id = int(cur.fetchone()[0])
         subject, message_id, message = build(delivery_id)
         db.execute(
             "UPDATE deliveries SET subject = ?, message_id = ?, message = ? WHERE id = ?",
@@ -143,7 +145,7 @@ class OutboxQueries(Database):
             )
 
 
-def _delivery(r: sqlite3.Row) -> Delivery:
+def _delivery(r: Any) -> Delivery:  # noqa: ANN401 (a row of either backend)
     values = {name: r[name] for name in Delivery.__slots__}
     values["created_at"] = datetime.fromisoformat(r["created_at"])
     values["sent_at"] = from_iso(r["sent_at"])

@@ -53,4 +53,5 @@ class RetentionQueries(Database):
                 "WHERE di.delivery_id = deliveries.id)",
                 (cutoff,),
             ).rowcount
+            db.execute("DELETE FROM leases WHERE expires_at < ?", (cutoff,))
         return Pruned(items=items, deliveries=rows)

@@ -39,6 +39,11 @@ pending for the next run). A poll in progress is abandoned at once: nothing of i
 half-stored, and the next poll fetches again what it had not stored."""
 
 
+HOLD_SHARE = 0.8
+"""Of the poll interval, how long a daemon keeps the feeds it polled: on a shared database
+another daemon whose poll comes sooner skips them; its own next poll finds them free."""
+
+
 class Daemon:
     """The scheduled jobs of `notifier serve` around one Notifier."""
 
@@ -65,7 +70,9 @@ class Daemon:
     async def _poll(self) -> None:
         with self.notifier.lock(wait=0), self.notifier.store() as store:
             self.phase = "poll"
-            report = await self.notifier.poll(store)
+            # Held for most of the interval: daemons sharing a database take turns.
+            every = self.notifier.settings.schedule.poll_every
+            report = await self.notifier.poll(store, hold=every * HOLD_SHARE)
             self.notifier.report_feed_health(store)
             self.phase = "deliver"
             await self.notifier.deliver(store, kind="immediate")

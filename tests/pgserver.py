@@ -28,6 +28,7 @@ try:
 except ImportError:  # the postgres extra is not installed: the PostgreSQL tests are skipped
     psycopg = None  # type: ignore[assignment]
 
+PASSWORD = uuid.uuid4().hex  # a throwaway cluster's, made up per session
 ENV_URL = os.environ.get("NOTIFIER_TEST_PG_URL", "")
 """Read at import: the autouse fixture clears NOTIFIER_* variables before each test."""
 
@@ -94,8 +95,8 @@ class Cluster:
     def start(self) -> str:
         data = str(self.dir / "data")
         r = self._run(
-            str(self.bindir / "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
-            "-E", "UTF8", "--no-locale", "-N",
+            str(self.bindir / "initdb"), "-D", data, "-U", "postgres", "--auth-local=trust",
+            "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "-N",
         )  # fmt: skip
         if r.returncode:
             raise UnavailableError(f"initdb failed: {r.stderr.strip()[-300:]}")
@@ -108,8 +109,19 @@ class Cluster:
             )  # fmt: skip
             if r.returncode == 0:
                 self.started = True
-                return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        raise UnavailableError(f"pg_ctl start failed: {(r.stderr or r.stdout).strip()[-300:]}")
+                break
+        else:
+            raise UnavailableError(f"pg_ctl start failed: {(r.stderr or r.stdout).strip()[-300:]}")
+        # Logins over TCP need a password, as on a real server: wrong ones are refused.
+        psql = self.bindir / "psql"
+        r = self._run(
+            str(psql) if psql.exists() else shutil.which("psql") or "psql",
+            "-X", "-q", "-h", str(self.dir), "-p", str(self.port), "-U", "postgres",
+            "-c", f"ALTER ROLE postgres PASSWORD '{PASSWORD}'",
+        )  # fmt: skip
+        if r.returncode:
+            raise UnavailableError(f"cannot set the test password: {r.stderr.strip()[-300:]}")
+        return f"postgresql://postgres:{PASSWORD}@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         if self.started:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 
 import jinja2
 
@@ -12,7 +13,9 @@ from notifier.config import Settings, SubscriberSettings
 from notifier.errors import UsageError
 from notifier.lock import RunLock
 from notifier.models import Digest, RenderedMessage
-from notifier.store import Store, probe
+from notifier.store import Store, probe, this_instance
+
+_NOTIFIERS = itertools.count()
 
 
 class Base:
@@ -23,6 +26,9 @@ class Base:
         self._env: jinja2.Environment | None = None
         self.stopping = asyncio.Event()
         """Set by the daemon's stop: no new send starts (sends in flight may end)."""
+        n = next(_NOTIFIERS)
+        self.instance = this_instance() + (f"/{n}" if n else "")
+        """Who this is to the others sharing a database (host:pid): what its claims hold."""
 
     @property
     def env(self) -> jinja2.Environment:
@@ -38,7 +44,7 @@ class Base:
     def store(self) -> Store:
         """Open the state database: the SQLite file, or PostgreSQL when `storage.url` is set."""
         storage = self.settings.storage
-        return Store(storage.path, url=storage.url.get_secret_value())
+        return Store(storage.path, url=storage.url.get_secret_value(), instance=self.instance)
 
     def check_store(self) -> str:
         """Where the state lives, for `check-config`; PostgreSQL is connected to, not migrated.

@@ -26,24 +26,36 @@ mid-poll keeps the others off that feed at most this long."""
 class Polling(Base):
     """The poll step."""
 
-    async def poll(self, store: Store) -> PollReport:
+    async def poll(self, store: Store, *, hold: timedelta | None = None) -> PollReport:
         """Fetch every feed concurrently; store new items with their figures.
 
         The store is asked once per feed which items are new, and only those are
         extracted, and enriched with their linked page where the feed asks for it.
+        On a shared database only the feeds this instance claims are polled; with
+        `hold` (the daemon) a polled feed stays claimed that long from the poll's
+        start (its own next poll finds it free again), so that several
+        daemons poll each feed about once per interval between them, not once each.
         """
+        started = utcnow()
         claimed = store.claim_feeds([f.name for f in self.settings.feeds], POLL_LEASE)
         try:
-            return await self._poll_claimed(store, set(claimed))
-        finally:
-            store.release_feeds(claimed)
+            report = await self._poll_claimed(store, set(claimed))
+        except BaseException:
+            store.release_feeds(claimed)  # unfinished: the next poll may be anyone's
+            raise
+        store.release_feeds(claimed, keep_until=started + hold if hold else None)
+        return report
 
     async def _poll_claimed(self, store: Store, claimed: set[str]) -> PollReport:
         """Poll the feeds this instance claimed (all of them but on a shared database)."""
         mine = [f for f in self.settings.feeds if f.name in claimed]
         for f in self.settings.feeds:
             if f.name not in claimed:
-                log.info("feed %r: another instance polls it now", f.name, extra={"feed": f.name})
+                log.info(
+                    "feed %r: polled by another instance (now, or lately by a daemon)",
+                    f.name,
+                    extra={"feed": f.name},
+                )
         states = store.feed_states()
         validators = {
             f.name: Validators(states[f.name].etag, states[f.name].last_modified)

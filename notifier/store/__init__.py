@@ -13,7 +13,7 @@ instances share one PostgreSQL database without doing one piece of work twice.
 from __future__ import annotations
 
 from notifier.store.claims import ClaimQueries
-from notifier.store.db import utcnow
+from notifier.store.db import this_instance, utcnow
 from notifier.store.history import HistoryQueries
 from notifier.store.items import ItemQueries, content_hash, trend_key
 from notifier.store.outbox import BuildMessage, OutboxQueries
@@ -33,6 +33,7 @@ __all__ = [
     "Store",
     "content_hash",
     "probe",
+    "this_instance",
     "trend_key",
     "utcnow",
 ]

@@ -34,8 +34,9 @@ class ClaimQueries(Database):
     ) -> list[str]:
         """The feeds of `names` this instance may poll now: nobody else holds a live lease.
 
-        Taken in name order in one transaction, so two instances claiming at the
-        same moment wait on each other row by row instead of deadlocking.
+        A lease this instance holds already (a daemon's own, kept since its last
+        poll) is renewed. Taken in name order in one transaction, so two instances
+        claiming at the same moment wait on each other row by row, not deadlock.
         """
         if not self.shared:
             return list(names)
@@ -48,23 +49,31 @@ class ClaimQueries(Database):
                     "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) "
                     "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
                     "expires_at = excluded.expires_at "
-                    "WHERE leases.expires_at < ? "
+                    "WHERE leases.expires_at < ? OR leases.holder = excluded.holder "
                     "RETURNING name",
                     (f"poll:{name}", self.instance, to_iso(start + ttl), to_iso(start)),
                 ).fetchone()
                 is not None
             ]
 
-    def release_feeds(self, names: Sequence[str]) -> None:
-        """Let go of this instance's poll leases: the next poll may be anyone's."""
+    def release_feeds(self, names: Sequence[str], *, keep_until: datetime | None = None) -> None:
+        """Let go of this instance's poll leases: the next poll may be anyone's.
+
+        With `keep_until` they are kept, shortened to then: the feeds were just
+        polled, and other daemons need not poll them again before.
+        """
         if not self.shared or not names:
             return
         marks = ",".join("?" * len(names))
+        keys = (self.instance, *(f"poll:{n}" for n in names))
         with self.transaction() as db:
-            db.execute(
-                f"DELETE FROM leases WHERE holder = ? AND name IN ({marks})",
-                (self.instance, *(f"poll:{n}" for n in names)),
-            )
+            if keep_until is None:
+                db.execute(f"DELETE FROM leases WHERE holder = ? AND name IN ({marks})", keys)
+            else:
+                db.execute(
+                    f"UPDATE leases SET expires_at = ? WHERE holder = ? AND name IN ({marks})",
+                    (to_iso(keep_until), *keys),
+                )
 
     def claim_window(self, key: str, until: datetime) -> bool:
         """True for the first instance to ask for `key` (a digest's day) until it expires."""

@@ -95,7 +95,6 @@ class ItemQueries(FeedStateQueries):
         guid) is skipped; a guid reused for a different story keeps both.
         """
         now_dt = now or utcnow()
-        stored: list[int] = []
         with self.transaction() as db:
             if fetched is not None:
                 self._record_fetch(
@@ -116,34 +115,84 @@ class ItemQueries(FeedStateQueries):
                 )
             first = self.first_poll_pending(feed, db)
             alertable = 1 if (alert_on_first_poll or not first) else 0
-            for item, report in entries:
-                item_id = self._add_item(db, feed, item, report, alertable=alertable, now=now_dt)
-                if item_id is not None:
-                    stored.append(item_id)
+            stored = self._add_entries(db, feed, entries, alertable=alertable, now=now_dt)
             if first:
                 db.execute(
                     "UPDATE feeds SET first_polled_at = ? WHERE name = ?", (to_iso(now_dt), feed)
                 )
         return stored
 
-    def _add_item(
+    def _add_entries(
         self,
+        db: Conn,
+        feed: str,
+        entries: Sequence[tuple[Item, Report]],
+        *,
+        alertable: int,
+        now: datetime,
+    ) -> list[int]:
+        """Insert the entries whose story the feed does not have yet; their new ids.
+
+        What the feed already has is read in two queries for the whole poll, and
+        the figures are written in one batch: on PostgreSQL each statement is a
+        round trip to the server, and a busy poll stores thousands of items.
+        """
+        digests = [content_hash(item) for item, _ in entries]
+        have = self._present(db, feed, "content_hash", digests)
+        taken = self._present(db, feed, "guid", [item.guid for item, _ in entries])
+        stored: list[int] = []
+        figures: list[tuple[object, ...]] = []
+        for (item, report), digest in zip(entries, digests, strict=True):
+            if digest in have:
+                continue  # the same story, whatever its guid
+            have.add(digest)
+            guid = item.guid
+            if guid in taken:
+                guid = f"{guid}#{digest[:16]}"  # another story under a reused guid: keep it too
+            taken.add(guid)
+            item_id = self._insert_item(
+                db, feed, item, report, guid=guid, digest=digest, alertable=alertable, now=now
+            )
+            stored.append(item_id)
+            figures += [
+                (item_id, trend_key(f, item.structured), *(getattr(f, n) for n in Figure.__slots__))
+                for f in report.figures
+            ]
+        if figures:
+            db.executemany(
+                f"INSERT INTO figures (item_id, trend_key, {_FIGURE_COLUMNS}) "
+                f"VALUES (?, ?{', ?' * len(Figure.__slots__)})",
+                figures,
+            )
+        return stored
+
+    @staticmethod
+    def _present(db: Conn, feed: str, column: str, values: Sequence[str]) -> set[str]:
+        """Which of `values` the feed's items have in `column` (content_hash or guid)."""
+        wanted = sorted(set(values))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT {column} FROM items WHERE feed = ? AND {column} IN ({marks})",
+                (feed, *chunk),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    @staticmethod
+    def _insert_item(
         db: Conn,
         feed: str,
         item: Item,
         report: Report,
         *,
+        guid: str,
+        digest: str,
         alertable: int,
         now: datetime,
-    ) -> int | None:
-        digest = content_hash(item)
-        if db.execute(
-            "SELECT 1 FROM items WHERE feed = ? AND content_hash = ?", (feed, digest)
-        ).fetchone():
-            return None  # the same story, whatever its guid
-        guid = item.guid
-        if db.execute("SELECT 1 FROM items WHERE feed = ? AND guid = ?", (feed, guid)).fetchone():
-            guid = f"{guid}#{digest[:16]}"  # another story under a reused guid: keep it too
+    ) -> int:
         cur = db.execute(
             "INSERT INTO items (feed, guid, content_hash, link, title, published, "
             "fetched_at, text, summary, alertable, agencies, organisations, countries, "
@@ -168,16 +217,7 @@ class ItemQueries(FeedStateQueries):
                 report.language,
             ),
         )
-        item_id = int(cur.fetchone()[0])
-        db.executemany(
-            f"INSERT INTO figures (item_id, trend_key, {_FIGURE_COLUMNS}) "
-            f"VALUES (?, ?{', ?' * len(Figure.__slots__)})",
-            [
-                (item_id, trend_key(f, item.structured), *(getattr(f, n) for n in Figure.__slots__))
-                for f in report.figures
-            ],
-        )
-        return item_id
+        return int(cur.fetchone()[0])
 
     def known_items(self, feed: str, items: Sequence[Item]) -> set[str]:
         """Guids of these items whose story the feed already has: they need no extraction.

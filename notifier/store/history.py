@@ -28,15 +28,20 @@ class HistoryQueries(Database):
         if key in ("|", ""):
             return None  # no place and no country: nothing to compare with
         marks = ",".join("?" * len(excluding)) or "NULL"
+        exclude, args = f"i.id NOT IN ({marks})", tuple[object, ...](excluding)
+        if self.shared and excluding:
+            # One array, not thousands of parameters: PostgreSQL plans a long IN list
+            # anew at each call (10 ms for a busy day's candidates), SQLite does not.
+            exclude, args = "i.id <> ALL(?)", (list(excluding),)
         row = self.db.execute(
             "SELECT f.value, f.high, f.qualifier, f.agency, i.feed, "
             f"{DATED} AS dated FROM figures f "
             "JOIN items i ON i.id = f.item_id "
             "JOIN delivery_items di ON di.item_id = i.id AND di.subscriber = ? "
             "JOIN deliveries d ON d.id = di.delivery_id AND d.status = 'sent' "
-            f"WHERE f.kind = ? AND f.trend_key = ? AND i.id NOT IN ({marks}) "
+            f"WHERE f.kind = ? AND f.trend_key = ? AND {exclude} "
             "ORDER BY dated DESC, f.id DESC LIMIT 1",
-            (subscriber, kind, key, *excluding),
+            (subscriber, kind, key, *args),
         ).fetchone()
         if row is None:
             return None

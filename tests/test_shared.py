@@ -7,6 +7,7 @@ connection, another holder name), as two processes on two machines would be.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from collections import Counter
@@ -15,19 +16,20 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 from helpers import FLOODS, QUIET, HttpServer, Mailbox, free_port, rss, run_cli, write_config
 
 from notifier.config import load_settings
-from notifier.errors import StoreError
+from notifier.errors import StoreError, StoreFailedError
 from notifier.extract.models import Agency, Figure, Report
 from notifier.models import Item
 from notifier.scheduler import Daemon
 from notifier.service import Notifier
 from notifier.store import SCHEMA_VERSION, Store, probe, utcnow
 
-OpenStore = Callable[..., Store]
+psycopg = pytest.importorskip(
+    "psycopg", reason="the postgres extra is not installed: pip install -e '.[postgres]'"
+)
 
 
 def entry(guid: str) -> tuple[Item, Report]:
@@ -288,3 +290,26 @@ def test_a_days_digest_is_taken_by_one_of_two_daemons(
     assert "sent by another instance today" not in caplog.text
     asyncio.run(b.digest_job("desk@example.org"))
     assert "digest for desk@example.org: sent by another instance today" in caplog.text
+
+
+def test_without_the_driver_storage_url_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
+    with pytest.raises(StoreError, match=r"pip install 'notifier\[postgres\]'"):
+        Store("unused", url="postgresql://notifier@127.0.0.1/notifier")
+
+
+def test_a_server_lost_while_running_is_one_line_and_nothing_half_stored(
+    pg_store: Callable[[str], Store], pg_url: str
+) -> None:
+    a = pg_store("a")
+    a.add_items("Wire", "u", [entry("g1")], alert_on_first_poll=True)
+    pid = a.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(StoreFailedError, match="check the PostgreSQL server") as e:
+        a.add_items("Wire", "u", [entry("g2")], alert_on_first_poll=True)
+    assert "\n" not in str(e.value)
+    with Store("unused", url=pg_url) as b:
+        assert [i.guid for i in b.undelivered_items("desk@x.org")] == ["g1"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol, Self
 
 from notifier.errors import StoreError, StoreFailedError
+from notifier.store import pg
 from notifier.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -125,11 +126,9 @@ class Database:
         """Outbox rows this process is sending (claims.py)."""
         self.shared = bool(url)
         self._pg: Any = None
+        self.path = Path(path)
         if url:
-            from notifier.store import pg  # noqa: PLC0415 (its driver is an optional extra)
-
-            self.path = Path(pg.redact(url))
-            self._pg = pg.connect(url)
+            self._pg = pg.connect(url)  # psycopg, the optional extra, is imported only here
             self.db = self._pg
             try:
                 pg.migrate(self._pg)
@@ -140,7 +139,6 @@ class Database:
                 self._pg.close()
                 raise
             return
-        self.path = Path(path)
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)

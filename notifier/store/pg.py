@@ -118,9 +118,19 @@ class PgConnection:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PgConnection]:
-        """BEGIN ... COMMIT, rolled back on any error (psycopg's own block)."""
-        with self.conn.transaction():
-            yield self
+        """BEGIN ... COMMIT, rolled back on any error (psycopg's own block).
+
+        BEGIN and COMMIT meet a lost server too: they say so in the same one line.
+        """
+        import psycopg  # noqa: PLC0415
+
+        try:
+            with self.conn.transaction():
+                yield self
+        except psycopg.IntegrityError as e:
+            raise Conflict(str(e)) from e
+        except psycopg.Error as e:
+            raise fault(self.where, e) from e
 
     def close(self) -> None:
         """Close the connection: the server drops this session's claims with it."""

@@ -32,8 +32,8 @@ _NEGATED_BEFORE = re.compile(
 _AGE_BEFORE = re.compile(r"\b[A-Z][a-z]+,\s*$")
 _AGE_AFTER = re.compile(r"\s*,")
 _RATE_AFTER = re.compile(
-    r"(?:\s+[^\W\d_]+){0,4}?\s+(?:every|per|each)\s+(?:single\s+)?"
-    r"(?:second|minute|hour|day|week|month|year)\b",
+    r"(?:\s+[^\W\d_]+){0,4}?\s+(?:every|per|each)\s+(?:single\s+|[^\W\d_]+\s+|\d+\s+)?"
+    r"(?:second|minute|hour|day|week|month|year)s?\b",
     re.IGNORECASE,
 )
 _REPEAT_AFTER = re.compile(
@@ -56,6 +56,18 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
     if _AGE_BEFORE.search(before) and _AGE_AFTER.match(after):
         return True
     return bool(_RATE_AFTER.match(after) or _REPEAT_AFTER.match(after))
+
+
+_AGE_BOUND_BEFORE = re.compile(
+    r"(?:\b(?:children|kids|boys|girls|infants|babies|minors)\s+(?:aged\s+)?(?:under|below)"
+    r"|\b(?:under|below|over|above) the age of|\baged(?:\s+between)?|\bages)\s*$",
+    re.IGNORECASE,
+)
+
+
+def age_bound(text: str, start: int, sentence_start: int) -> bool:
+    """True for the number of an age bound ("children under five", "aged 12"): it ends no clause."""
+    return _AGE_BOUND_BEFORE.search(text, max(sentence_start, start - 30), start) is not None
 
 
 def households_after_trigger(post: str) -> bool:

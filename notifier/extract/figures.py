@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
-from notifier.extract.counted import households_after_trigger, not_a_count
+from notifier.extract.counted import age_bound, households_after_trigger, not_a_count
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.lexicon import (
     HOUSEHOLD_NOUNS,
@@ -58,7 +58,9 @@ _TRANSITIVE = re.compile(
     re.IGNORECASE,
 )
 _SUBSET_OF_NEXT = re.compile(r"\b(?:including|among them|of whom|incl\.)\s*$")
-_CONTINUES_BEFORE = re.compile(r"\b(?:another|a further|an additional)\s*$")
+_CONTINUES_BEFORE = re.compile(
+    r"\b(?:another|a further|an additional|(?:among|of) (?:them|these|whom),)\s*$", re.IGNORECASE
+)
 _WITH = re.compile(r"\bwith\s*$")
 _WINDOW = 160
 _CONTEXT = 400
@@ -217,6 +219,7 @@ def _window_end(post: str, numbers_after: list[int], patterns: Patterns) -> int:
     """Where the clause of a number ends: a clause break or the next number outside brackets."""
     end = min(len(post), _WINDOW)
     pos = 0
+    asides: list[tuple[int, int]] = []
     clause_end = patterns.clause_end  # None: the sentence has no clause break
     while clause_end and (clause := clause_end.search(post, pos, end)):
         dash = clause.group().strip()
@@ -225,9 +228,12 @@ def _window_end(post: str, numbers_after: list[int], patterns: Patterns) -> int:
             end = clause.start()
             break
         pos = closing + 3  # an aside between dashes: "1.9 million - 85 per cent - have fled"
+        asides.append((clause.start(), pos))
     for offset in numbers_after:
         if offset >= end:
             break
+        if any(a <= offset < b for a, b in asides):
+            continue  # "1.1 million people - a third of them under five - are in need"
         if post.count("(", 0, offset) <= post.count(")", 0, offset):
             return offset
     return end
@@ -259,7 +265,7 @@ def sentence_candidates(
     stops = [
         n.start
         for n, (noun, _, _) in zip(numbers, heads, strict=True)
-        if noun != "thing" and not n.yearlike
+        if noun != "thing" and not n.yearlike and not age_bound(text, n.start, start)
     ]
     stop_set = set(stops)
     for n, head in zip(numbers, heads, strict=True):
@@ -391,6 +397,10 @@ def _find_kind(
         if kind == "exclude":
             return False
         cand.kind, cand.term = kind, term  # type: ignore[assignment]
+    if cand.kind is None and core.text.rstrip().endswith("("):
+        # "many families fled (up to 9,000 households, according to ...)": the bracket
+        # gives the count of the clause it closes.
+        cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]
     if (
         cand.kind is None
         and _is_label_tail(post, head_words)

@@ -41,6 +41,7 @@ KIND_GROUPS: dict[str, str] = {
         r"perished|drowned|murdered|massacred|slain|executed|burned to death",
         r"succumbed to (?:their|his|her|the) (?:injuries|wounds)",
         r"bodies (?:have |had )?(?:been |were )?(?:recovered|retrieved|found|pulled|identified)",
+        r"(?:recovered|retrieved|pulled|exhumed) (?:the |more |\w+ more )?bodies",
         r"fallecid\w*|muert[oa]s|morts?|tu[ée]s|d[ée]c[èe]s",
     ),
     "injured": _words(
@@ -54,8 +55,10 @@ KIND_GROUPS: dict[str, str] = {
         r"without (?:shelter|a roof|a home|homes)|(?:to|in|into) (?:temporary |emergency )?"
         r"accommodation|sp(?:e|en)nt the night (?:in|outdoors|outside)|spending the night"
         r" (?:in|outdoors|outside)",
-        r"(?:forced|moved|taken|brought|sent) (?:in)?to (?:temporary |emergency |evacuation )*"
-        r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground))",
+        r"(?:forced|moved|taken|brought|sent|relocated) (?:in)?to (?:temporary |emergency "
+        r"|evacuation |community |public |town |village )*"
+        r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground)|higher ground"
+        r"|schools|halls|churches|mosques|monasteries|stadiums?|gymnasiums?|public buildings)",
         r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled) (?:the|their|its)"
         r"(?: [\w-]+){0,3} (?:city|town|country|area|region|villages?|homes?|camps?)",
         r"fled|flee|flees|fleeing|evacuated|evacuate|evacuating|evacuations?|evacuees",
@@ -168,7 +171,11 @@ CONNECTOR_RE = re.compile(
     r"|grew|grown|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
     r"|surpass(?:ed|es)?|hits?|stands?|stood|totals?|totall?ed|totall?ing|total|is|was|are|were"
     r"|be|home|put|up from|from|revised|peak of|high of|accounted for|account for|made up"
-    r"|make up)\s*(?:to|at|of|from)?|:)\s*$",
+    r"|make up)\s*(?:to|at|of|from)?|:"
+    # "put the death toll at N", "estimates the number at N"
+    r"|\b(?:toll|number|figure|total|tally|count)s?\s+at"
+    # a revised figure, "rose from 41 to N": the new one
+    r"|\bfrom\s+\d[\d.,]*(?:\s+(?:million|thousand))?\s+to)\s*$",
     re.IGNORECASE,
 )
 
@@ -284,5 +291,6 @@ NON_PERSON_NOUNS = frozenset(
     mph knots feet ft inches dollars euros francs percent tonne ton sq square million
     billion members member donors representatives episodes steps stages hectare acre
     viviendas casas maisons logements vans minivans buses cars lorries ambulances tankers
-    concentrators generators ventilators parts thirds third quarters fifths tenths""".split()
+    concentrators generators ventilators parts thirds third quarters fifths tenths engines
+    tractors pumps bulldozers excavators drones""".split()
 )

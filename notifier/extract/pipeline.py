@@ -198,6 +198,7 @@ _CONTINUES_WORDS = [
     exodus homeless affect threaten endanger concern fears expos trapping another further
     additional with more other""".split(),
     "of them",
+    "among them",
     "of whom",
     "of these",
 ]

@@ -1,0 +1,93 @@
+"""Numbers far from their trigger: the clause a number sits in gives its kind.
+
+Every sentence here is written for these tests; none comes from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.extract import extract
+
+
+def figs(text: str) -> set[tuple[str, int, str, str]]:
+    return {(f.kind, f.value, f.unit, f.qualifier) for f in extract(text).figures}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Provincial officials put the death toll at 43 on Wednesday night.",
+            {("killed", 43, "people", "exact")},
+        ),
+        (
+            "The ministry now puts the number of injured at 310.",
+            {("injured", 310, "people", "exact")},
+        ),
+        (
+            "Divers recovered three more bodies from the lake, bringing the total to 19.",
+            {("killed", 3, "people", "exact"), ("killed", 19, "people", "exact")},
+        ),
+        (
+            "The number of dead climbed from 87 to 112 overnight, the governor said.",
+            {("killed", 87, "people", "exact"), ("killed", 112, "people", "exact")},
+        ),
+    ],
+)
+def test_tolls_stated_by_their_subject(text: str, expected: set[tuple[str, int, str, str]]) -> None:
+    assert figs(text) == expected
+
+
+def test_dash_aside_with_an_age_bound_inside() -> None:
+    text = (
+        "About 640,000 people \u2013 almost half of them children under 18 \u2013 are in need of "
+        "shelter assistance after the cyclone."
+    )
+    assert figs(text) == {("at_risk", 640000, "people", "about")}
+
+
+def test_age_bound_does_not_end_the_clause() -> None:
+    assert figs("Nine children under five have died of cholera in the camp.") == {
+        ("killed", 9, "people", "exact")
+    }
+
+
+def test_among_them_opening_the_next_sentence() -> None:
+    text = (
+        "Heavy shelling has displaced 52,000 people from the border villages. "
+        "Among them, 8,000 are older people living alone."
+    )
+    assert figs(text) == {
+        ("displaced", 52000, "people", "exact"),
+        ("displaced", 8000, "people", "exact"),
+    }
+
+
+def test_bracketed_count_takes_the_clause_before() -> None:
+    text = (
+        "Residents of the lower valley fled to the hills overnight "
+        "(about 3,500 families, according to the district council)."
+    )
+    assert figs(text) == {("displaced", 3500, "households", "about")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Families were moved to schools and church halls across the district; 2,300 people "
+        "in all were moved to schools.",
+        "Some 2,300 people were moved to schools and mosques in the town centre.",
+    ],
+)
+def test_moved_to_public_buildings(text: str) -> None:
+    assert ("displaced", 2300) in {(k, v) for k, v, _, _ in figs(text)}
+
+
+def test_rate_with_a_number_of_units() -> None:
+    assert figs("On average, one woman is displaced every five minutes in the province.") == set()
+
+
+def test_vehicles_after_and_do_not_inherit() -> None:
+    text = "Four rescuers were injured, officials said, and 25 fire engines remained at the scene."
+    assert figs(text) == {("injured", 4, "people", "exact")}

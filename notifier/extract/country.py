@@ -53,9 +53,11 @@ _SPREAD = re.compile(
     r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
     r"|neighboring|affected|other)?\s*countries\b|\bworld-?wide\b|\baround the (?:world|globe)\b"
     r"|\bglobally\b|\b(?:across|in|throughout) the (?:region|world|continent)\b"
-    r"|\b(?:in|across|throughout|around)\s+(?:the\s+)?(?:(?:western|eastern|southern|northern"
+    r"|\b(?:in|across|throughout|around|cross|crossing|crossed|on|via)\s+(?:the\s+)?"
+    r"(?:(?:western|eastern|southern|northern"
     r"|central|south-western|south-eastern|north-western|north-eastern)\s+)?"
     r"(?:europe|africa|asia|latin america|the americas|middle east|sahel|horn of africa"
+    r"|mediterranean|aegean|english channel|red sea|gulf of aden|darien gap"
     r"|west africa|east africa|southern africa|central america|caribbean|balkans"
     r"|lake chad basin|south asia|south-east asia|southeast asia|central asia)\b",
     re.IGNORECASE,
@@ -106,7 +108,13 @@ class Placer:
             clause_hi,
             position,
         )
-        found = _displaced(clause, self.main) if kind == "displaced" else _where(clause)
+        if kind == "displaced":
+            # Without a word of flight in the sentence, the people are where it happened:
+            # "a fire in Cox's Bazar left 12,000 Rohingya refugees homeless".
+            settled = None if _FLIGHT.search(text, lo, end) else seen
+            found = _displaced(clause, self.main, settled)
+        else:
+            found = _where(clause)
         if found is not None:
             return found
         if kind == "displaced" and (demonym := roles.origin_demonym(text, lo, end)):
@@ -226,6 +234,12 @@ _REPORTED = re.compile(
     r"\b(?:said|says|reported|reports|told|announced|estimated|estimates|stated|warned"
     r"|confirmed|according to)\b"
 )
+_FLIGHT = re.compile(
+    r"\b(?:fle[de]|flee(?:s|ing)|escap(?:e|ed|ing)|cross(?:ed|es|ing)|arriv(?:ed|als?|ing)"
+    r"|forced|driven|uprooted|displaced from|returned|sought|seek(?:ing)?|hosts?|hosting"
+    r"|hosted)\b",
+    re.IGNORECASE,
+)
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset({Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE})
 
@@ -284,11 +298,12 @@ def _where(clause: _Clause) -> Placed | None:
     return clause.one_or_none(where) if where else None
 
 
-def _displaced(clause: _Clause, main: str | None) -> Placed | None:
+def _displaced(clause: _Clause, main: str | None, settled: list[_Seen] | None) -> Placed | None:
     """The place of displaced people: the country they fled, unless hosted in one.
 
     A place they fled from; else a demonym ("Somalis"), unless one country is
-    named where they are; else where they are; else where they arrived
+    named where they are (in the clause, or in the sentence, `settled`, when
+    it tells of no flight); else where they are; else where they arrived
     (several places of arrival: the document's country, which they left).
     """
     position = clause.position
@@ -299,6 +314,9 @@ def _displaced(clause: _Clause, main: str | None) -> Placed | None:
     demonym = roles.origin_demonym(clause.text, clause.lo, clause.hi)
     if demonym is not None:
         hosted = where and _one_country(where)  # "Syrian refugees in Lebanon"
+        if not hosted and settled:
+            where = [s for s in settled if s.role in (Role.WHERE, Role.FRONT, Role.HOST)]
+            hosted = where and _one_country(where)
         return _named(where, position) if hosted else (None, demonym, "country")
     if where:
         return clause.one_or_none(where)

@@ -170,3 +170,34 @@ def test_main_country_by_frequency_not_the_dateline_city() -> None:
         "More than 5,000 people have been forced to leave their homes, the UN said."
     )
     assert _countries(text)[("displaced", 5000)] == "IRQ"
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "country"),
+    [
+        pytest.param(
+            "KENYA: Floods in the north\nFlash Update No. 2\n\nThe river burst its banks "
+            "upstream in the Ethiopian highlands, and 3,100 people have fled the low-lying "
+            "quarters of the town.",
+            ("displaced", 3100),
+            "KEN",
+            id="country-in-capitals-titles-the-report",
+        ),
+        pytest.param(
+            "A blaze in a camp near Kutupalong, Bangladesh, on Friday left 4,800 Rohingya "
+            "refugees homeless, camp officials said.",
+            ("displaced", 4800),
+            "BGD",
+            id="demonym-without-flight-stays-where-it-happened",
+        ),
+        pytest.param(
+            "Nearly 900 migrants died crossing the central Mediterranean in the first half "
+            "of the year. Most boats left from Libya and Tunisia for Italy.",
+            ("killed", 900),
+            None,
+            id="a-sea-between-countries",
+        ),
+    ],
+)
+def test_more_countries(text: str, figure: tuple[str, int], country: str | None) -> None:
+    assert _countries(text)[figure] == country

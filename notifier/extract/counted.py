@@ -9,7 +9,8 @@ those numbers before it looks for a trigger:
   among the 40 passengers" (EXTRACTION.md: not a figure);
 - an age after a name: "Amina, 12, fled with her mother";
 - a rate: "one child is displaced every second", "300 people per day";
-- a repetition: "uprooted two or three times", "two waves of attacks".
+- a repetition: "uprooted two or three times", "two waves of attacks";
+- a family's members after a possessive: "her two children".
 
 `households_after_trigger` reads the unit when a trigger word stands between
 the number and its noun ("80 displaced families"), which the head-noun reader
@@ -28,6 +29,8 @@ _NEGATED_BEFORE = re.compile(
     r"|\bno\s+(?:[^\W\d_]+\s+){1,3}(?:among|of)\s+(?:the|its|their|these|those)?\s*)$",
     re.IGNORECASE,
 )
+# "her two children": the members of one family, named, not a count.
+_POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|my|our|your)\s+$", re.IGNORECASE)
 # A capitalised name, a comma, the number and a comma: an age in apposition.
 _AGE_BEFORE = re.compile(r"\b[A-Z][a-z]+,\s*$")
 _AGE_AFTER = re.compile(r"\s*,")
@@ -51,7 +54,7 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
     """True when the number at [start, end) of `text` counts no people, by its phrase shape."""
     before = text[max(sentence_start, start - 60) : start]
     after = text[end : min(sentence_end, end + 60)]
-    if _NEGATED_BEFORE.search(before):
+    if _NEGATED_BEFORE.search(before) or _POSSESSIVE_BEFORE.search(before):
         return True
     if _AGE_BEFORE.search(before) and _AGE_AFTER.match(after):
         return True

@@ -234,6 +234,10 @@ _REPORTED = re.compile(
     r"\b(?:said|says|reported|reports|told|announced|estimated|estimates|stated|warned"
     r"|confirmed|according to)\b"
 )
+_UNKNOWN_AREA = re.compile(
+    r"\b(?:in|from)\s+[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)?\s+(?:county|district|province"
+    r"|region|state|governorate|municipality|prefecture|territory|department)\b"
+)
 _FLIGHT = re.compile(
     r"\b(?:fle[de]|flee(?:s|ing)|escap(?:e|ed|ing)|cross(?:ed|es|ing)|arriv(?:ed|als?|ing)"
     r"|forced|driven|uprooted|displaced from|returned|sought|seek(?:ing)?|hosts?|hosting"
@@ -324,7 +328,12 @@ def _displaced(clause: _Clause, main: str | None, settled: list[_Seen] | None) -
     if not dest:
         return None
     if _one_country(dest):  # arrivals, with no word of where they fled from
-        return _named(dest, position)
+        fled_from = dest[0].mention.country != main and _UNKNOWN_AREA.search(
+            clause.text, clause.lo, position
+        )
+        # "fighting in Nasir county forced 8,000 to seek safety in Ethiopia": an area
+        # the gazetteer does not know, in the document's country, is where they fled.
+        return (None, main, None) if fled_from else _named(dest, position)
     countries = {s.mention.country for s in dest}
     return (None, main, None) if main is not None and main not in countries else (None, None, None)
 

@@ -48,7 +48,7 @@ _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNOREC
 _METRES = re.compile(r"\dm")
 _BASE_OF = re.compile(r"\s+of\s+(?:the|its|their|this|a|an)\s+(?:[^\W\d_][\w'\u2019-]*\s+){0,2}$")
 _OR_NEXT = re.compile(
-    r"\s*[^\W\d_]+\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
+    r"\s*[^\W\d_]+,?\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
     re.IGNORECASE,
 )
 _ADJACENT = re.compile(r"\s*(?:[^\W\d_][\w'-]*\s*)?$")
@@ -62,6 +62,10 @@ _CONTINUES_BEFORE = re.compile(
     r"\b(?:another|a further|an additional|(?:among|of) (?:them|these|whom),)\s*$", re.IGNORECASE
 )
 _WITH = re.compile(r"\bwith\s*$")
+# The head noun and the start of the phrase that qualifies it: a trigger after
+# this describes the noun, not what happened to the people counted.
+_OF_PHRASE = re.compile(r"\s+[^\W\d_]+\s+(?:of|from)\s+(?:the\s+|their\s+|its\s+)?")
+_TOLL_SUBJECT = re.compile(r"\b(?:number|toll|total|tally|count)\b", re.IGNORECASE)
 _WINDOW = 160
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
@@ -209,6 +213,13 @@ def _backward(
     hits = triggers.between(start + clause_start, start + len(pre))
     if hits and hits[-1].group == "exclude" and hits[-1].end >= start + len(pre):
         hits = hits[:-1]  # the connector itself: "the number of displaced reached N"
+    if (
+        hits
+        and hits[-1].group == "exclude"
+        and hits[-1].text.lower().startswith("reach")
+        and _TOLL_SUBJECT.search(pre, clause_start, hits[-1].start - start)
+    ):
+        hits = hits[:-1]  # "the number of dead had reached 1,411, up from N"
     if not hits or hits[-1].group == "exclude":
         return None, ""
     last = hits[-1]
@@ -384,6 +395,8 @@ def _find_kind(
         and patterns.object_next.match(post_s, hits[-1].end - n.end, window_end)
     ):
         hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
+    if len(hits) > 1 and _OF_PHRASE.fullmatch(post, 0, hits[0].start - n.end):
+        hits = hits[1:]  # "70,000 residents of the besieged districts have moved west"
     # "Casualties: 8 dead": a trigger right after the number beats the label before it.
     adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
     if not adjacent and (

@@ -71,11 +71,14 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s"
         r"|displacement sites|collective cent(?:re|er)s|tents|settlements|sites)",
         r"(?:living|sleeping|staying|housed|accommodated) (?:in tents|in the open|outdoors|in cars"
-        r"|with relatives|with host families|in (?:temporary |public |relief |evacuation )*"
-        r"(?:shelters|camps|cent(?:re|er)s|schools|tents))",
+        r"|with relatives|with host families|in (?:[\w-]+ ){0,2}"
+        r"(?:shelters|camps|cent(?:re|er)s|schools|tents|dormitories|hotels|churches|mosques"
+        r"|halls|stadiums|containers|buildings|classrooms|sites|settlements))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
         r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
         r"relocated|relocation",
+        r"(?:moved|headed|fled|relocated) (?:further )?(?:south|north|east|west)(?:wards?)?\b",
+        r"(?:seek|seeking|sought|find|found) (?:safety|sanctuary|protection|refuge)",
         r"(?:moved|taken|brought|transferred|sent) to (?:[\d,]+ )?(?:relief |evacuation |temporary "
         r"|displacement )*(?:camps|cent(?:re|er)s|shelters|sites)",
         r"moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
@@ -191,7 +194,8 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|distribut(?:ed|ing|es|e)|hand(?:ed|ing|s)? out|vaccinat(?:ed|ing|e)|immuni[sz](?:ed|ing|e)"
     r"|support(?:ed|ing|s)?|help(?:ed|ing|s)?|serv(?:ed|ing|e)|feed(?:ing|s)?|fed|treat(?:ed|ing)?"
     r"|train(?:ed|ing)?|employ(?:ed|ing|s)?|target(?:ed|ing|s)?|benefit(?:ed|ing|s)?"
-    r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were)\b"
+    r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were"
+    r"|up from|down from)\b"
     r"|\band\s+(?:some|about|over|more|nearly|around|another|up|a further)\b|\band\s+\d"
     r"|\band\s*$)"
     r"[^;:.]){0,60}$"
@@ -241,7 +245,9 @@ OTHER_VERB_RE = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECA
 
 #: Right after the number, a time: "up from 300 a day earlier" counts no noun.
 TIME_AGO_RE = re.compile(
-    r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.IGNORECASE
+    r"\s+(?:a|one|the|(?:a )?few|several|two|three|four|five|six|seven|\d{1,2}) (?:hours?|days?"
+    r"|weeks?|months?|years?) (?:earlier|before|ago|previously)",
+    re.IGNORECASE,
 )
 
 #: Where a clause ends: the trigger of a number is looked for before this.

@@ -78,6 +78,10 @@ _TO = re.compile(
     r"(?:neighbouring\s+|neighboring\s+)?(?:the\s+)?$"
 )
 _ARRIVED = re.compile(r"\barriv\w*\s+(?:in|at)\s+(?:the\s+)?$")
+_REFUGE_IN = re.compile(
+    r"\b(?:seek|seeking|sought|find|found|took|taken|taking|take)\s+(?:safety|refuge|shelter"
+    r"|sanctuary|protection|asylum)\s+in\s+(?:neighbouring\s+|neighboring\s+)?(?:the\s+)?$"
+)
 _HOSTED = re.compile(r"\bhosted\s+(?:in|by)\s+(?:the\s+)?$")
 _HOST_AFTER = re.compile(
     r"(?:\s*,[^,;.]{1,80},)?(?:\s*,?\s*(?:which|that)\b)?"
@@ -127,7 +131,7 @@ def _flight_role(before: str) -> Role:
     flight = re.search(_FLIGHT, _CUT.split(before)[-1]) is not None
     if _FROM.search(before):
         return Role.ORIGIN if flight else Role.SOURCE
-    if _ARRIVED.search(before):
+    if _ARRIVED.search(before) or _REFUGE_IN.search(before):
         return Role.DEST
     if _TO.search(before):
         return Role.DEST if flight else Role.SOURCE

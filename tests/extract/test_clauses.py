@@ -91,3 +91,41 @@ def test_rate_with_a_number_of_units() -> None:
 def test_vehicles_after_and_do_not_inherit() -> None:
     text = "Four rescuers were injured, officials said, and 25 fire engines remained at the scene."
     assert figs(text) == {("injured", 4, "people", "exact")}
+
+
+def test_revised_toll_after_reached_and_a_time() -> None:
+    text = "The tally of those killed had reached 960, up from 614 three days earlier."
+    assert figs(text) == {("killed", 960, "people", "exact"), ("killed", 614, "people", "exact")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Around 70,000 residents of the besieged districts have moved west since Monday.",
+            ("displaced", 70000),
+        ),
+        (
+            "The shelling drove some 6,300 villagers to seek safety in the hills.",
+            ("displaced", 6300),
+        ),
+        (
+            "About 9,800 people were staying in sports halls and hotels on Thursday.",
+            ("displaced", 9800),
+        ),
+    ],
+)
+def test_more_wording_of_displacement(text: str, expected: tuple[str, int]) -> None:
+    assert expected in {(k, v) for k, v, _, _ in figs(text)}
+
+
+def test_households_then_people_after_a_comma() -> None:
+    text = "Some 2,600 families, or about 11,000 people, were sleeping in evacuation centres."
+    assert figs(text) == {
+        ("displaced", 2600, "households", "about"),
+        ("displaced", 11000, "people", "about"),
+    }
+
+
+def test_members_of_one_family_are_no_count() -> None:
+    assert figs("A farmer and his three sons were among those killed in the raid.") == set()

@@ -201,3 +201,11 @@ def test_main_country_by_frequency_not_the_dateline_city() -> None:
 )
 def test_more_countries(text: str, figure: tuple[str, int], country: str | None) -> None:
     assert _countries(text)[figure] == country
+
+
+def test_flight_from_an_area_the_gazetteer_does_not_know() -> None:
+    text = (
+        "Chad: clashes in the east\n\nFighting in Ouaddi Kadja department has forced "
+        "about 2,700 people to seek safety in Sudan, officials said."
+    )
+    assert _countries(text)[("displaced", 2700)] == "TCD"

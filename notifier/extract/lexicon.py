@@ -70,17 +70,18 @@ KIND_GROUPS: dict[str, str] = {
         r"in (?:temporary |emergency |public |collective |relief |informal |displacement )*"
         r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s"
         r"|displacement sites|collective cent(?:re|er)s|tents|settlements|sites)",
-        r"(?:living|sleeping|staying|housed|accommodated) (?:in tents|in the open|outdoors|in cars"
+        r"(?:living|live|lives|lived|sleeping|staying|housed|accommodated)"
+        r" (?:in tents|in the open|outdoors|in cars"
         r"|with relatives|with host families|in (?:[\w-]+ ){0,2}"
-        r"(?:shelters|camps|cent(?:re|er)s|schools|tents|dormitories|hotels|churches|mosques"
+        r"(?:shelters|camps?|cent(?:re|er)s|schools|tents|dormitories|hotels|churches|mosques"
         r"|halls|stadiums|containers|buildings|classrooms|sites|settlements))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
         r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
         r"relocated|relocation",
         r"(?:moved|headed|fled|relocated) (?:further )?(?:south|north|east|west)(?:wards?)?\b",
         r"(?:seek|seeking|sought|find|found) (?:safety|sanctuary|protection|refuge)",
-        r"(?:moved|taken|brought|transferred|sent) to (?:[\d,]+ )?(?:relief |evacuation |temporary "
-        r"|displacement )*(?:camps|cent(?:re|er)s|shelters|sites)",
+        r"(?:moved|taken|brought|transferred|sent) (?:in)?to (?:[\d,]+ )?(?:[\w-]+ ){0,2}"
+        r"(?:camps|cent(?:re|er)s|shelters|sites)",
         r"moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
         r"on the move|hosted by (?:relatives|host families|families)|arrived in",
         r"desplazad\w*|evacuad\w*|desalojad\w*|damnificad\w*|sin hogar(?:es)?|d[ée]plac[ée]s?",
@@ -161,6 +162,7 @@ LEFT_TRIGGER_RE = re.compile(
     r"|(?P<injured>injured|injuring|wounded|wounding|injuries to)"
     r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
     r"|evacuate|(?:forced |preventive |precautionary )?evacuations? of|relocation of|relocated"
+    r"|drove|driven|driving|chased|forced(?: out)?"
     r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
     r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
     r"|concern for|fears for|exposing|trapping))"

@@ -129,3 +129,28 @@ def test_households_then_people_after_a_comma() -> None:
 
 def test_members_of_one_family_are_no_count() -> None:
     assert figs("A farmer and his three sons were among those killed in the raid.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Before the storm arrived, 310,000 people had been moved into 4,100 storm shelters.",
+            ("displaced", 310000),
+        ),
+        (
+            "Armed groups drove 4,700 people from the market district last week.",
+            ("displaced", 4700),
+        ),
+        (
+            "Roughly 1.4 million people live in the camps along the border.",
+            ("displaced", 1400000),
+        ),
+    ],
+)
+def test_driven_out_and_living_in_camps(text: str, expected: tuple[str, int]) -> None:
+    assert expected in {(k, v) for k, v, _, _ in figs(text)}
+
+
+def test_driving_a_count_of_things_is_no_figure() -> None:
+    assert figs("The floods forced 120 schools to close across the province.") == set()

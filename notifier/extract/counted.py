@@ -8,7 +8,7 @@ those numbers before it looks for a trigger:
 - a negated count: "none of the 300 residents were injured", "no casualties
   among the 40 passengers" (EXTRACTION.md: not a figure);
 - an age after a name: "Amina, 12, fled with her mother";
-- a rate: "one child is displaced every second", "300 people per day";
+- a rate: "one child is displaced every second", "300 people per day", "every day, 120";
 - a repetition: "uprooted two or three times", "two waves of attacks";
 - a family's members after a possessive: "her two children".
 
@@ -39,6 +39,10 @@ _RATE_AFTER = re.compile(
     r"(?:second|minute|hour|day|week|month|year)s?\b",
     re.IGNORECASE,
 )
+_RATE_BEFORE = re.compile(
+    r"\b(?:every|each)\s+(?:single\s+)?(?:second|minute|hour|day|week|month|year)\s*,?\s*$",
+    re.IGNORECASE,
+)
 _REPEAT_AFTER = re.compile(
     r"(?:\s+(?:or|to|and)\s+[^\W\d_]+)?\s+(?:more\s+)?(?:times|waves|rounds|occasions)\b",
     re.IGNORECASE,
@@ -54,7 +58,11 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
     """True when the number at [start, end) of `text` counts no people, by its phrase shape."""
     before = text[max(sentence_start, start - 60) : start]
     after = text[end : min(sentence_end, end + 60)]
-    if _NEGATED_BEFORE.search(before) or _POSSESSIVE_BEFORE.search(before):
+    if (
+        _NEGATED_BEFORE.search(before)
+        or _POSSESSIVE_BEFORE.search(before)
+        or _RATE_BEFORE.search(before)
+    ):
         return True
     if _AGE_BEFORE.search(before) and _AGE_AFTER.match(after):
         return True

@@ -24,12 +24,15 @@ from typing import Literal
 from notifier.extract.counted import age_bound, households_after_trigger, not_a_count
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.lexicon import (
+    AMONG_NEXT_RE,
     HOUSEHOLD_NOUNS,
     INHERIT_LEFT_RE,
     INHERIT_RIGHT_RE,
     NON_PERSON_NOUNS,
+    OF_PHRASE_RE,
     OTHER_VERB_RE,
     PERSON_NOUNS,
+    TOLL_SUBJECT_RE,
 )
 from notifier.extract.models import Kind, Qualifier, Unit
 from notifier.extract.numerals import NumberMention
@@ -42,7 +45,8 @@ _STOP_HEAD = frozenset(
     """in on at from to for by with were was are is have has had been be will would could may
     might and or who which that as since after before during across near than remain remained
     remains still now deaths dead killed injured wounded missing displaced evacuated homeless
-    casualties fatalities died fled face faced facing need needed live lived living""".split()
+    casualties fatalities died fled face faced facing need needed live lived living
+    displacements evacuations injuries last this""".split()
 )
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
@@ -62,10 +66,6 @@ _CONTINUES_BEFORE = re.compile(
     r"\b(?:another|a further|an additional|(?:among|of) (?:them|these|whom),)\s*$", re.IGNORECASE
 )
 _WITH = re.compile(r"\bwith\s*$")
-# The head noun and the start of the phrase that qualifies it: a trigger after
-# this describes the noun, not what happened to the people counted.
-_OF_PHRASE = re.compile(r"\s+[^\W\d_]+\s+(?:of|from)\s+(?:the\s+|their\s+|its\s+)?")
-_TOLL_SUBJECT = re.compile(r"\b(?:number|toll|total|tally|count)\b", re.IGNORECASE)
 _WINDOW = 160
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
@@ -217,7 +217,7 @@ def _backward(
         hits
         and hits[-1].group == "exclude"
         and hits[-1].text.lower().startswith("reach")
-        and _TOLL_SUBJECT.search(pre, clause_start, hits[-1].start - start)
+        and TOLL_SUBJECT_RE.search(pre, clause_start, hits[-1].start - start)
     ):
         hits = hits[:-1]  # "the number of dead had reached 1,411, up from N"
     if not hits or hits[-1].group == "exclude":
@@ -395,7 +395,7 @@ def _find_kind(
         and patterns.object_next.match(post_s, hits[-1].end - n.end, window_end)
     ):
         hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
-    if len(hits) > 1 and _OF_PHRASE.fullmatch(post, 0, hits[0].start - n.end):
+    if len(hits) > 1 and OF_PHRASE_RE.fullmatch(post, 0, hits[0].start - n.end):
         hits = hits[1:]  # "70,000 residents of the besieged districts have moved west"
     # "Casualties: 8 dead": a trigger right after the number beats the label before it.
     adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
@@ -465,8 +465,10 @@ def _inherit_within(text: str, cands: list[Candidate]) -> None:
         if nxt is not None and nxt.kind is not None:
             between = text[c.number.end : nxt.number.start]
             if (
-                _SUBSET_OF_NEXT.search(nxt.pre) and ("," in between or "(" in between)
-            ) or _OR_NEXT.match(between):
+                (_SUBSET_OF_NEXT.search(nxt.pre) and ("," in between or "(" in between))
+                or _OR_NEXT.match(between)
+                or AMONG_NEXT_RE.fullmatch(between)
+            ):
                 c.kind, c.term = nxt.kind, nxt.term  # "27,381 families or 92,706 persons"
                 continue
         if (

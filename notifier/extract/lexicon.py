@@ -45,7 +45,10 @@ KIND_GROUPS: dict[str, str] = {
         r"fallecid\w*|muert[oa]s|morts?|tu[ée]s|d[ée]c[èe]s",
     ),
     "injured": _words(
-        r"injured|injuring|injuries|wounded|wounding|hurt|hospitali[sz]ed|heridos?|bless[ée]s?",
+        # "hospitalised with cholera" counts the sick of an outbreak, not the hurt.
+        r"injured|injuring|injuries|wounded|wounding|hurt|heridos?|bless[ée]s?",
+        r"hospitali[sz]ed(?! (?:with|for) (?:[\w-]+ )?(?:cholera|measles|dengue|malaria|covid"
+        r"|diarrho?ea|fever|symptoms|infections?|diseases?|illness))",
     ),
     "missing": _words(r"missing|unaccounted(?: for)?|desaparecid\w*|disparus?"),
     "displaced": _words(
@@ -258,6 +261,16 @@ CLAUSE_END_RE = re.compile(
     r"|although|though)\b",
     re.IGNORECASE,
 )
+
+#: Between a sub-count and its total: "5 officers were among the 19 killed".
+AMONG_NEXT_RE = re.compile(r"\s*(?:[^\W\d_]+\s+){0,3}(?:were|was|are)\s+among\s+(?:the\s+)?")
+
+#: After a number, its head noun and the phrase that qualifies it ("residents of
+#: the besieged districts"): a trigger there describes the noun, not the people.
+OF_PHRASE_RE = re.compile(r"\s+[^\W\d_]+\s+(?:of|from)\s+(?:the\s+|their\s+|its\s+)?")
+
+#: The subject of a toll that "reached" a number (not aid that reached people).
+TOLL_SUBJECT_RE = re.compile(r"\b(?:number|toll|total|tally|count)\b", re.IGNORECASE)
 
 #: Sub-counts that share the kind of the count before them.
 INHERIT_LEFT_RE = re.compile(

@@ -154,3 +154,20 @@ def test_driven_out_and_living_in_camps(text: str, expected: tuple[str, int]) ->
 
 def test_driving_a_count_of_things_is_no_figure() -> None:
     assert figs("The floods forced 120 schools to close across the province.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The province saw 310,000 displacements last year.", {("displaced", 310000)}),
+        ("Each week, 900 people are displaced by the floods.", set()),
+        ("Over 2,000 people were hospitalised with dengue fever in August.", set()),
+        ("Some 140 people were hospitalised with burns after the blast.", {("injured", 140)}),
+        (
+            "Two nurses were among the 23 killed in the shelling.",
+            {("killed", 2), ("killed", 23)},
+        ),
+    ],
+)
+def test_heads_rates_illness_and_subsets(text: str, expected: set[tuple[str, int]]) -> None:
+    assert {(k, v) for k, v, _, _ in figs(text)} == expected

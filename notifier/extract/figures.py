@@ -18,23 +18,20 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import Literal
 
+from notifier.extract.candidate import Candidate
 from notifier.extract.counted import age_bound, households_after_trigger, not_a_count
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
+from notifier.extract.inherit import inherit_within
 from notifier.extract.lexicon import (
-    AMONG_NEXT_RE,
     HOUSEHOLD_NOUNS,
-    INHERIT_LEFT_RE,
-    INHERIT_RIGHT_RE,
     NON_PERSON_NOUNS,
     OF_PHRASE_RE,
-    OTHER_VERB_RE,
     PERSON_NOUNS,
     TOLL_SUBJECT_RE,
 )
-from notifier.extract.models import Kind, Qualifier, Unit
+from notifier.extract.models import Qualifier
 from notifier.extract.numerals import NumberMention
 from notifier.extract.triggers import Hit, Triggers
 
@@ -51,44 +48,16 @@ _STOP_HEAD = frozenset(
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
 _BASE_OF = re.compile(r"\s+of\s+(?:the|its|their|this|a|an)\s+(?:[^\W\d_][\w'\u2019-]*\s+){0,2}$")
-_OR_NEXT = re.compile(
-    r"\s*[^\W\d_]+,?\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
-    re.IGNORECASE,
-)
 _ADJACENT = re.compile(r"\s*(?:[^\W\d_][\w'-]*\s*)?$")
 _TRANSITIVE = re.compile(
     r"kill(?:ed|s|ing)?|displac(?:ed|es|ing)|injur(?:ed|es|ing)|wound(?:ed|ing)"
     r"|evacuat(?:ed|es|ing)|uprooted|affect(?:ed|s|ing)",
     re.IGNORECASE,
 )
-_SUBSET_OF_NEXT = re.compile(r"\b(?:including|among them|of whom|incl\.)\s*$")
-_CONTINUES_BEFORE = re.compile(
-    r"\b(?:another|a further|an additional|(?:among|of) (?:them|these|whom),)\s*$", re.IGNORECASE
-)
-_WITH = re.compile(r"\bwith\s*$")
 _WINDOW = 160
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
-
-
-@dataclass(slots=True)
-class Candidate:
-    """A number that passed the filters; `kind` stays None until a trigger is found.
-
-    `pre` is the text before the number in its sentence, less its hedge and
-    filler; `post` the text after it up to the end of its clause.
-    """
-
-    number: NumberMention
-    sentence: int
-    kind: Kind | None
-    term: str
-    qualifier: Qualifier
-    unit: Unit
-    has_head_noun: bool
-    pre: str
-    post: str
 
 
 #: What the words right after a number say it counts (see `_head`): a noun for
@@ -345,7 +314,7 @@ def sentence_candidates(
         ):
             cand.unit = "households"  # "Displaced households: 8,900"
         out.append(cand)
-    _inherit_within(text, out)
+    inherit_within(text, out)
     return out
 
 
@@ -439,62 +408,3 @@ def _is_label_tail(post: str, head_words: int) -> bool:
     for _ in range(min(head_words, 2)):
         rest = re.sub(r"^\s*[^\W\d_][\w'\u2019-]*", "", rest, count=1)
     return bool(_EMPTY_TAIL.match(rest[:40]))
-
-
-def _own_trigger_inside(c: Candidate) -> bool:
-    """True when a bracketed count has a trigger of its own: "(85,000 of which relocated)"."""
-    closing = c.post.find(")")
-    return c.kind is not None and c.term != "" and 0 <= c.post.find(c.term) < closing
-
-
-def _inherit_within(text: str, cands: list[Candidate]) -> None:
-    """Give sub-counts the kind of the count they belong to, within one sentence."""
-    for i, c in enumerate(cands):
-        prev = cands[i - 1] if i > 0 else None
-        if (
-            prev is not None
-            and prev.kind is not None
-            and c.pre.rstrip().endswith("(")
-            and not _own_trigger_inside(c)
-        ):
-            c.kind, c.term = prev.kind, prev.term  # "34,260 households (about 240,000 people)"
-            continue
-        if c.kind is not None:
-            continue
-        nxt = cands[i + 1] if i + 1 < len(cands) else None
-        if nxt is not None and nxt.kind is not None:
-            between = text[c.number.end : nxt.number.start]
-            if (
-                (_SUBSET_OF_NEXT.search(nxt.pre) and ("," in between or "(" in between))
-                or _OR_NEXT.match(between)
-                or AMONG_NEXT_RE.fullmatch(between)
-            ):
-                c.kind, c.term = nxt.kind, nxt.term  # "27,381 families or 92,706 persons"
-                continue
-        if (
-            prev is not None
-            and prev.kind is not None
-            and (INHERIT_LEFT_RE.search(c.pre[-30:]) or INHERIT_RIGHT_RE.match(c.post))
-            and not OTHER_VERB_RE.search(c.pre[-30:])
-        ):
-            c.kind, c.term = prev.kind, prev.term
-            if not c.has_head_noun:
-                c.unit = prev.unit
-
-
-def inherit_across(previous: Candidate | None, cands: list[Candidate]) -> None:
-    """A bare count that opens with 'with', 'another' or 'more' continues the sentence before."""
-    if previous is None or previous.kind is None:
-        return
-    for c in cands:
-        if c.kind is not None:
-            return
-        if (
-            _CONTINUES_BEFORE.search(c.pre[-30:])
-            or (_WITH.search(c.pre[-30:]) and not c.has_head_noun)
-            or INHERIT_RIGHT_RE.match(c.post)
-        ):
-            c.kind, c.term = previous.kind, previous.term
-            if not c.has_head_noun:
-                c.unit = previous.unit
-        return

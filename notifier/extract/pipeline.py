@@ -12,9 +12,11 @@ from bisect import bisect_left
 
 from notifier.extract import agencies, language, places, tables
 from notifier.extract.attribution import Attributor, attribute
+from notifier.extract.candidate import Candidate
 from notifier.extract.country import Placer
 from notifier.extract.dedup import Found, merge_figures
-from notifier.extract.figures import Candidate, inherit_across, sentence_candidates
+from notifier.extract.figures import sentence_candidates
+from notifier.extract.inherit import inherit_across
 from notifier.extract.models import Figure, Report
 from notifier.extract.normalise import Normalised, normalise, visible
 from notifier.extract.numbers import NumberIndex

@@ -99,7 +99,16 @@ class Placer:
         clause_lo, clause_hi = _clause(text, lo, end, position)
         if kind == "displaced":
             hosts = [s for s in seen if s.role is Role.HOST]
-            if _one_country(hosts):
+            # "Egypt has received 1.2 million, and Chad 700,000": Chad is in the clause.
+            other = [
+                s
+                for s in seen
+                if clause_lo <= s.mention.start < clause_hi
+                and s.role in (Role.WHERE, Role.FRONT)
+                and hosts
+                and s.mention.country != hosts[0].mention.country
+            ]
+            if _one_country(hosts) and not other:
                 return _named(hosts, position)
         clause = _Clause(
             text,

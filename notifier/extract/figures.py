@@ -26,6 +26,7 @@ from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.inherit import inherit_within
 from notifier.extract.lexicon import (
     HOUSEHOLD_NOUNS,
+    HURT_HEAD_RE,
     NON_PERSON_NOUNS,
     OF_PHRASE_RE,
     PERSON_NOUNS,
@@ -343,7 +344,8 @@ def _find_kind(
     left = patterns.left_trigger.search(core, 45)
     if left:
         term = cand.pre[-45:][left.start() : left.end()].strip()
-        cand.kind, cand.term = left.lastgroup, term  # type: ignore[assignment]
+        hurt = left.lastgroup == "displaced" and HURT_HEAD_RE.match(post)  # "evacuated 9 wounded"
+        cand.kind, cand.term = "injured" if hurt else left.lastgroup, term  # type: ignore[assignment]
         return True
     if patterns.toll_reached.search(core, 150):
         kind, term = _backward(triggers, pre_start, core.text, patterns)

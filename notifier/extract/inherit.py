@@ -29,6 +29,14 @@ _CONTINUES_BEFORE = re.compile(
     r"\b(?:another|a further|an additional|(?:among|of) (?:them|these|whom),)\s*$", re.IGNORECASE
 )
 _WITH = re.compile(r"\bwith\s*$")
+# "..., and Chad more than 700,000": a name standing for the verb and noun before.
+_GAPPED = re.compile(r"\band\s+(?:[A-Z][\w'\u2019-]+\s+){1,3}$")
+# "Egypt has received about 1.2 million": a country taking in the people counted before.
+_HOSTING = re.compile(
+    r"\b(?:(?:has|have|had)\s+)?(?:received|taken\s+in|took\s+in|welcomed|hosts|is\s+hosting"
+    r"|is\s+home\s+to)\s*$",
+    re.IGNORECASE,
+)
 
 
 def _own_trigger_inside(c: Candidate) -> bool:
@@ -64,7 +72,11 @@ def inherit_within(text: str, cands: list[Candidate]) -> None:
         if (
             prev is not None
             and prev.kind is not None
-            and (INHERIT_LEFT_RE.search(c.pre[-30:]) or INHERIT_RIGHT_RE.match(c.post))
+            and (
+                INHERIT_LEFT_RE.search(c.pre[-30:])
+                or INHERIT_RIGHT_RE.match(c.post)
+                or (not c.has_head_noun and _GAPPED.search(c.pre[-40:]))
+            )
             and not OTHER_VERB_RE.search(c.pre[-30:])
         ):
             c.kind, c.term = prev.kind, prev.term
@@ -72,8 +84,11 @@ def inherit_within(text: str, cands: list[Candidate]) -> None:
                 c.unit = prev.unit
 
 
-def inherit_across(previous: Candidate | None, cands: list[Candidate]) -> None:
-    """A bare count that opens with 'with', 'another' or 'more' continues the sentence before."""
+def inherit_across(text: str, previous: Candidate | None, cands: list[Candidate]) -> None:
+    """A bare count that opens with 'with', 'another' or 'more' continues the sentence before.
+
+    So does a country that received a number of the displaced counted before.
+    """
     if previous is None or previous.kind is None:
         return
     for c in cands:
@@ -83,8 +98,14 @@ def inherit_across(previous: Candidate | None, cands: list[Candidate]) -> None:
             _CONTINUES_BEFORE.search(c.pre[-30:])
             or (_WITH.search(c.pre[-30:]) and not c.has_head_noun)
             or INHERIT_RIGHT_RE.match(c.post)
+            or (
+                previous.kind == "displaced"
+                and not c.has_head_noun
+                and _HOSTING.search(c.pre[-30:])
+            )
         ):
             c.kind, c.term = previous.kind, previous.term
             if not c.has_head_noun:
                 c.unit = previous.unit
+            inherit_within(text, cands)  # the counts after it may continue it
         return

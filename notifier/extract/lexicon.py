@@ -163,6 +163,7 @@ LEFT_TRIGGER_RE = re.compile(
     r"|(?P<killed>killed|killing|kills|kill|claimed the lives of|lives of|deaths? of|killing of"
     r"|bodies of|massacre of|toll of)"
     r"|(?P<injured>injured|injuring|wounded|wounding|injuries to)"
+    r"|(?P<missing>search(?:ing|ed|es)?(?: the [\w-]+)? for|looking for|hunt(?:ing)? for)"
     r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
     r"|evacuate|(?:forced |preventive |precautionary )?evacuations? of|relocation of|relocated"
     r"|drove|driven|driving|chased|forced(?: out)?"
@@ -172,6 +173,9 @@ LEFT_TRIGGER_RE = re.compile(
     r"(?:\s+the)?\s*$",
     re.IGNORECASE,
 )
+
+#: After a number evacuated: the hurt taken to care ("evacuated 28 wounded civilians").
+HURT_HEAD_RE = re.compile(r"\s+(?:seriously |critically |badly |severely )?(?:wounded|injured)\b")
 
 #: "the toll rose to N", "deaths pass N", "IDPs total N", "Number of displaced: N".
 CONNECTOR_RE = re.compile(

@@ -98,7 +98,7 @@ def _figures(
         cands = sentence_candidates(
             text, start, end, in_sentence, index, triggers=triggers, low=low
         )
-        inherit_across(previous if previous_index == index - 1 else None, cands)
+        inherit_across(text, previous if previous_index == index - 1 else None, cands)
         evidence = ""
         for kind, c in [(c.kind, c) for c in cands if c.kind is not None][:MAX_FIGURES]:
             ev_start, ev_end, evidence = _evidence(text, start, end, c, evidence)
@@ -198,7 +198,7 @@ def _to_original(f: Figure, text: str, fixed: Normalised) -> Figure:
 _CONTINUES_WORDS = [
     *"""kill dead lives death bodies massacre toll injur wound displac uproot evacuat relocat
     exodus homeless affect threaten endanger concern fears expos trapping another further
-    additional with more other""".split(),
+    additional with more other received hosts hosting taken took welcomed home""".split(),
     "of them",
     "among them",
     "of whom",
@@ -234,7 +234,7 @@ _LINKS_HEADER = re.compile(
 _LINKS_LOW = re.compile(lower_pattern(_LINKS_HEADER.pattern))
 _BOILERPLATE_LOW = re.compile(lower_pattern(_BOILERPLATE.pattern))
 _LEFT_ONLY = """bodies massacre exodus displace uprooting relocat* threaten* endanger* expos*
-    trapping fears affect* lives drove driven chased forced""".split()  # '*': any ending
+    trapping fears affect* lives drove driven chased forced search*""".split()  # '*': any ending
 _LEFT_ONLY_RE = re.compile(rf"\b{trie_regex(_LEFT_ONLY)}\b", re.IGNORECASE)
 _LEFT_ONLY_LOW = re.compile(lower_pattern(_LEFT_ONLY_RE.pattern))
 #: Every word of _LEFT_ONLY_RE contains one of these.

@@ -171,3 +171,25 @@ def test_driving_a_count_of_things_is_no_figure() -> None:
 )
 def test_heads_rates_illness_and_subsets(text: str, expected: set[tuple[str, int]]) -> None:
     assert {(k, v) for k, v, _, _ in figs(text)} == expected
+
+
+def test_countries_receiving_the_displaced_counted_before() -> None:
+    text = (
+        "Myanmar: exodus\n\nThe fighting has driven 900,000 people from their homes in "
+        "Myanmar. Thailand has received about 60,000, and Bangladesh more than 40,000."
+    )
+    found = {(f.kind, f.value): f.country for f in extract(text).figures}
+    assert found == {
+        ("displaced", 900000): "MMR",
+        ("displaced", 60000): "THA",
+        ("displaced", 40000): "BGD",
+    }
+
+
+def test_searched_for_are_missing_and_evacuated_wounded_are_injured() -> None:
+    assert figs("Divers were searching the lake for 11 people on Monday.") == {
+        ("missing", 11, "people", "exact")
+    }
+    assert figs("Medics evacuated 19 wounded soldiers to the capital.") == {
+        ("injured", 19, "people", "exact")
+    }

@@ -48,7 +48,7 @@ _REPEAT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _HOUSEHOLDS_AFTER = re.compile(
-    r"\s+(?:(?:internally|newly|recently|already)\s+)?(?:displaced|affected|evacuated|homeless"
+    r"\s+(?:of\s+)?(?:(?:internally|newly|recently|already)\s+)?(?:displaced|affected|evacuated|homeless"
     r"|uprooted|refugee|host|vulnerable)\s+(?:families|households)\b",
     re.IGNORECASE,
 )

@@ -193,3 +193,12 @@ def test_searched_for_are_missing_and_evacuated_wounded_are_injured() -> None:
     assert figs("Medics evacuated 19 wounded soldiers to the capital.") == {
         ("injured", 19, "people", "exact")
     }
+
+
+def test_south_asian_scales_and_families_after_of() -> None:
+    assert figs("The floods have affected some 3 lakh people in the valley.") == {
+        ("at_risk", 300000, "people", "about")
+    }
+    assert figs("Storms tore through tents housing thousands of displaced families.") == {
+        ("displaced", 2000, "households", "at_least")
+    }

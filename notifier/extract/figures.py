@@ -56,6 +56,8 @@ _TRANSITIVE = re.compile(
     re.IGNORECASE,
 )
 _WINDOW = 160
+# An aside opened before a number and not closed: "80 per cent of them - some 250,000".
+_ASIDE_OPEN = re.compile(r"\s([-\u2013\u2014])\s[^-\u2013\u2014,;:]{0,60}$")
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
@@ -196,14 +198,49 @@ def _backward(
     return ("displaced" if last.group == "weak" else last.group), last.text
 
 
-def _window_end(post: str, numbers_after: list[int], patterns: Patterns) -> int:
-    """Where the clause of a number ends: a clause break or the next number outside brackets."""
+def _kind_before_aside(
+    cand: Candidate,
+    opened: str | None,
+    *,
+    triggers: Triggers,
+    start: int,
+    before: str,
+    patterns: Patterns,
+) -> None:
+    """A number in an aside with no kind takes that of the words before the aside.
+
+    "Among the dead - 27 in all - were six members of one family".
+    """
+    if cand.kind is None and opened is not None:
+        cand.kind, cand.term = _backward(triggers, start, before, patterns)  # type: ignore[assignment]
+
+
+def _open_aside(pre: str, post: str) -> tuple[str | None, int]:
+    """The dash of an aside the number stands in, and where it opens in `pre`; else None."""
+    aside = _ASIDE_OPEN.search(pre, max(0, len(pre) - 70))
+    if aside is None or f" {aside.group(1)} " not in post[:_WINDOW]:
+        return None, 0
+    return aside.group(1), aside.start()
+
+
+def _window_end(
+    post: str, numbers_after: list[int], patterns: Patterns, opened: str | None = None
+) -> int:
+    """Where the clause of a number ends: a clause break or the next number outside brackets.
+
+    `opened` is the dash of an aside the number stands in ("some 250,000 people -
+    had been affected"): its closing dash does not end the clause.
+    """
     end = min(len(post), _WINDOW)
     pos = 0
     asides: list[tuple[int, int]] = []
     clause_end = patterns.clause_end  # None: the sentence has no clause break
     while clause_end and (clause := clause_end.search(post, pos, end)):
         dash = clause.group().strip()
+        if opened is not None and dash == opened:
+            opened, pos = None, clause.end()
+            asides.append((0, pos))
+            continue
         closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
         if closing < 0:
             end = clause.start()
@@ -280,7 +317,8 @@ def sentence_candidates(
             continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
-        window_end = _window_end(post_s, after, patterns)
+        opened, aside_at = _open_aside(pre_s, post_s)
+        window_end = _window_end(post_s, after, patterns, opened)
         post = text[n.end : post_end]
         cand = Candidate(
             n,
@@ -308,6 +346,14 @@ def sentence_candidates(
         )
         if not found:
             continue
+        _kind_before_aside(
+            cand,
+            opened,
+            triggers=triggers,
+            start=pre_start,
+            before=core.text[:aside_at],
+            patterns=patterns,
+        )
         if (
             cand.kind is not None
             and not cand.has_head_noun

@@ -33,7 +33,7 @@ _WITH = re.compile(r"\bwith\s*$")
 _GAPPED = re.compile(r"\band\s+(?:[A-Z][\w'\u2019-]+\s+){1,3}$")
 # "Egypt has received about 1.2 million": a country taking in the people counted before.
 _HOSTING = re.compile(
-    r"\b(?:(?:has|have|had)\s+)?(?:received|taken\s+in|took\s+in|welcomed|hosts|is\s+hosting"
+    r"\b(?:(?:has|have|had)\s+)?(?:received|taken\s+in|took\s+in|welcomed|hosts|hosting|is\s+hosting"
     r"|is\s+home\s+to)\s*$",
     re.IGNORECASE,
 )
@@ -43,6 +43,11 @@ def _own_trigger_inside(c: Candidate) -> bool:
     """True when a bracketed count has a trigger of its own: "(85,000 of which relocated)"."""
     closing = c.post.find(")")
     return c.kind is not None and c.term != "" and 0 <= c.post.find(c.term) < closing
+
+
+def _hosted(c: Candidate) -> bool:
+    """True for a bare count that a country takes in: "Egypt has received about 1.2 million"."""
+    return not c.has_head_noun and _HOSTING.search(c.pre[-30:]) is not None
 
 
 def inherit_within(text: str, cands: list[Candidate]) -> None:
@@ -73,11 +78,16 @@ def inherit_within(text: str, cands: list[Candidate]) -> None:
             prev is not None
             and prev.kind is not None
             and (
-                INHERIT_LEFT_RE.search(c.pre[-30:])
-                or INHERIT_RIGHT_RE.match(c.post)
-                or (not c.has_head_noun and _GAPPED.search(c.pre[-40:]))
+                (
+                    (
+                        INHERIT_LEFT_RE.search(c.pre[-30:])
+                        or INHERIT_RIGHT_RE.match(c.post)
+                        or (not c.has_head_noun and _GAPPED.search(c.pre[-40:]))
+                    )
+                    and not OTHER_VERB_RE.search(c.pre[-30:])
+                )
+                or (_hosted(c) and prev.kind == "displaced")
             )
-            and not OTHER_VERB_RE.search(c.pre[-30:])
         ):
             c.kind, c.term = prev.kind, prev.term
             if not c.has_head_noun:
@@ -98,11 +108,7 @@ def inherit_across(text: str, previous: Candidate | None, cands: list[Candidate]
             _CONTINUES_BEFORE.search(c.pre[-30:])
             or (_WITH.search(c.pre[-30:]) and not c.has_head_noun)
             or INHERIT_RIGHT_RE.match(c.post)
-            or (
-                previous.kind == "displaced"
-                and not c.has_head_noun
-                and _HOSTING.search(c.pre[-30:])
-            )
+            or (previous.kind == "displaced" and _hosted(c))
         ):
             c.kind, c.term = previous.kind, previous.term
             if not c.has_head_noun:

@@ -73,7 +73,7 @@ KIND_GROUPS: dict[str, str] = {
         r"in (?:temporary |emergency |public |collective |relief |informal |displacement )*"
         r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s"
         r"|displacement sites|collective cent(?:re|er)s|tents|settlements|sites)",
-        r"(?:living|live|lives|lived|sleeping|staying|housed|accommodated)"
+        r"(?:living|live|lives|lived|sleeping|staying|housed|accommodated|remain|remains|remained)"
         r" (?:in tents|in the open|outdoors|in cars"
         r"|with relatives|with host families|in (?:[\w-]+ ){0,2}"
         r"(?:shelters|camps?|cent(?:re|er)s|schools|tents|dormitories|hotels|churches|mosques"

@@ -202,3 +202,23 @@ def test_south_asian_scales_and_families_after_of() -> None:
     assert figs("Storms tore through tents housing thousands of displaced families.") == {
         ("displaced", 2000, "households", "at_least")
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Officials said roughly half the island - some 41,000 people - had been affected.",
+            {("at_risk", 41000)},
+        ),
+        ("Among the injured - 64 in total - were 12 firefighters.", {("injured", 64)}),
+        ("About 2,800 people remain in 35 evacuation centres.", {("displaced", 2800)}),
+        (
+            "Of the 4 million refugees, 1.6 million are hosted in Iran, with Pakistan hosting "
+            "about 1.3 million.",
+            {("displaced", 4000000), ("displaced", 1600000), ("displaced", 1300000)},
+        ),
+    ],
+)
+def test_asides_remaining_and_hosting(text: str, expected: set[tuple[str, int]]) -> None:
+    assert {(k, v) for k, v, _, _ in figs(text)} == expected

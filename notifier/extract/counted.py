@@ -44,7 +44,7 @@ _RATE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _REPEAT_AFTER = re.compile(
-    r"(?:\s+(?:or|to|and)\s+[^\W\d_]+)?\s+(?:more\s+)?(?:times|waves|rounds|occasions)\b",
+    r"(?:(?:,|\s+(?:or|to|and))\s+[^\W\d_]+)?\s+(?:more\s+)?(?:times|waves|rounds|occasions)\b",
     re.IGNORECASE,
 )
 _HOUSEHOLDS_AFTER = re.compile(

@@ -55,6 +55,7 @@ _TRANSITIVE = re.compile(
     r"|evacuat(?:ed|es|ing)|uprooted|affect(?:ed|s|ing)",
     re.IGNORECASE,
 )
+_ADJECTIVE = re.compile(r"(?:internally )?displaced", re.IGNORECASE)
 _WINDOW = 160
 # An aside opened before a number and not closed: "80 per cent of them - some 250,000".
 _ASIDE_OPEN = re.compile(r"\s([-\u2013\u2014])\s[^-\u2013\u2014,;:]{0,60}$")
@@ -412,8 +413,13 @@ def _find_kind(
         and patterns.object_next.match(post_s, hits[-1].end - n.end, window_end)
     ):
         hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
-    if len(hits) > 1 and OF_PHRASE_RE.fullmatch(post, 0, hits[0].start - n.end):
-        hits = hits[1:]  # "70,000 residents of the besieged districts have moved west"
+    if len(hits) > 1 and (
+        OF_PHRASE_RE.fullmatch(post, 0, hits[0].start - n.end)
+        or (_ADJECTIVE.fullmatch(hits[0].text) and hits[-1].group == "exclude")
+    ):
+        # "70,000 residents of the besieged districts have moved west", "5,000 displaced
+        # people were able to return": what the people are yields to what they did.
+        hits = hits[1:]
     # "Casualties: 8 dead": a trigger right after the number beats the label before it.
     adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
     if not adjacent and (

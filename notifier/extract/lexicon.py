@@ -30,7 +30,7 @@ def _words(*alternatives: str) -> str:
 KIND_GROUPS: dict[str, str] = {
     "casualties": _words(
         r"casualties",
-        r"(?:killed|dead|died) (?:or|and) (?:injured|wounded|hurt)",
+        r"(?:killed|dead|died) (?:or|and) (?:injured|wounded|hurt|maimed)",
         r"(?:injured|wounded) (?:or|and) (?:killed|dead)",
         r"deaths and injuries",
     ),
@@ -108,6 +108,7 @@ KIND_GROUPS: dict[str, str] = {
     ),
     "exclude": _words(
         r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
+        r"(?:helped|able|allowed|chose|decided|started|begun|began) to return",
         r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
         r"per (?:day|week|month|year|hour|capita|head|person|\d)|(?:each|a) (?:day|week)"
         r"(?! earlier| before| ago| later)|spectators",

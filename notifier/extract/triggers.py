@@ -40,7 +40,7 @@ FIRST_WORDS = frozenset(
     arrivals without spent spend spending deployed mobilised
     mobilized dispatched transferred succumbed slipped slipping streamed streaming poured
     pouring displacements recovered retrieved pulled exhumed headed find found live lives
-    lived remain remains remained""".split()
+    lived remain remains remained helped able allowed chose decided started begun began""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"

@@ -66,3 +66,21 @@ def test_not_a_count_of_people(text: str) -> None:
 )
 def test_counts_and_values(text: str, expected: tuple[str, int, str, str]) -> None:
     assert figs(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Many households have been displaced two, three times since the war began.",
+        "Around 7,500 displaced people were able to return to their villages in May.",
+        "Since 2019, more than 90,000 refugees have been helped to return home.",
+    ],
+)
+def test_repetitions_and_returns_are_no_figures(text: str) -> None:
+    assert figs(text) == []
+
+
+def test_killed_or_maimed_is_a_casualty_count() -> None:
+    assert figs("At least 340 children were killed or maimed in the first quarter.") == [
+        ("casualties", 340, "people", "at_least")
+    ]

@@ -183,21 +183,40 @@ class Placer:
 
     @cached_property
     def main(self) -> str | None:
-        """The country the document is about: title, dateline and frequency."""
-        text = self._text
-        scores: Counter[str] = Counter()
-        title_end = text.find("\n\n", 0, _TITLE_REACH)
+        """The country the document is about: title, dateline and frequency.
+
+        Each mention counts (3 in the title, else 1) unless its role says it is
+        not where the story is; the dateline adds its weights; ties go to the
+        country named first. A role only takes weight away, so the countries
+        are scored from the most mentioned down and the roles of the rest are
+        not worked out once none of them can win.
+        """
+        title_end = self._text.find("\n\n", 0, _TITLE_REACH)
         title_end = _TITLE_REACH if title_end < 0 else title_end
+        most: Counter[str] = Counter()  # each country's score if no role took weight away
+        mentions: dict[str, list[int]] = {}
         for i, mention in enumerate(self._mentions):
-            role = self._role(i)
-            if role in _IGNORED or role is Role.DATELINE:
-                continue
-            scores[mention.country] += 3 if mention.start < title_end else 1
+            most[mention.country] += 3 if mention.start < title_end else 1
+            mentions.setdefault(mention.country, []).append(i)
+        dated = {country: n for n, (country, _) in enumerate(self._dateline[2])}
         for country, weight in self._dateline[2]:
-            scores[country] += weight
-        if not scores:
-            return None
-        return scores.most_common(1)[0][0]  # ties: first named
+            most[country] += weight
+        best: tuple[int, int, str] | None = None  # score, minus where first named, country
+        for country, bound in most.most_common():
+            if best is not None and bound < best[0]:
+                break  # the roles cannot give this one, nor any after it, more than the best
+            score, first = 0, None
+            for i in mentions.get(country, ()):
+                role = self._role(i)
+                if role not in _IGNORED and role is not Role.DATELINE:
+                    score += 3 if self._mentions[i].start < title_end else 1
+                    first = i if first is None else first
+            score += sum(weight for c, weight in self._dateline[2] if c == country)
+            if first is None:  # named in the dateline only: after every named country
+                first = len(self._mentions) + dated.get(country, 0)
+            if score and (best is None or (score, -first) > best[:2]):
+                best = (score, -first, country)
+        return None if best is None else best[2]
 
     def _in_main(self, start: int) -> Placed:
         """The main country, at the last place in it named before `start` (where people are).

@@ -106,6 +106,8 @@ def inherit_across(text: str, previous: Candidate | None, cands: list[Candidate]
             return
         if (
             _CONTINUES_BEFORE.search(c.pre[-30:])
+            # "Another 780,000": the hedge and filler are cut from `pre`, so the text itself.
+            or _CONTINUES_BEFORE.search(text, max(0, c.number.start - 30), c.number.start)
             or (_WITH.search(c.pre[-30:]) and not c.has_head_noun)
             or INHERIT_RIGHT_RE.match(c.post)
             or (previous.kind == "displaced" and _hosted(c))

@@ -209,3 +209,11 @@ def test_flight_from_an_area_the_gazetteer_does_not_know() -> None:
         "about 2,700 people to seek safety in Sudan, officials said."
     )
     assert _countries(text)[("displaced", 2700)] == "TCD"
+
+
+def test_another_count_in_the_next_sentence_keeps_its_own_country() -> None:
+    text = (
+        "Refugees\n\nSome 1.4 million Sudanese refugees are in Chad, the agency said. "
+        "Another 600,000 are in South Sudan."
+    )
+    assert _countries(text) == {("displaced", 1400000): "TCD", ("displaced", 600000): "SSD"}

@@ -81,6 +81,20 @@ def age_bound(text: str, start: int, sentence_start: int) -> bool:
     return _AGE_BOUND_BEFORE.search(text, max(sentence_start, start - 30), start) is not None
 
 
+# "2 displaced camps", "12 evacuation centres": a word of a kind before a noun for things.
+_KIND_WORD_THEN = re.compile(
+    r"\s+(?:displaced|displacement|evacuation|evacuee|refugee|idp|affected|flooded|relief)"
+    r"\s+([^\W\d_]+)",
+    re.IGNORECASE,
+)
+
+
+def thing_after_kind_word(post: str, things: frozenset[str]) -> bool:
+    """True for "2 displaced camps": a kind word, then a noun of `things` (not people)."""
+    m = _KIND_WORD_THEN.match(post)
+    return m is not None and m.group(1).lower() in things
+
+
 def households_after_trigger(post: str) -> bool:
     """True for "80 displaced families": a trigger word, then a noun for households."""
     return _HOUSEHOLDS_AFTER.match(post) is not None

@@ -21,7 +21,12 @@ from bisect import bisect_right
 from typing import Literal
 
 from notifier.extract.candidate import Candidate
-from notifier.extract.counted import age_bound, households_after_trigger, not_a_count
+from notifier.extract.counted import (
+    age_bound,
+    households_after_trigger,
+    not_a_count,
+    thing_after_kind_word,
+)
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.inherit import inherit_within
 from notifier.extract.lexicon import (
@@ -116,6 +121,8 @@ def _unit_head(post: str, patterns: Patterns) -> _Head:
     head = _head(post, patterns)
     if head[0] == "none" and households_after_trigger(post):
         return "person", True, 2
+    if head[0] == "none" and thing_after_kind_word(post, NON_PERSON_NOUNS):
+        return "thing", False, 2
     return head
 
 

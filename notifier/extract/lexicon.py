@@ -205,7 +205,7 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|support(?:ed|ing|s)?|help(?:ed|ing|s)?|serv(?:ed|ing|e)|feed(?:ing|s)?|fed|treat(?:ed|ing)?"
     r"|train(?:ed|ing)?|employ(?:ed|ing|s)?|target(?:ed|ing|s)?|benefit(?:ed|ing|s)?"
     r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were"
-    r"|up from|down from)\b"
+    r"|up from|down from|with)\b"
     r"|\band\s+(?:some|about|over|more|nearly|around|another|up|a further)\b|\band\s+\d"
     r"|\band\s*$)"
     r"[^;:.]){0,60}$"
@@ -318,5 +318,5 @@ NON_PERSON_NOUNS = frozenset(
     billion members member donors representatives episodes steps stages hectare acre
     viviendas casas maisons logements vans minivans buses cars lorries ambulances tankers
     concentrators generators ventilators parts thirds third quarters fifths tenths engines
-    tractors pumps bulldozers excavators drones""".split()
+    tractors pumps bulldozers excavators drones routes corridors""".split()
 )

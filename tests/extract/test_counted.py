@@ -84,3 +84,22 @@ def test_killed_or_maimed_is_a_casualty_count() -> None:
     assert figs("At least 340 children were killed or maimed in the first quarter.") == [
         ("casualties", 340, "people", "at_least")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The state released \u20a64 billion for families displaced by the floods.",
+        "Officials handed out KES 250 million to households affected by the floods.",
+        "Engineers built 6 displacement camps and opened 4 evacuation routes.",
+    ],
+)
+def test_money_and_things_named_by_a_kind_word(text: str) -> None:
+    assert figs(text) == []
+
+
+def test_toll_reached_then_a_count_with_its_own_trigger() -> None:
+    assert figs("The toll reached 61 on Sunday, with 140 injured.") == [
+        ("killed", 61, "people", "exact"),
+        ("injured", 140, "people", "exact"),
+    ]

@@ -47,6 +47,8 @@ KIND_GROUPS: dict[str, str] = {
     "injured": _words(
         # "hospitalised with cholera" counts the sick of an outbreak, not the hurt.
         r"injured|injuring|injuries|wounded|wounding|hurt|heridos?|bless[ée]s?",
+        r"(?:rushed|taken|admitted|brought|airlifted|evacuated) to (?:a |the |local |nearby )?"
+        r"hospitals?",
         r"hospitali[sz]ed(?! (?:with|for) (?:[\w-]+ )?(?:cholera|measles|dengue|malaria|covid"
         r"|diarrho?ea|fever|symptoms|infections?|diseases?|illness))",
     ),
@@ -170,7 +172,7 @@ LEFT_TRIGGER_RE = re.compile(
     r"|drove|driven|driving|chased|forced(?: out)?"
     r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
     r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
-    r"|concern for|fears for|exposing|trapping))"
+    r"|concern for|fears for|exposing|trapping|cut off|cutting off|stranding))"
     r"(?:\s+the)?\s*$",
     re.IGNORECASE,
 )

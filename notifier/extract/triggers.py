@@ -40,7 +40,8 @@ FIRST_WORDS = frozenset(
     arrivals without spent spend spending deployed mobilised
     mobilized dispatched transferred succumbed slipped slipping streamed streaming poured
     pouring displacements recovered retrieved pulled exhumed headed find found live lives
-    lived remain remains remained helped able allowed chose decided started begun began""".split()
+    lived remain remains remained helped able allowed chose decided started begun began
+    rushed admitted airlifted""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"

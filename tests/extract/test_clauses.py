@@ -222,3 +222,12 @@ def test_south_asian_scales_and_families_after_of() -> None:
 )
 def test_asides_remaining_and_hosting(text: str, expected: set[tuple[str, int]]) -> None:
     assert {(k, v) for k, v, _, _ in figs(text)} == expected
+
+
+def test_taken_to_hospital_and_cut_off() -> None:
+    assert figs("Nearly 70 people were taken to hospital after the gas leak.") == {
+        ("injured", 70, "people", "about")
+    }
+    assert figs("The landslide cut off 12,000 villagers in the upper valley.") == {
+        ("at_risk", 12000, "people", "exact")
+    }

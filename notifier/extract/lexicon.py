@@ -229,7 +229,9 @@ RIGHT_EXCLUDE_RE = re.compile(
 #: Right before the number: the subject of a toll that reached it ("the number
 #: of people displaced reached a record N"); the kind is that subject's.
 TOLL_REACHED_RE = re.compile(
-    r"\b(?:number|toll|total|tally|count)\b[^.;:]{0,120}\breach(?:ed|es)?\s*$", re.IGNORECASE
+    r"\b(?:number|toll|total|tally|count|displacement|deaths|arrivals|fatalities)\b[^.;:]{0,120}"
+    r"\breach(?:ed|es)?\s*$",
+    re.IGNORECASE,
 )
 
 #: Right after the number: lives or bodies counted ("claimed 12 lives"): the dead.

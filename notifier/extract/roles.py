@@ -169,14 +169,19 @@ def _demonyms() -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, table
 
 
+_COUNT_BEFORE = re.compile(r"\d[\d,.]*(?:\s+(?:million|thousand))?\s+$")
+
+
 def origin_demonym(text: str, start: int, end: int) -> str | None:
     """The country of a demonym naming the people of this clause ("Venezuelan refugees").
 
-    A demonym before a word for people, or in the plural ("Somalis"); several
-    countries' give None.
+    A demonym before a word for people, in the plural ("Somalis") or right after
+    a count ("8,000 Rohingya"); several countries' give None.
     """
     pattern, table = _demonyms()
     found = {
-        table[m.group(1)] for m in pattern.finditer(text, start, end) if m.group(2) or m.group(3)
+        table[m.group(1)]
+        for m in pattern.finditer(text, start, end)
+        if m.group(2) or m.group(3) or _COUNT_BEFORE.search(text, max(0, m.start() - 16), m.start())
     }
     return found.pop() if len(found) == 1 else None

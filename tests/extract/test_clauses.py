@@ -231,3 +231,9 @@ def test_taken_to_hospital_and_cut_off() -> None:
     assert figs("The landslide cut off 12,000 villagers in the upper valley.") == {
         ("at_risk", 12000, "people", "exact")
     }
+
+
+def test_displacement_reached_a_number() -> None:
+    assert figs("Flood-induced displacement reached 61,000 by the end of June.") == {
+        ("displaced", 61000, "people", "exact")
+    }

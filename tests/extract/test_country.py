@@ -217,3 +217,8 @@ def test_another_count_in_the_next_sentence_keeps_its_own_country() -> None:
         "Another 600,000 are in South Sudan."
     )
     assert _countries(text) == {("displaced", 1400000): "TCD", ("displaced", 600000): "SSD"}
+
+
+def test_demonym_right_after_the_count_names_where_they_fled() -> None:
+    text = "Some 9,500 Burundians have crossed into Tanzania since May, officials said."
+    assert _countries(text) == {("displaced", 9500): "BDI"}

@@ -6,7 +6,8 @@ number count something else whatever trigger is near, and `figures.py` drops
 those numbers before it looks for a trigger:
 
 - a negated count: "none of the 300 residents were injured", "no casualties
-  among the 40 passengers" (EXTRACTION.md: not a figure);
+  among the 40 passengers", "the 4,000 residents were not evacuated"
+  (EXTRACTION.md: not a figure);
 - an age after a name: "Amina, 12, fled with her mother";
 - a rate: "one child is displaced every second", "300 people per day", "every day, 120";
 - a repetition: "uprooted two or three times", "two waves of attacks";
@@ -39,6 +40,13 @@ _RATE_AFTER = re.compile(
     r"(?:second|minute|hour|day|week|month|year)s?\b",
     re.IGNORECASE,
 )
+# "the 4,000 residents were not evacuated": the verb of the count is negated.
+_NEGATED_VERB_AFTER = re.compile(
+    r"(?:\s+[^\W\d_]+){0,4}?\s+(?:were|was|are|is|have|has|had|did)(?:n[\u2019']t|\s+not|\s+never)"
+    r"\s+(?:been\s+|yet\s+been\s+)?(?:evacuated|displaced|injured|hurt|harmed|killed|affected"
+    r"|wounded|uprooted|relocated)\b",
+    re.IGNORECASE,
+)
 _RATE_BEFORE = re.compile(
     r"\b(?:every|each)\s+(?:single\s+)?(?:second|minute|hour|day|week|month|year)\s*,?\s*$",
     re.IGNORECASE,
@@ -62,6 +70,7 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
         _NEGATED_BEFORE.search(before)
         or _POSSESSIVE_BEFORE.search(before)
         or _RATE_BEFORE.search(before)
+        or _NEGATED_VERB_AFTER.match(after)
     ):
         return True
     if _AGE_BEFORE.search(before) and _AGE_AFTER.match(after):

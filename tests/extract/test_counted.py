@@ -25,6 +25,7 @@ def figs(text: str) -> list[tuple[str, int, str, str]]:
         "Three thirds of the budget went to displaced families.",
         "None of the 450 villagers were injured when the dam gave way.",
         "There were no casualties among the 62 passengers of the ferry.",
+        "The 2,300 inhabitants of the valley have not been evacuated yet.",
     ],
 )
 def test_not_a_count_of_people(text: str) -> None:

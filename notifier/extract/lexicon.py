@@ -187,6 +187,10 @@ CONNECTOR_RE = re.compile(
     r"|surpass(?:ed|es)?|hits?|stands?|stood|totals?|totall?ed|totall?ing|total|is|was|are|were"
     r"|be|home|put|up from|from|revised|peak of|high of|accounted for|account for|made up"
     r"|make up)\s*(?:to|at|of|from)?|:"
+    # "the dead included N", "displaced persons now number N"
+    r"|\b(?:included|includes|include|number|numbers|numbered)"
+    # "Of those killed, N were women"
+    r"|\bof\s+(?:those|the|them)\s+(?:[^\W\d_]+\s+){0,3}[^\W\d_]+,"
     # "put the death toll at N", "estimates the number at N"
     r"|\b(?:toll|number|figure|total|tally|count)s?\s+at"
     # a revised figure, "rose from 41 to N": the new one

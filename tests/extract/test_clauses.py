@@ -237,3 +237,10 @@ def test_displacement_reached_a_number() -> None:
     assert figs("Flood-induced displacement reached 61,000 by the end of June.") == {
         ("displaced", 61000, "people", "exact")
     }
+
+
+def test_included_and_of_those() -> None:
+    assert figs("The injured included 22 schoolchildren.") == {("injured", 22, "people", "exact")}
+    assert figs("Of those evacuated, 640 were taken in by relatives.") == {
+        ("displaced", 640, "people", "exact")
+    }

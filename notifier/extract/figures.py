@@ -422,7 +422,11 @@ def _find_kind(
         hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
     if len(hits) > 1 and (
         OF_PHRASE_RE.fullmatch(post, 0, hits[0].start - n.end)
-        or (_ADJECTIVE.fullmatch(hits[0].text) and hits[-1].group == "exclude")
+        or (
+            _ADJECTIVE.fullmatch(hits[0].text)
+            and hits[0].start - n.end <= 2  # "5,000 displaced people", before the noun
+            and hits[-1].group == "exclude"
+        )
     ):
         # "70,000 residents of the besieged districts have moved west", "5,000 displaced
         # people were able to return": what the people are yields to what they did.

@@ -104,3 +104,10 @@ def test_toll_reached_then_a_count_with_its_own_trigger() -> None:
         ("killed", 61, "people", "exact"),
         ("injured", 140, "people", "exact"),
     ]
+
+
+def test_displaced_after_the_noun_keeps_its_count() -> None:
+    text = (
+        "Partners now count 18,000 people displaced in the district after some families returned."
+    )
+    assert figs(text) == [("displaced", 18000, "people", "exact")]

@@ -25,7 +25,8 @@ from notifier.extract.sentences import number_only
 
 # A header cell, a heading or a label names a kind with one of these words.
 _KIND_WORD = re.compile(
-    r"\b(?:(?P<displaced>displaced|displacements?|idps?|evacuated|evacuees|refugees|homeless)"
+    r"\b(?:(?P<displaced>displaced|displacements?|idps?|evacuated|evacuees|refugees|homeless"
+    r"|asylum[- ]seekers)"
     r"|(?P<killed>killed|dead|deaths?|fatalities)|(?P<injured>injured|injuries|wounded)"
     r"|(?P<missing>missing)|(?P<casualties>casualties)"
     r"|(?P<at_risk>affected|in need|at risk))\b",

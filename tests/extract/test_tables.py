@@ -165,3 +165,13 @@ def test_markdown_table_with_rule_row() -> None:
         ("displaced", 2075),
         ("killed", 4),
     }
+
+
+def test_asylum_seekers_column() -> None:
+    text = "Host\tRefugees\tAsylum-seekers\nUganda\t1,700,000\t41,000\nKenya\t820,000\t95,000\n"
+    assert pairs(extract(text)) == {
+        ("displaced", 1700000),
+        ("displaced", 41000),
+        ("displaced", 820000),
+        ("displaced", 95000),
+    }

@@ -146,7 +146,7 @@ def _opening(gaz: _Gazetteer, word: str) -> _Opening:
         # "SOMALIA: Flash floods in ...": a country in capitals opens a report's title.
         titled = norm(word.title())
         named = _named(gaz, titled) if _most(gaz, titled) == 1 else None
-        if named is not None and all(p.level == "country" for p in named.places):
+        if named is not None and all(p is not None and p.level == "country" for p in named.fixed):
             first = titled
     head = first.partition(" ")[0]
     most = _most(gaz, head) or _most(gaz, head.removesuffix("'s").rstrip("'"))

@@ -184,6 +184,13 @@ def test_main_country_by_frequency_not_the_dateline_city() -> None:
             id="country-in-capitals-titles-the-report",
         ),
         pytest.param(
+            "LEBANON: Flash Update No. 4\n\nDeaths 58 | Injured 210\n\nStrikes also hit "
+            "a crossing into Syria on Friday.",
+            ("killed", 58),
+            "LBN",
+            id="capitals-title-whose-name-is-also-a-town-elsewhere",
+        ),
+        pytest.param(
             "A blaze in a camp near Kutupalong, Bangladesh, on Friday left 4,800 Rohingya "
             "refugees homeless, camp officials said.",
             ("displaced", 4800),

@@ -63,7 +63,9 @@ _TRANSITIVE = re.compile(
 _ADJECTIVE = re.compile(r"(?:internally )?displaced", re.IGNORECASE)
 _WINDOW = 160
 # An aside opened before a number and not closed: "80 per cent of them - some 250,000".
-_ASIDE_OPEN = re.compile(r"\s([-\u2013\u2014])\s[^-\u2013\u2014,;:]{0,60}$")
+_ASIDE_OPEN = re.compile(r"\s([-\u2013\u2014])\s(?:[^\W\d_]+\s+){0,3}$")
+# Before a dash, a dateline's words: "(Wire) -", "NUKU'ALOFA -", "KATHMANDU, Nepal -".
+_DATELINE_DASH = re.compile(r"(?:\)|^\s*[A-Z][A-Z'\u2019.]{2,}\b[^-\u2013\u2014\n]{0,60})\s$")
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
@@ -224,9 +226,17 @@ def _kind_before_aside(
 
 
 def _open_aside(pre: str, post: str) -> tuple[str | None, int]:
-    """The dash of an aside the number stands in, and where it opens in `pre`; else None."""
-    aside = _ASIDE_OPEN.search(pre, max(0, len(pre) - 70))
-    if aside is None or f" {aside.group(1)} " not in post[:_WINDOW]:
+    """The dash of an aside the number stands in, and where it opens in `pre`; else None.
+
+    `pre` is the text as written: the dash of a dateline ("GOMA (Wire) - ",
+    "NUKU'ALOFA - ") opens no aside.
+    """
+    aside = _ASIDE_OPEN.search(pre, max(0, len(pre) - 50))
+    if (
+        aside is None
+        or f" {aside.group(1)} " not in post[:_WINDOW]
+        or _DATELINE_DASH.search(pre, 0, aside.start() + 1)
+    ):
         return None, 0
     return aside.group(1), aside.start()
 
@@ -325,7 +335,7 @@ def sentence_candidates(
             continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
-        opened, aside_at = _open_aside(pre_s, post_s)
+        opened, aside_at = _open_aside(pre, post_s)
         window_end = _window_end(post_s, after, patterns, opened)
         post = text[n.end : post_end]
         cand = Candidate(

@@ -244,3 +244,21 @@ def test_included_and_of_those() -> None:
     assert figs("Of those evacuated, 640 were taken in by relatives.") == {
         ("displaced", 640, "people", "exact")
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "SUVA - Officials said that roughly 12,500 people - a fifth of the island's "
+            "population - had been affected by the cyclone.",
+            {("at_risk", 12500)},
+        ),
+        (
+            "LIMA (Wire) - At least 33 people - most of them miners - were killed in the collapse.",
+            {("killed", 33)},
+        ),
+    ],
+)
+def test_a_dateline_dash_opens_no_aside(text: str, expected: set[tuple[str, int]]) -> None:
+    assert {(k, v) for k, v, _, _ in figs(text)} == expected

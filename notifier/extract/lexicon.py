@@ -172,7 +172,8 @@ LEFT_TRIGGER_RE = re.compile(
     r"|drove|driven|driving|chased|forced(?: out)?"
     r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
     r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
-    r"|concern for|fears for|exposing|trapping|cut off|cutting off|stranding))"
+    r"|(?:(?:concern|concerned|fears|fearing) (?:for|about)(?: the (?:wellbeing|well-being|safety"
+    r"|fate|lives|welfare) of)?)|exposing|trapping|cut off|cutting off|stranding))"
     r"(?:\s+the)?\s*$",
     re.IGNORECASE,
 )

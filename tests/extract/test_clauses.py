@@ -262,3 +262,9 @@ def test_included_and_of_those() -> None:
 )
 def test_a_dateline_dash_opens_no_aside(text: str, expected: set[tuple[str, int]]) -> None:
     assert {(k, v) for k, v, _, _ in figs(text)} == expected
+
+
+def test_concerned_for_the_wellbeing_of() -> None:
+    assert figs("The agency is deeply concerned for the safety of 9,000 people in the hills.") == {
+        ("at_risk", 9000, "people", "exact")
+    }

@@ -84,7 +84,7 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
         r"relocated|relocation",
         r"(?:moved|headed|fled|relocated) (?:further )?(?:south|north|east|west)(?:wards?)?\b",
-        r"(?:seek|seeking|sought|find|found) (?:safety|sanctuary|protection|refuge)",
+        r"(?:seek|seeking|sought) (?:safety|sanctuary|protection|refuge)",
         r"(?:moved|taken|brought|transferred|sent) (?:in)?to (?:[\d,]+ )?(?:[\w-]+ ){0,2}"
         r"(?:camps|cent(?:re|er)s|shelters|sites)",
         r"moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
@@ -110,7 +110,7 @@ KIND_GROUPS: dict[str, str] = {
     ),
     "exclude": _words(
         r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
-        r"(?:helped|able|allowed|chose|decided|started|begun|began) to return",
+        r"(?:helped|able) to return",
         r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
         r"per (?:day|week|month|year|hour|capita|head|person|\d)|(?:each|a) (?:day|week)"
         r"(?! earlier| before| ago| later)|spectators",

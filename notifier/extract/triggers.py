@@ -39,8 +39,8 @@ FIRST_WORDS = frozenset(
     every spectators attended enrolled supported screened tested registered made new
     arrivals without spent spend spending deployed mobilised
     mobilized dispatched transferred succumbed slipped slipping streamed streaming poured
-    pouring displacements recovered retrieved pulled exhumed headed find found live lives
-    lived remain remains remained helped able allowed chose decided started begun began
+    pouring displacements recovered retrieved pulled exhumed headed live lives
+    lived remain remains remained helped able
     rushed admitted airlifted""".split()
 ) | {
     # Common short words open a trigger only with the word after them.

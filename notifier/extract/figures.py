@@ -68,6 +68,7 @@ _ASIDE_OPEN = re.compile(r"\s([-\u2013\u2014])\s(?:[^\W\d_]+\s+){0,3}$")
 _DATELINE_DASH = re.compile(r"(?:\)|^\s*[A-Z][A-Z'\u2019.]{2,}\b[^-\u2013\u2014\n]{0,60})\s$")
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
+_OLDEST = 130  # an age bound is below this
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
@@ -301,7 +302,9 @@ def sentence_candidates(
     stops = [
         n.start
         for n, (noun, _, _) in zip(numbers, heads, strict=True)
-        if noun != "thing" and not n.yearlike and not age_bound(text, n.start, start)
+        if noun != "thing"
+        and not n.yearlike
+        and not (n.value < _OLDEST and age_bound(text, n.start, start))
     ]
     stop_set = set(stops)
     for n, head in zip(numbers, heads, strict=True):

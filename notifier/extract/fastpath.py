@@ -71,7 +71,8 @@ _LAST_WORDS: dict[str, frozenset[str]] = {
         """the injured injuring wounded wounding maimed killed killing kills kill of to
         displaced displacing displace uprooted uprooting evacuated evacuating evacuate relocated
         relocating relocate homeless affected affecting affects affect threatening threatens
-        endangering for exposing trapping drove driven driving chased forced out off
+        endangering for exposing trapping drove driven driving chased forced out off evicted
+        evicting evict
         stranding""".split()
     ),
     # Its second branch only: the first one is told by `_LEFT_EXCLUDE_HINT`.

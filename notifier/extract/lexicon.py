@@ -64,8 +64,10 @@ KIND_GROUPS: dict[str, str] = {
         r"|evacuation |community |public |town |village )*"
         r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground)|higher ground"
         r"|schools|halls|churches|mosques|monasteries|stadiums?|gymnasiums?|public buildings)",
-        r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled) (?:the|their|its)"
-        r"(?: [\w-]+){0,3} (?:city|town|country|area|region|villages?|homes?|camps?)",
+        r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled|abandoned|deserted)"
+        r" (?:the|their|its)"
+        r"(?: [\w-]+){0,3} (?:city|town|country|area|region|villages?|homes?|camps?|hamlets?"
+        r"|neighbou?rhoods?|districts?|settlements?|island|valley)",
         r"fled|flee|flees|fleeing|evacuated|evacuate|evacuating|evacuations?|evacuees",
         r"(?:lost|left|leave|leaving|abandon(?:ed)?) (?:their|his|her)"
         r" (?:homes?|houses?|villages?)",
@@ -82,7 +84,7 @@ KIND_GROUPS: dict[str, str] = {
         r"|halls|stadiums|containers|buildings|classrooms|sites|settlements))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
         r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
-        r"relocated|relocation",
+        r"relocated|relocation|evicted|evictions?",
         r"(?:moved|headed|fled|relocated) (?:further )?(?:south|north|east|west)(?:wards?)?\b",
         r"(?:seek|seeking|sought) (?:safety|sanctuary|protection|refuge)",
         r"(?:moved|taken|brought|transferred|sent) (?:in)?to (?:[\d,]+ )?(?:[\w-]+ ){0,2}"
@@ -169,7 +171,7 @@ LEFT_TRIGGER_RE = re.compile(
     r"|(?P<missing>search(?:ing|ed|es)?(?: the [\w-]+)? for|looking for|hunt(?:ing)? for)"
     r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
     r"|evacuate|(?:forced |preventive |precautionary )?evacuations? of|relocation of|relocated"
-    r"|drove|driven|driving|chased|forced(?: out)?"
+    r"|drove|driven|driving|chased|forced(?: out)?|evicted|evicting|evict|evictions? of"
     r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
     r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
     r"|(?:(?:concern|concerned|fears|fearing) (?:for|about)(?: the (?:wellbeing|well-being|safety"

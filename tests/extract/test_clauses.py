@@ -268,3 +268,12 @@ def test_concerned_for_the_wellbeing_of() -> None:
     assert figs("The agency is deeply concerned for the safety of 9,000 people in the hills.") == {
         ("at_risk", 9000, "people", "exact")
     }
+
+
+def test_evictions_and_abandoned_villages() -> None:
+    assert figs("The council evicted 420 families from the market area.") == {
+        ("displaced", 420, "households", "exact")
+    }
+    assert figs("About 900 villagers abandoned the hamlet after the raid.") == {
+        ("displaced", 900, "people", "about")
+    }

@@ -52,7 +52,8 @@ _CONNECTOR_WORDS = """risen rises rise rose climb climbed climbs increased incre
     jumps soar soared soars grew grown reach reached reaches pass passed passes past top topped
     tops exceed exceeded exceeds surpass surpassed surpasses hit hits stand stands stood total
     totals totaled totalled totaling totalling is was are were be home put from revised of for
-    up included includes include number numbers numbered""".split()
+    up included includes include number numbers numbered doubled tripled trebled quadrupled
+    swelled swollen""".split()
 
 #: The last words of each end-anchored pattern of the rules: every match ends,
 #: before blanks, with one of these as a whole word, or with a character that is

@@ -186,7 +186,7 @@ HURT_HEAD_RE = re.compile(r"\s+(?:seriously |critically |badly |severely )?(?:wo
 #: "the toll rose to N", "deaths pass N", "IDPs total N", "Number of displaced: N".
 CONNECTOR_RE = re.compile(
     r"(?:\b(?:ris(?:en|es|e)|rose|climb(?:ed|s)?|increas(?:ed|es)|jump(?:ed|s)?|soar(?:ed|s)?"
-    r"|grew|grown|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
+    r"|grew|grown|doubled|tripled|trebled|quadrupled|swelled|swollen|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
     r"|surpass(?:ed|es)?|hits?|stands?|stood|totals?|totall?ed|totall?ing|total|is|was|are|were"
     r"|be|home|put|up from|from|revised|peak of|high of|accounted for|account for|made up"
     r"|make up)\s*(?:to|at|of|from)?|:"

@@ -277,3 +277,9 @@ def test_evictions_and_abandoned_villages() -> None:
     assert figs("About 900 villagers abandoned the hamlet after the raid.") == {
         ("displaced", 900, "people", "about")
     }
+
+
+def test_a_count_that_doubled_to_a_number() -> None:
+    assert figs("The number of displaced people has doubled to 64,000 since June.") == {
+        ("displaced", 64000, "people", "exact")
+    }

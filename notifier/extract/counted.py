@@ -6,10 +6,12 @@ number count something else whatever trigger is near, and `figures.py` drops
 those numbers before it looks for a trigger:
 
 - a negated count: "none of the 300 residents were injured", "no casualties
-  among the 40 passengers" (EXTRACTION.md: not a figure);
+  among the 40 passengers", "the 4,000 residents were not evacuated"
+  (EXTRACTION.md: not a figure);
 - an age after a name: "Amina, 12, fled with her mother";
-- a rate: "one child is displaced every second", "300 people per day";
-- a repetition: "uprooted two or three times", "two waves of attacks".
+- a rate: "one child is displaced every second", "300 people per day", "every day, 120";
+- a repetition: "uprooted two or three times", "two waves of attacks";
+- a family's members after a possessive: "her two children".
 
 `households_after_trigger` reads the unit when a trigger word stands between
 the number and its noun ("80 displaced families"), which the head-noun reader
@@ -28,20 +30,33 @@ _NEGATED_BEFORE = re.compile(
     r"|\bno\s+(?:[^\W\d_]+\s+){1,3}(?:among|of)\s+(?:the|its|their|these|those)?\s*)$",
     re.IGNORECASE,
 )
+# "her two children": the members of one family, named, not a count.
+_POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|my|our|your)\s+$", re.IGNORECASE)
 # A capitalised name, a comma, the number and a comma: an age in apposition.
 _AGE_BEFORE = re.compile(r"\b[A-Z][a-z]+,\s*$")
 _AGE_AFTER = re.compile(r"\s*,")
 _RATE_AFTER = re.compile(
-    r"(?:\s+[^\W\d_]+){0,4}?\s+(?:every|per|each)\s+(?:single\s+)?"
-    r"(?:second|minute|hour|day|week|month|year)\b",
+    r"(?:\s+[^\W\d_]+){0,4}?\s+(?:every|per|each)\s+(?:single\s+|[^\W\d_]+\s+|\d+\s+)?"
+    r"(?:second|minute|hour|day|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+# "the 4,000 residents were not evacuated": the verb of the count is negated.
+_NEGATED_VERB_AFTER = re.compile(
+    r"(?:\s+[^\W\d_]+){0,4}?\s+(?:were|was|are|is|have|has|had|did)(?:n[\u2019']t|\s+not|\s+never)"
+    r"\s+(?:been\s+|yet\s+been\s+)?(?:evacuated|displaced|injured|hurt|harmed|killed|affected"
+    r"|wounded|uprooted|relocated)\b",
+    re.IGNORECASE,
+)
+_RATE_BEFORE = re.compile(
+    r"\b(?:every|each)\s+(?:single\s+)?(?:second|minute|hour|day|week|month|year)\s*,?\s*$",
     re.IGNORECASE,
 )
 _REPEAT_AFTER = re.compile(
-    r"(?:\s+(?:or|to|and)\s+[^\W\d_]+)?\s+(?:more\s+)?(?:times|waves|rounds|occasions)\b",
+    r"(?:(?:,|\s+(?:or|to|and))\s+[^\W\d_]+)?\s+(?:more\s+)?(?:times|waves|rounds|occasions)\b",
     re.IGNORECASE,
 )
 _HOUSEHOLDS_AFTER = re.compile(
-    r"\s+(?:(?:internally|newly|recently|already)\s+)?(?:displaced|affected|evacuated|homeless"
+    r"\s+(?:of\s+)?(?:(?:internally|newly|recently|already)\s+)?(?:displaced|affected|evacuated|homeless"
     r"|uprooted|refugee|host|vulnerable)\s+(?:families|households)\b",
     re.IGNORECASE,
 )
@@ -51,11 +66,42 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
     """True when the number at [start, end) of `text` counts no people, by its phrase shape."""
     before = text[max(sentence_start, start - 60) : start]
     after = text[end : min(sentence_end, end + 60)]
-    if _NEGATED_BEFORE.search(before):
+    if (
+        _NEGATED_BEFORE.search(before)
+        or _POSSESSIVE_BEFORE.search(before)
+        or _RATE_BEFORE.search(before)
+        or _NEGATED_VERB_AFTER.match(after)
+    ):
         return True
     if _AGE_BEFORE.search(before) and _AGE_AFTER.match(after):
         return True
     return bool(_RATE_AFTER.match(after) or _REPEAT_AFTER.match(after))
+
+
+_AGE_BOUND_BEFORE = re.compile(
+    r"(?:\b(?:children|kids|boys|girls|infants|babies|minors)\s+(?:aged\s+)?(?:under|below)"
+    r"|\b(?:under|below|over|above) the age of|\baged(?:\s+between)?|\bages)\s*$",
+    re.IGNORECASE,
+)
+
+
+def age_bound(text: str, start: int, sentence_start: int) -> bool:
+    """True for the number of an age bound ("children under five", "aged 12"): it ends no clause."""
+    return _AGE_BOUND_BEFORE.search(text, max(sentence_start, start - 30), start) is not None
+
+
+# "2 displaced camps", "12 evacuation centres": a word of a kind before a noun for things.
+_KIND_WORD_THEN = re.compile(
+    r"\s+(?:displaced|displacement|evacuation|evacuee|refugee|idp|affected|flooded|relief)"
+    r"\s+([^\W\d_]+)",
+    re.IGNORECASE,
+)
+
+
+def thing_after_kind_word(post: str, things: frozenset[str]) -> bool:
+    """True for "2 displaced camps": a kind word, then a noun of `things` (not people)."""
+    m = _KIND_WORD_THEN.match(post)
+    return m is not None and m.group(1).lower() in things
 
 
 def households_after_trigger(post: str) -> bool:

@@ -53,9 +53,11 @@ _SPREAD = re.compile(
     r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
     r"|neighboring|affected|other)?\s*countries\b|\bworld-?wide\b|\baround the (?:world|globe)\b"
     r"|\bglobally\b|\b(?:across|in|throughout) the (?:region|world|continent)\b"
-    r"|\b(?:in|across|throughout|around)\s+(?:the\s+)?(?:(?:western|eastern|southern|northern"
+    r"|\b(?:in|across|throughout|around|cross|crossing|crossed|on|via)\s+(?:the\s+)?"
+    r"(?:(?:western|eastern|southern|northern"
     r"|central|south-western|south-eastern|north-western|north-eastern)\s+)?"
     r"(?:europe|africa|asia|latin america|the americas|middle east|sahel|horn of africa"
+    r"|mediterranean|aegean|english channel|red sea|gulf of aden|darien gap"
     r"|west africa|east africa|southern africa|central america|caribbean|balkans"
     r"|lake chad basin|south asia|south-east asia|southeast asia|central asia)\b",
     re.IGNORECASE,
@@ -97,7 +99,16 @@ class Placer:
         clause_lo, clause_hi = _clause(text, lo, end, position)
         if kind == "displaced":
             hosts = [s for s in seen if s.role is Role.HOST]
-            if _one_country(hosts):
+            # "Egypt has received 1.2 million, and Chad 700,000": Chad is in the clause.
+            other = [
+                s
+                for s in seen
+                if clause_lo <= s.mention.start < clause_hi
+                and s.role in (Role.WHERE, Role.FRONT)
+                and hosts
+                and s.mention.country != hosts[0].mention.country
+            ]
+            if _one_country(hosts) and not other:
                 return _named(hosts, position)
         clause = _Clause(
             text,
@@ -106,7 +117,13 @@ class Placer:
             clause_hi,
             position,
         )
-        found = _displaced(clause, self.main) if kind == "displaced" else _where(clause)
+        if kind == "displaced":
+            # Without a word of flight in the sentence, the people are where it happened:
+            # "a fire in Cox's Bazar left 12,000 Rohingya refugees homeless".
+            settled = None if _FLIGHT.search(text, lo, end) else seen
+            found = _displaced(clause, self.main, settled)
+        else:
+            found = _where(clause)
         if found is not None:
             return found
         if kind == "displaced" and (demonym := roles.origin_demonym(text, lo, end)):
@@ -166,21 +183,40 @@ class Placer:
 
     @cached_property
     def main(self) -> str | None:
-        """The country the document is about: title, dateline and frequency."""
-        text = self._text
-        scores: Counter[str] = Counter()
-        title_end = text.find("\n\n", 0, _TITLE_REACH)
+        """The country the document is about: title, dateline and frequency.
+
+        Each mention counts (3 in the title, else 1) unless its role says it is
+        not where the story is; the dateline adds its weights; ties go to the
+        country named first. A role only takes weight away, so the countries
+        are scored from the most mentioned down and the roles of the rest are
+        not worked out once none of them can win.
+        """
+        title_end = self._text.find("\n\n", 0, _TITLE_REACH)
         title_end = _TITLE_REACH if title_end < 0 else title_end
+        most: Counter[str] = Counter()  # each country's score if no role took weight away
+        mentions: dict[str, list[int]] = {}
         for i, mention in enumerate(self._mentions):
-            role = self._role(i)
-            if role in _IGNORED or role is Role.DATELINE:
-                continue
-            scores[mention.country] += 3 if mention.start < title_end else 1
+            most[mention.country] += 3 if mention.start < title_end else 1
+            mentions.setdefault(mention.country, []).append(i)
+        dated = {country: n for n, (country, _) in enumerate(self._dateline[2])}
         for country, weight in self._dateline[2]:
-            scores[country] += weight
-        if not scores:
-            return None
-        return scores.most_common(1)[0][0]  # ties: first named
+            most[country] += weight
+        best: tuple[int, int, str] | None = None  # score, minus where first named, country
+        for country, bound in most.most_common():
+            if best is not None and bound < best[0]:
+                break  # the roles cannot give this one, nor any after it, more than the best
+            score, first = 0, None
+            for i in mentions.get(country, ()):
+                role = self._role(i)
+                if role not in _IGNORED and role is not Role.DATELINE:
+                    score += 3 if self._mentions[i].start < title_end else 1
+                    first = i if first is None else first
+            score += sum(weight for c, weight in self._dateline[2] if c == country)
+            if first is None:  # named in the dateline only: after every named country
+                first = len(self._mentions) + dated.get(country, 0)
+            if score and (best is None or (score, -first) > best[:2]):
+                best = (score, -first, country)
+        return None if best is None else best[2]
 
     def _in_main(self, start: int) -> Placed:
         """The main country, at the last place in it named before `start` (where people are).
@@ -225,6 +261,16 @@ _DIGIT = re.compile(r"\d+")
 _REPORTED = re.compile(
     r"\b(?:said|says|reported|reports|told|announced|estimated|estimates|stated|warned"
     r"|confirmed|according to)\b"
+)
+_UNKNOWN_AREA = re.compile(
+    r"\b(?:in|from)\s+[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)?\s+(?:county|district|province"
+    r"|region|state|governorate|municipality|prefecture|territory|department)\b"
+)
+_FLIGHT = re.compile(
+    r"\b(?:fle[de]|flee(?:s|ing)|escap(?:e|ed|ing)|cross(?:ed|es|ing)|arriv(?:ed|als?|ing)"
+    r"|forced|driven|uprooted|displaced from|returned|sought|seek(?:ing)?|hosts?|hosting"
+    r"|hosted)\b",
+    re.IGNORECASE,
 )
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset({Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE})
@@ -284,11 +330,12 @@ def _where(clause: _Clause) -> Placed | None:
     return clause.one_or_none(where) if where else None
 
 
-def _displaced(clause: _Clause, main: str | None) -> Placed | None:
+def _displaced(clause: _Clause, main: str | None, settled: list[_Seen] | None) -> Placed | None:
     """The place of displaced people: the country they fled, unless hosted in one.
 
     A place they fled from; else a demonym ("Somalis"), unless one country is
-    named where they are; else where they are; else where they arrived
+    named where they are (in the clause, or in the sentence, `settled`, when
+    it tells of no flight); else where they are; else where they arrived
     (several places of arrival: the document's country, which they left).
     """
     position = clause.position
@@ -299,6 +346,9 @@ def _displaced(clause: _Clause, main: str | None) -> Placed | None:
     demonym = roles.origin_demonym(clause.text, clause.lo, clause.hi)
     if demonym is not None:
         hosted = where and _one_country(where)  # "Syrian refugees in Lebanon"
+        if not hosted and settled:
+            where = [s for s in settled if s.role in (Role.WHERE, Role.FRONT, Role.HOST)]
+            hosted = where and _one_country(where)
         return _named(where, position) if hosted else (None, demonym, "country")
     if where:
         return clause.one_or_none(where)
@@ -306,7 +356,12 @@ def _displaced(clause: _Clause, main: str | None) -> Placed | None:
     if not dest:
         return None
     if _one_country(dest):  # arrivals, with no word of where they fled from
-        return _named(dest, position)
+        fled_from = dest[0].mention.country != main and _UNKNOWN_AREA.search(
+            clause.text, clause.lo, position
+        )
+        # "fighting in Nasir county forced 8,000 to seek safety in Ethiopia": an area
+        # the gazetteer does not know, in the document's country, is where they fled.
+        return (None, main, None) if fled_from else _named(dest, position)
     countries = {s.mention.country for s in dest}
     return (None, main, None) if main is not None and main not in countries else (None, None, None)
 

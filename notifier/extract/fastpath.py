@@ -52,7 +52,8 @@ _CONNECTOR_WORDS = """risen rises rise rose climb climbed climbs increased incre
     jumps soar soared soars grew grown reach reached reaches pass passed passes past top topped
     tops exceed exceeded exceeds surpass surpassed surpasses hit hits stand stands stood total
     totals totaled totalled totaling totalling is was are were be home put from revised of for
-    up""".split()
+    up included includes include number numbers numbered doubled tripled trebled quadrupled
+    swelled swollen""".split()
 
 #: The last words of each end-anchored pattern of the rules: every match ends,
 #: before blanks, with one of these as a whole word, or with a character that is
@@ -71,7 +72,9 @@ _LAST_WORDS: dict[str, frozenset[str]] = {
         """the injured injuring wounded wounding maimed killed killing kills kill of to
         displaced displacing displace uprooted uprooting evacuated evacuating evacuate relocated
         relocating relocate homeless affected affecting affects affect threatening threatens
-        endangering for exposing trapping""".split()
+        endangering for exposing trapping drove driven driving chased forced out off evicted
+        evicting evict
+        stranding""".split()
     ),
     # Its second branch only: the first one is told by `_LEFT_EXCLUDE_HINT`.
     "left_exclude": frozenset("for aged age ages of between under hold in".split()),

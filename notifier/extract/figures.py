@@ -18,20 +18,26 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import Literal
 
-from notifier.extract.counted import households_after_trigger, not_a_count
+from notifier.extract.candidate import Candidate
+from notifier.extract.counted import (
+    age_bound,
+    households_after_trigger,
+    not_a_count,
+    thing_after_kind_word,
+)
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
+from notifier.extract.inherit import inherit_within
 from notifier.extract.lexicon import (
     HOUSEHOLD_NOUNS,
-    INHERIT_LEFT_RE,
-    INHERIT_RIGHT_RE,
+    HURT_HEAD_RE,
     NON_PERSON_NOUNS,
-    OTHER_VERB_RE,
+    OF_PHRASE_RE,
     PERSON_NOUNS,
+    TOLL_SUBJECT_RE,
 )
-from notifier.extract.models import Kind, Qualifier, Unit
+from notifier.extract.models import Qualifier
 from notifier.extract.numerals import NumberMention
 from notifier.extract.triggers import Hit, Triggers
 
@@ -42,47 +48,28 @@ _STOP_HEAD = frozenset(
     """in on at from to for by with were was are is have has had been be will would could may
     might and or who which that as since after before during across near than remain remained
     remains still now deaths dead killed injured wounded missing displaced evacuated homeless
-    casualties fatalities died fled face faced facing need needed live lived living""".split()
+    casualties fatalities died fled face faced facing need needed live lived living
+    displacements evacuations injuries last this""".split()
 )
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
 _BASE_OF = re.compile(r"\s+of\s+(?:the|its|their|this|a|an)\s+(?:[^\W\d_][\w'\u2019-]*\s+){0,2}$")
-_OR_NEXT = re.compile(
-    r"\s*[^\W\d_]+\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
-    re.IGNORECASE,
-)
 _ADJACENT = re.compile(r"\s*(?:[^\W\d_][\w'-]*\s*)?$")
 _TRANSITIVE = re.compile(
     r"kill(?:ed|s|ing)?|displac(?:ed|es|ing)|injur(?:ed|es|ing)|wound(?:ed|ing)"
     r"|evacuat(?:ed|es|ing)|uprooted|affect(?:ed|s|ing)",
     re.IGNORECASE,
 )
-_SUBSET_OF_NEXT = re.compile(r"\b(?:including|among them|of whom|incl\.)\s*$")
-_CONTINUES_BEFORE = re.compile(r"\b(?:another|a further|an additional)\s*$")
-_WITH = re.compile(r"\bwith\s*$")
+_ADJECTIVE = re.compile(r"(?:internally )?displaced", re.IGNORECASE)
 _WINDOW = 160
+# An aside opened before a number and not closed: "80 per cent of them - some 250,000".
+_ASIDE_OPEN = re.compile(r"\s([-\u2013\u2014])\s(?:[^\W\d_]+\s+){0,3}$")
+# Before a dash, a dateline's words: "(Wire) -", "NUKU'ALOFA -", "KATHMANDU, Nepal -".
+_DATELINE_DASH = re.compile(r"(?:\)|^\s*[A-Z][A-Z'\u2019.]{2,}\b[^-\u2013\u2014\n]{0,60})\s$")
 _CONTEXT = 400
 _WORLD_POPULATION = 9_000_000_000
+_OLDEST = 130  # an age bound is below this
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
-
-
-@dataclass(slots=True)
-class Candidate:
-    """A number that passed the filters; `kind` stays None until a trigger is found.
-
-    `pre` is the text before the number in its sentence, less its hedge and
-    filler; `post` the text after it up to the end of its clause.
-    """
-
-    number: NumberMention
-    sentence: int
-    kind: Kind | None
-    term: str
-    qualifier: Qualifier
-    unit: Unit
-    has_head_noun: bool
-    pre: str
-    post: str
 
 
 #: What the words right after a number say it counts (see `_head`): a noun for
@@ -137,6 +124,8 @@ def _unit_head(post: str, patterns: Patterns) -> _Head:
     head = _head(post, patterns)
     if head[0] == "none" and households_after_trigger(post):
         return "person", True, 2
+    if head[0] == "none" and thing_after_kind_word(post, NON_PERSON_NOUNS):
+        return "thing", False, 2
     return head
 
 
@@ -207,27 +196,81 @@ def _backward(
     hits = triggers.between(start + clause_start, start + len(pre))
     if hits and hits[-1].group == "exclude" and hits[-1].end >= start + len(pre):
         hits = hits[:-1]  # the connector itself: "the number of displaced reached N"
+    if (
+        hits
+        and hits[-1].group == "exclude"
+        and hits[-1].text.lower().startswith("reach")
+        and TOLL_SUBJECT_RE.search(pre, clause_start, hits[-1].start - start)
+    ):
+        hits = hits[:-1]  # "the number of dead had reached 1,411, up from N"
     if not hits or hits[-1].group == "exclude":
         return None, ""
     last = hits[-1]
     return ("displaced" if last.group == "weak" else last.group), last.text
 
 
-def _window_end(post: str, numbers_after: list[int], patterns: Patterns) -> int:
-    """Where the clause of a number ends: a clause break or the next number outside brackets."""
+def _kind_before_aside(
+    cand: Candidate,
+    opened: str | None,
+    *,
+    triggers: Triggers,
+    start: int,
+    before: str,
+    patterns: Patterns,
+) -> None:
+    """A number in an aside with no kind takes that of the words before the aside.
+
+    "Among the dead - 27 in all - were six members of one family".
+    """
+    if cand.kind is None and opened is not None:
+        cand.kind, cand.term = _backward(triggers, start, before, patterns)  # type: ignore[assignment]
+
+
+def _open_aside(pre: str, post: str) -> tuple[str | None, int]:
+    """The dash of an aside the number stands in, and where it opens in `pre`; else None.
+
+    `pre` is the text as written: the dash of a dateline ("GOMA (Wire) - ",
+    "NUKU'ALOFA - ") opens no aside.
+    """
+    aside = _ASIDE_OPEN.search(pre, max(0, len(pre) - 50))
+    if (
+        aside is None
+        or f" {aside.group(1)} " not in post[:_WINDOW]
+        or _DATELINE_DASH.search(pre, 0, aside.start() + 1)
+    ):
+        return None, 0
+    return aside.group(1), aside.start()
+
+
+def _window_end(
+    post: str, numbers_after: list[int], patterns: Patterns, opened: str | None = None
+) -> int:
+    """Where the clause of a number ends: a clause break or the next number outside brackets.
+
+    `opened` is the dash of an aside the number stands in ("some 250,000 people -
+    had been affected"): its closing dash does not end the clause.
+    """
     end = min(len(post), _WINDOW)
     pos = 0
+    asides: list[tuple[int, int]] = []
     clause_end = patterns.clause_end  # None: the sentence has no clause break
     while clause_end and (clause := clause_end.search(post, pos, end)):
         dash = clause.group().strip()
+        if opened is not None and dash == opened:
+            opened, pos = None, clause.end()
+            asides.append((0, pos))
+            continue
         closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
         if closing < 0:
             end = clause.start()
             break
         pos = closing + 3  # an aside between dashes: "1.9 million - 85 per cent - have fled"
+        asides.append((clause.start(), pos))
     for offset in numbers_after:
         if offset >= end:
             break
+        if any(a <= offset < b for a, b in asides):
+            continue  # "1.1 million people - a third of them under five - are in need"
         if post.count("(", 0, offset) <= post.count(")", 0, offset):
             return offset
     return end
@@ -259,7 +302,9 @@ def sentence_candidates(
     stops = [
         n.start
         for n, (noun, _, _) in zip(numbers, heads, strict=True)
-        if noun != "thing" and not n.yearlike
+        if noun != "thing"
+        and not n.yearlike
+        and not (n.value < _OLDEST and age_bound(text, n.start, start))
     ]
     stop_set = set(stops)
     for n, head in zip(numbers, heads, strict=True):
@@ -293,7 +338,8 @@ def sentence_candidates(
             continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
-        window_end = _window_end(post_s, after, patterns)
+        opened, aside_at = _open_aside(pre, post_s)
+        window_end = _window_end(post_s, after, patterns, opened)
         post = text[n.end : post_end]
         cand = Candidate(
             n,
@@ -321,6 +367,14 @@ def sentence_candidates(
         )
         if not found:
             continue
+        _kind_before_aside(
+            cand,
+            opened,
+            triggers=triggers,
+            start=pre_start,
+            before=core.text[:aside_at],
+            patterns=patterns,
+        )
         if (
             cand.kind is not None
             and not cand.has_head_noun
@@ -328,7 +382,7 @@ def sentence_candidates(
         ):
             cand.unit = "households"  # "Displaced households: 8,900"
         out.append(cand)
-    _inherit_within(text, out)
+    inherit_within(text, out)
     return out
 
 
@@ -357,7 +411,8 @@ def _find_kind(
     left = patterns.left_trigger.search(core, 45)
     if left:
         term = cand.pre[-45:][left.start() : left.end()].strip()
-        cand.kind, cand.term = left.lastgroup, term  # type: ignore[assignment]
+        hurt = left.lastgroup == "displaced" and HURT_HEAD_RE.match(post)  # "evacuated 9 wounded"
+        cand.kind, cand.term = "injured" if hurt else left.lastgroup, term  # type: ignore[assignment]
         return True
     if patterns.toll_reached.search(core, 150):
         kind, term = _backward(triggers, pre_start, core.text, patterns)
@@ -378,6 +433,17 @@ def _find_kind(
         and patterns.object_next.match(post_s, hits[-1].end - n.end, window_end)
     ):
         hits = hits[:-1]  # "a 5m wave killed 20": the verb takes the next number
+    if len(hits) > 1 and (
+        OF_PHRASE_RE.fullmatch(post, 0, hits[0].start - n.end)
+        or (
+            _ADJECTIVE.fullmatch(hits[0].text)
+            and hits[0].start - n.end <= 2  # "5,000 displaced people", before the noun
+            and hits[-1].group == "exclude"
+        )
+    ):
+        # "70,000 residents of the besieged districts have moved west", "5,000 displaced
+        # people were able to return": what the people are yields to what they did.
+        hits = hits[1:]
     # "Casualties: 8 dead": a trigger right after the number beats the label before it.
     adjacent = bool(hits) and _ADJACENT.match(post, 0, hits[0].start - n.end) is not None
     if not adjacent and (
@@ -391,6 +457,10 @@ def _find_kind(
         if kind == "exclude":
             return False
         cand.kind, cand.term = kind, term  # type: ignore[assignment]
+    if cand.kind is None and core.text.rstrip().endswith("("):
+        # "many families fled (up to 9,000 households, according to ...)": the bracket
+        # gives the count of the clause it closes.
+        cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]
     if (
         cand.kind is None
         and _is_label_tail(post, head_words)
@@ -416,60 +486,3 @@ def _is_label_tail(post: str, head_words: int) -> bool:
     for _ in range(min(head_words, 2)):
         rest = re.sub(r"^\s*[^\W\d_][\w'\u2019-]*", "", rest, count=1)
     return bool(_EMPTY_TAIL.match(rest[:40]))
-
-
-def _own_trigger_inside(c: Candidate) -> bool:
-    """True when a bracketed count has a trigger of its own: "(85,000 of which relocated)"."""
-    closing = c.post.find(")")
-    return c.kind is not None and c.term != "" and 0 <= c.post.find(c.term) < closing
-
-
-def _inherit_within(text: str, cands: list[Candidate]) -> None:
-    """Give sub-counts the kind of the count they belong to, within one sentence."""
-    for i, c in enumerate(cands):
-        prev = cands[i - 1] if i > 0 else None
-        if (
-            prev is not None
-            and prev.kind is not None
-            and c.pre.rstrip().endswith("(")
-            and not _own_trigger_inside(c)
-        ):
-            c.kind, c.term = prev.kind, prev.term  # "34,260 households (about 240,000 people)"
-            continue
-        if c.kind is not None:
-            continue
-        nxt = cands[i + 1] if i + 1 < len(cands) else None
-        if nxt is not None and nxt.kind is not None:
-            between = text[c.number.end : nxt.number.start]
-            if (
-                _SUBSET_OF_NEXT.search(nxt.pre) and ("," in between or "(" in between)
-            ) or _OR_NEXT.match(between):
-                c.kind, c.term = nxt.kind, nxt.term  # "27,381 families or 92,706 persons"
-                continue
-        if (
-            prev is not None
-            and prev.kind is not None
-            and (INHERIT_LEFT_RE.search(c.pre[-30:]) or INHERIT_RIGHT_RE.match(c.post))
-            and not OTHER_VERB_RE.search(c.pre[-30:])
-        ):
-            c.kind, c.term = prev.kind, prev.term
-            if not c.has_head_noun:
-                c.unit = prev.unit
-
-
-def inherit_across(previous: Candidate | None, cands: list[Candidate]) -> None:
-    """A bare count that opens with 'with', 'another' or 'more' continues the sentence before."""
-    if previous is None or previous.kind is None:
-        return
-    for c in cands:
-        if c.kind is not None:
-            return
-        if (
-            _CONTINUES_BEFORE.search(c.pre[-30:])
-            or (_WITH.search(c.pre[-30:]) and not c.has_head_noun)
-            or INHERIT_RIGHT_RE.match(c.post)
-        ):
-            c.kind, c.term = previous.kind, previous.term
-            if not c.has_head_noun:
-                c.unit = previous.unit
-        return

@@ -30,7 +30,7 @@ def _words(*alternatives: str) -> str:
 KIND_GROUPS: dict[str, str] = {
     "casualties": _words(
         r"casualties",
-        r"(?:killed|dead|died) (?:or|and) (?:injured|wounded|hurt)",
+        r"(?:killed|dead|died) (?:or|and) (?:injured|wounded|hurt|maimed)",
         r"(?:injured|wounded) (?:or|and) (?:killed|dead)",
         r"deaths and injuries",
     ),
@@ -41,10 +41,16 @@ KIND_GROUPS: dict[str, str] = {
         r"perished|drowned|murdered|massacred|slain|executed|burned to death",
         r"succumbed to (?:their|his|her|the) (?:injuries|wounds)",
         r"bodies (?:have |had )?(?:been |were )?(?:recovered|retrieved|found|pulled|identified)",
+        r"(?:recovered|retrieved|pulled|exhumed) (?:the |more |\w+ more )?bodies",
         r"fallecid\w*|muert[oa]s|morts?|tu[ée]s|d[ée]c[èe]s",
     ),
     "injured": _words(
-        r"injured|injuring|injuries|wounded|wounding|hurt|hospitali[sz]ed|heridos?|bless[ée]s?",
+        # "hospitalised with cholera" counts the sick of an outbreak, not the hurt.
+        r"injured|injuring|injuries|wounded|wounding|hurt|heridos?|bless[ée]s?",
+        r"(?:rushed|taken|admitted|brought|airlifted|evacuated) to (?:a |the |local |nearby )?"
+        r"hospitals?",
+        r"hospitali[sz]ed(?! (?:with|for) (?:[\w-]+ )?(?:cholera|measles|dengue|malaria|covid"
+        r"|diarrho?ea|fever|symptoms|infections?|diseases?|illness))",
     ),
     "missing": _words(r"missing|unaccounted(?: for)?|desaparecid\w*|disparus?"),
     "displaced": _words(
@@ -54,10 +60,14 @@ KIND_GROUPS: dict[str, str] = {
         r"without (?:shelter|a roof|a home|homes)|(?:to|in|into) (?:temporary |emergency )?"
         r"accommodation|sp(?:e|en)nt the night (?:in|outdoors|outside)|spending the night"
         r" (?:in|outdoors|outside)",
-        r"(?:forced|moved|taken|brought|sent) (?:in)?to (?:temporary |emergency |evacuation )*"
-        r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground))",
-        r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled) (?:the|their|its)"
-        r"(?: [\w-]+){0,3} (?:city|town|country|area|region|villages?|homes?|camps?)",
+        r"(?:forced|moved|taken|brought|sent|relocated) (?:in)?to (?:temporary |emergency "
+        r"|evacuation |community |public |town |village )*"
+        r"(?:shelters?|camps?|cent(?:re|er)s?|safety|safer (?:areas|places|ground)|higher ground"
+        r"|schools|halls|churches|mosques|monasteries|stadiums?|gymnasiums?|public buildings)",
+        r"(?:managed to |were able to )?(?:leave|left|escape|escaped|flee|fled|abandoned|deserted)"
+        r" (?:the|their|its)"
+        r"(?: [\w-]+){0,3} (?:city|town|country|area|region|villages?|homes?|camps?|hamlets?"
+        r"|neighbou?rhoods?|districts?|settlements?|island|valley)",
         r"fled|flee|flees|fleeing|evacuated|evacuate|evacuating|evacuations?|evacuees",
         r"(?:lost|left|leave|leaving|abandon(?:ed)?) (?:their|his|her)"
         r" (?:homes?|houses?|villages?)",
@@ -67,14 +77,18 @@ KIND_GROUPS: dict[str, str] = {
         r"in (?:temporary |emergency |public |collective |relief |informal |displacement )*"
         r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s"
         r"|displacement sites|collective cent(?:re|er)s|tents|settlements|sites)",
-        r"(?:living|sleeping|staying|housed|accommodated) (?:in tents|in the open|outdoors|in cars"
-        r"|with relatives|with host families|in (?:temporary |public |relief |evacuation )*"
-        r"(?:shelters|camps|cent(?:re|er)s|schools|tents))",
+        r"(?:living|live|lives|lived|sleeping|staying|housed|accommodated|remain|remains|remained)"
+        r" (?:in tents|in the open|outdoors|in cars"
+        r"|with relatives|with host families|in (?:[\w-]+ ){0,2}"
+        r"(?:shelters|camps?|cent(?:re|er)s|schools|tents|dormitories|hotels|churches|mosques"
+        r"|halls|stadiums|containers|buildings|classrooms|sites|settlements))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
         r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
-        r"relocated|relocation",
-        r"(?:moved|taken|brought|transferred|sent) to (?:[\d,]+ )?(?:relief |evacuation |temporary "
-        r"|displacement )*(?:camps|cent(?:re|er)s|shelters|sites)",
+        r"relocated|relocation|evicted|evictions?",
+        r"(?:moved|headed|fled|relocated) (?:further )?(?:south|north|east|west)(?:wards?)?\b",
+        r"(?:seek|seeking|sought) (?:safety|sanctuary|protection|refuge)",
+        r"(?:moved|taken|brought|transferred|sent) (?:in)?to (?:[\d,]+ )?(?:[\w-]+ ){0,2}"
+        r"(?:camps|cent(?:re|er)s|shelters|sites)",
         r"moved (?:to|onto|into) (?:safer|higher|safety|evacuation|temporary|camps)",
         r"on the move|hosted by (?:relatives|host families|families)|arrived in",
         r"desplazad\w*|evacuad\w*|desalojad\w*|damnificad\w*|sin hogar(?:es)?|d[ée]plac[ée]s?",
@@ -98,6 +112,7 @@ KIND_GROUPS: dict[str, str] = {
     ),
     "exclude": _words(
         r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
+        r"(?:helped|able) to return",
         r"received|receiving|benefit(?:ed|ted|ing)?|employ\w*|trained|voted|votes|voters|every",
         r"per (?:day|week|month|year|hour|capita|head|person|\d)|(?:each|a) (?:day|week)"
         r"(?! earlier| before| ago| later)|spectators",
@@ -153,22 +168,36 @@ LEFT_TRIGGER_RE = re.compile(
     r"|(?P<killed>killed|killing|kills|kill|claimed the lives of|lives of|deaths? of|killing of"
     r"|bodies of|massacre of|toll of)"
     r"|(?P<injured>injured|injuring|wounded|wounding|injuries to)"
+    r"|(?P<missing>search(?:ing|ed|es)?(?: the [\w-]+)? for|looking for|hunt(?:ing)? for)"
     r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
     r"|evacuate|(?:forced |preventive |precautionary )?evacuations? of|relocation of|relocated"
+    r"|drove|driven|driving|chased|forced(?: out)?|evicted|evicting|evict|evictions? of"
     r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
     r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
-    r"|concern for|fears for|exposing|trapping))"
+    r"|(?:(?:concern|concerned|fears|fearing) (?:for|about)(?: the (?:wellbeing|well-being|safety"
+    r"|fate|lives|welfare) of)?)|exposing|trapping|cut off|cutting off|stranding))"
     r"(?:\s+the)?\s*$",
     re.IGNORECASE,
 )
 
+#: After a number evacuated: the hurt taken to care ("evacuated 28 wounded civilians").
+HURT_HEAD_RE = re.compile(r"\s+(?:seriously |critically |badly |severely )?(?:wounded|injured)\b")
+
 #: "the toll rose to N", "deaths pass N", "IDPs total N", "Number of displaced: N".
 CONNECTOR_RE = re.compile(
     r"(?:\b(?:ris(?:en|es|e)|rose|climb(?:ed|s)?|increas(?:ed|es)|jump(?:ed|s)?|soar(?:ed|s)?"
-    r"|grew|grown|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
+    r"|grew|grown|doubled|tripled|trebled|quadrupled|swelled|swollen|reach(?:ed|es)?|pass(?:ed|es)?|past|top(?:ped|s)?|exceed(?:ed|s)?"
     r"|surpass(?:ed|es)?|hits?|stands?|stood|totals?|totall?ed|totall?ing|total|is|was|are|were"
     r"|be|home|put|up from|from|revised|peak of|high of|accounted for|account for|made up"
-    r"|make up)\s*(?:to|at|of|from)?|:)\s*$",
+    r"|make up)\s*(?:to|at|of|from)?|:"
+    # "the dead included N", "displaced persons now number N"
+    r"|\b(?:included|includes|include|number|numbers|numbered)"
+    # "Of those killed, N were women"
+    r"|\bof\s+(?:those|the|them)\s+(?:[^\W\d_]+\s+){0,3}[^\W\d_]+,"
+    # "put the death toll at N", "estimates the number at N"
+    r"|\b(?:toll|number|figure|total|tally|count)s?\s+at"
+    # a revised figure, "rose from 41 to N": the new one
+    r"|\bfrom\s+\d[\d.,]*(?:\s+(?:million|thousand))?\s+to)\s*$",
     re.IGNORECASE,
 )
 
@@ -184,7 +213,8 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|distribut(?:ed|ing|es|e)|hand(?:ed|ing|s)? out|vaccinat(?:ed|ing|e)|immuni[sz](?:ed|ing|e)"
     r"|support(?:ed|ing|s)?|help(?:ed|ing|s)?|serv(?:ed|ing|e)|feed(?:ing|s)?|fed|treat(?:ed|ing)?"
     r"|train(?:ed|ing)?|employ(?:ed|ing|s)?|target(?:ed|ing|s)?|benefit(?:ed|ing|s)?"
-    r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were)\b"
+    r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were"
+    r"|up from|down from|with)\b"
     r"|\band\s+(?:some|about|over|more|nearly|around|another|up|a further)\b|\band\s+\d"
     r"|\band\s*$)"
     r"[^;:.]){0,60}$"
@@ -206,7 +236,9 @@ RIGHT_EXCLUDE_RE = re.compile(
 #: Right before the number: the subject of a toll that reached it ("the number
 #: of people displaced reached a record N"); the kind is that subject's.
 TOLL_REACHED_RE = re.compile(
-    r"\b(?:number|toll|total|tally|count)\b[^.;:]{0,120}\breach(?:ed|es)?\s*$", re.IGNORECASE
+    r"\b(?:number|toll|total|tally|count|displacement|deaths|arrivals|fatalities)\b[^.;:]{0,120}"
+    r"\breach(?:ed|es)?\s*$",
+    re.IGNORECASE,
 )
 
 #: Right after the number: lives or bodies counted ("claimed 12 lives"): the dead.
@@ -234,7 +266,9 @@ OTHER_VERB_RE = re.compile(r"\b(?!including\b)[a-z]+(?:ed|ing)\s+$", re.IGNORECA
 
 #: Right after the number, a time: "up from 300 a day earlier" counts no noun.
 TIME_AGO_RE = re.compile(
-    r"\s+(?:a|one|the) (?:day|week|month|year) (?:earlier|before|ago)", re.IGNORECASE
+    r"\s+(?:a|one|the|(?:a )?few|several|two|three|four|five|six|seven|\d{1,2}) (?:hours?|days?"
+    r"|weeks?|months?|years?) (?:earlier|before|ago|previously)",
+    re.IGNORECASE,
 )
 
 #: Where a clause ends: the trigger of a number is looked for before this.
@@ -243,6 +277,16 @@ CLAUSE_END_RE = re.compile(
     r"|although|though)\b",
     re.IGNORECASE,
 )
+
+#: Between a sub-count and its total: "5 officers were among the 19 killed".
+AMONG_NEXT_RE = re.compile(r"\s*(?:[^\W\d_]+\s+){0,3}(?:were|was|are)\s+among\s+(?:the\s+)?")
+
+#: After a number, its head noun and the phrase that qualifies it ("residents of
+#: the besieged districts"): a trigger there describes the noun, not the people.
+OF_PHRASE_RE = re.compile(r"\s+[^\W\d_]+\s+(?:of|from)\s+(?:the\s+|their\s+|its\s+)?")
+
+#: The subject of a toll that "reached" a number (not aid that reached people).
+TOLL_SUBJECT_RE = re.compile(r"\b(?:number|toll|total|tally|count)\b", re.IGNORECASE)
 
 #: Sub-counts that share the kind of the count before them.
 INHERIT_LEFT_RE = re.compile(
@@ -284,5 +328,6 @@ NON_PERSON_NOUNS = frozenset(
     mph knots feet ft inches dollars euros francs percent tonne ton sq square million
     billion members member donors representatives episodes steps stages hectare acre
     viviendas casas maisons logements vans minivans buses cars lorries ambulances tankers
-    concentrators generators ventilators parts thirds third quarters fifths tenths""".split()
+    concentrators generators ventilators parts thirds third quarters fifths tenths engines
+    tractors pumps bulldozers excavators drones routes corridors""".split()
 )

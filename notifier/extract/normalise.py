@@ -79,6 +79,10 @@ _GLUED_RE = re.compile(
 _GLUED_HEDGE_RE = re.compile(
     r"(?:ed|ng|[a-z]s)(about|around|nearly|almost|approximately|some|over)$"
 )
+# Two sentences glued at their full stop ("officials said.At least 40"): a
+# word of three lower-case letters, a dot, a capitalised word. (Host names are
+# in lower case; "U.S." has one letter before its dots.)
+_GLUED_SENTENCE_RE = re.compile(r"\.(?<=[a-z]{3}\.)(?=[A-Z][a-z])")
 # What a glued count must look like (separators, or four digits and more), so
 # that "covid19", "h5n1" and "m23" stay whole.
 _COUNT_RE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{4,})(?!\w)")
@@ -134,6 +138,7 @@ def normalise(text: str, extra: list[Edit] | None = None) -> Normalised | None:
     # The pattern's literal is searched for faster than `"-\n" in text` would be.
     edits.extend((m.start(), m.end(), "") for m in _HYPHENATED_RE.finditer(text))
     edits.extend(_glued(text))
+    edits.extend((m.end(), m.end(), " ") for m in _GLUED_SENTENCE_RE.finditer(text))
     if not edits:
         return None
     return apply_edits(text, edits)

@@ -30,7 +30,9 @@ _MONTHS = (
 _DATE_AFTER = re.compile(rf"\s*(?:{_MONTHS})\b\.?")
 _DATE_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$")
 _MONEY_BEFORE = re.compile(
-    r"(?:[$€£¥₹]|\b(?:US|USD|EUR|CHF|GBP|Rs|Tk|Sh|KSh)\s?\$?)\s*$",
+    r"(?:[$€£¥₹\u20a0-\u20cf\u09f3]|\b(?:US|USD|EUR|CHF|GBP|Rs|Tk|Sh|KSh|KES|NGN|PHP|MZN|INR|PKR"
+    r"|BDT|AFN|ETB|SDG|UAH|TRY|ZAR|AUD|CAD|MXN|COP|BRL|XOF|XAF|CFA|FCFA|Ksh|Tsh|Ush)"
+    r"\s?\$?)\s*$",
 )
 _CURRENCIES = """dollar dollars euro euros franc francs pound pounds kronor krona kroner taka
     rupee rupees reais real dirham dirhams peso pesos yuan yen rand naira shilling shillings dinar
@@ -122,7 +124,8 @@ def _excluded(text: str, low: str | None, n: NumberMention) -> bool:
 
 #: Every word that can end a match of _BEFORE_OR_CODE (money, ratio, date, code).
 _BEFORE_WORDS = frozenset(
-    """us usd eur chf gbp rs tk sh ksh in of january february march april may june july august
+    """us usd eur chf gbp rs tk sh ksh kes ngn php mzn inr pkr bdt afn etb sdg uah try zar aud
+    cad mxn cop brl xof xaf cfa fcfa tsh ush in of january february march april may june july august
     september october november december jan feb mar apr jun jul aug sep sept oct nov dec no
     nos number phase level category magnitude resolution update chapter page article tel fax
     ext vol issue item room flight route highway grade step round stage part section annex box
@@ -141,7 +144,7 @@ def _may_end_exclusion(before: str) -> bool:
         return False
     last = tail[-1]
     if not (last.isalnum() or last == "_"):
-        return last in "$\u20ac\u00a3\u00a5\u20b9+#:/-\u2013."
+        return last in "$\u20ac\u00a3\u00a5\u20b9+#:/-\u2013.\u09f3" or "\u20a0" <= last <= "\u20cf"
     if last.isdecimal():
         return True
     word = tail.rsplit(None, 1)[-1]

@@ -35,6 +35,10 @@ _SCALE_SUFFIX = {
     "bn": 10**9,
     "thousand": 1000,
     "k": 1000,
+    "lakh": 100_000,  # South Asian scales: "4 lakh" = 400,000, "2 crore" = 20 million
+    "lakhs": 100_000,
+    "crore": 10**7,
+    "crores": 10**7,
 }
 
 #: Vague plurals and the least they imply (EXTRACTION.md, "Values").
@@ -88,7 +92,7 @@ _DIGITS = (
 #: One number as written; its groups tell how (see `parse_token`).
 NUMBER_RE = re.compile(
     rf"(?<![\w.,/])(?:(?P<vague>{_VAGUE})\b"
-    rf"|(?P<dig>{_DIGITS})(?:(?P<sscale>\s*+(?:million|mln|mn|billion|bn|thousand)\b)"
+    rf"|(?P<dig>{_DIGITS})(?:(?P<sscale>\s*+(?:million|mln|mn|billion|bn|thousand|lakhs?|crores?)\b)"
     r"|(?P<tscale>m|bn|k)(?![\w]))?(?P<plus>\+)?"
     rf"|(?P<word>{_WORDNUM})(?![\w-]))",
     re.IGNORECASE,

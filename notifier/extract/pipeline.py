@@ -12,9 +12,11 @@ from bisect import bisect_left
 
 from notifier.extract import agencies, language, places, tables
 from notifier.extract.attribution import Attributor, attribute
+from notifier.extract.candidate import Candidate
 from notifier.extract.country import Placer
 from notifier.extract.dedup import Found, merge_figures
-from notifier.extract.figures import Candidate, inherit_across, sentence_candidates
+from notifier.extract.figures import sentence_candidates
+from notifier.extract.inherit import inherit_across
 from notifier.extract.models import Figure, Report
 from notifier.extract.normalise import Normalised, normalise, visible
 from notifier.extract.numbers import NumberIndex
@@ -96,7 +98,7 @@ def _figures(
         cands = sentence_candidates(
             text, start, end, in_sentence, index, triggers=triggers, low=low
         )
-        inherit_across(previous if previous_index == index - 1 else None, cands)
+        inherit_across(text, previous if previous_index == index - 1 else None, cands)
         evidence = ""
         for kind, c in [(c.kind, c) for c in cands if c.kind is not None][:MAX_FIGURES]:
             ev_start, ev_end, evidence = _evidence(text, start, end, c, evidence)
@@ -196,8 +198,9 @@ def _to_original(f: Figure, text: str, fixed: Normalised) -> Figure:
 _CONTINUES_WORDS = [
     *"""kill dead lives death bodies massacre toll injur wound displac uproot evacuat relocat
     exodus homeless affect threaten endanger concern fears expos trapping another further
-    additional with more other""".split(),
+    additional with more other received hosts hosting taken took welcomed home""".split(),
     "of them",
+    "among them",
     "of whom",
     "of these",
 ]
@@ -230,8 +233,10 @@ _LINKS_HEADER = re.compile(
 )
 _LINKS_LOW = re.compile(lower_pattern(_LINKS_HEADER.pattern))
 _BOILERPLATE_LOW = re.compile(lower_pattern(_BOILERPLATE.pattern))
+# '*': any ending
 _LEFT_ONLY = """bodies massacre exodus displace uprooting relocat* threaten* endanger* expos*
-    trapping fears affect* lives""".split()  # '*': any ending
+    trapping fears affect* lives drove driven chased forced search* cut stranding concerned
+    fearing""".split()
 _LEFT_ONLY_RE = re.compile(rf"\b{trie_regex(_LEFT_ONLY)}\b", re.IGNORECASE)
 _LEFT_ONLY_LOW = re.compile(lower_pattern(_LEFT_ONLY_RE.pattern))
 #: Every word of _LEFT_ONLY_RE contains one of these.

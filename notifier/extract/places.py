@@ -142,6 +142,12 @@ _MOST = attrgetter("most")
 def _opening(gaz: _Gazetteer, word: str) -> _Opening:
     """What a capitalised word can start: see `_Opening`."""
     first = norm(word)
+    if word.isupper() and len(word) > 3 and not _most(gaz, first):
+        # "SOMALIA: Flash floods in ...": a country in capitals opens a report's title.
+        titled = norm(word.title())
+        named = _named(gaz, titled) if _most(gaz, titled) == 1 else None
+        if named is not None and all(p is not None and p.level == "country" for p in named.fixed):
+            first = titled
     head = first.partition(" ")[0]
     most = _most(gaz, head) or _most(gaz, head.removesuffix("'s").rstrip("'"))
     follows = _follows(gaz, first) if most > 1 and " " not in first else None

@@ -78,6 +78,10 @@ _TO = re.compile(
     r"(?:neighbouring\s+|neighboring\s+)?(?:the\s+)?$"
 )
 _ARRIVED = re.compile(r"\barriv\w*\s+(?:in|at)\s+(?:the\s+)?$")
+_REFUGE_IN = re.compile(
+    r"\b(?:seek|seeking|sought|find|found|took|taken|taking|take)\s+(?:safety|refuge|shelter"
+    r"|sanctuary|protection|asylum)\s+in\s+(?:neighbouring\s+|neighboring\s+)?(?:the\s+)?$"
+)
 _HOSTED = re.compile(r"\bhosted\s+(?:in|by)\s+(?:the\s+)?$")
 _HOST_AFTER = re.compile(
     r"(?:\s*,[^,;.]{1,80},)?(?:\s*,?\s*(?:which|that)\b)?"
@@ -127,7 +131,7 @@ def _flight_role(before: str) -> Role:
     flight = re.search(_FLIGHT, _CUT.split(before)[-1]) is not None
     if _FROM.search(before):
         return Role.ORIGIN if flight else Role.SOURCE
-    if _ARRIVED.search(before):
+    if _ARRIVED.search(before) or _REFUGE_IN.search(before):
         return Role.DEST
     if _TO.search(before):
         return Role.DEST if flight else Role.SOURCE
@@ -165,14 +169,19 @@ def _demonyms() -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, table
 
 
+_COUNT_BEFORE = re.compile(r"\d[\d,.]*(?:\s+(?:million|thousand))?\s+$")
+
+
 def origin_demonym(text: str, start: int, end: int) -> str | None:
     """The country of a demonym naming the people of this clause ("Venezuelan refugees").
 
-    A demonym before a word for people, or in the plural ("Somalis"); several
-    countries' give None.
+    A demonym before a word for people, in the plural ("Somalis") or right after
+    a count ("8,000 Rohingya"); several countries' give None.
     """
     pattern, table = _demonyms()
     found = {
-        table[m.group(1)] for m in pattern.finditer(text, start, end) if m.group(2) or m.group(3)
+        table[m.group(1)]
+        for m in pattern.finditer(text, start, end)
+        if m.group(2) or m.group(3) or _COUNT_BEFORE.search(text, max(0, m.start() - 16), m.start())
     }
     return found.pop() if len(found) == 1 else None

@@ -25,7 +25,8 @@ from notifier.extract.sentences import number_only
 
 # A header cell, a heading or a label names a kind with one of these words.
 _KIND_WORD = re.compile(
-    r"\b(?:(?P<displaced>displaced|displacements?|idps?|evacuated|evacuees|refugees|homeless)"
+    r"\b(?:(?P<displaced>displaced|displacements?|idps?|evacuated|evacuees|refugees|homeless"
+    r"|asylum[- ]seekers)"
     r"|(?P<killed>killed|dead|deaths?|fatalities)|(?P<injured>injured|injuries|wounded)"
     r"|(?P<missing>missing)|(?P<casualties>casualties)"
     r"|(?P<at_risk>affected|in need|at risk))\b",
@@ -60,6 +61,8 @@ _ROW = re.compile(r"[^\n\d]{1,50}?(?:\s*[:|\t\-\u2013]\s*|\s+)(\d[\d,.]*)[ \t]*$
 # A year is no count: "In 2024" under a heading is prose, "2019 | 1,200" a year's row.
 _YEAR = re.compile(r"\s*(?:19|20)\d\d\s*$")
 _SEPARATOR = re.compile(r" \| |\t| {3,}")
+# A Markdown rule under a header row ("|---|:--:|"): it neither heads nor ends the table.
+_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
 _MAX_LINE = 60
 _MAX_BLOCK = 40  # lines walked up from a row to find its heading
 
@@ -106,10 +109,14 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
+        if header is not None and _RULE.match(line.strip()):
+            continue
         if " | " not in line and "\t" not in line and "   " not in line:
             header = None
             continue
-        cells = _SEPARATOR.split(line.strip())
+        # A Markdown row opens and closes with '|': the cells are between.
+        inner = line.strip().strip("|").strip()
+        cells = _SEPARATOR.split(inner)
         if not any(c.isdigit() for c in line):
             kinds = {i: label for i, cell in enumerate(cells) if (label := _label(cell))}
             header, width = (kinds or None), len(cells)
@@ -121,7 +128,7 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
         if header is None or len(cells) != width:
             _labelled_cells(line, start, cells, edits)
             continue
-        offset = start + len(line) - len(line.lstrip())
+        offset = start + line.find(inner)
         aligned = " | " not in line and "\t" not in line
         for i, cell in enumerate(cells):
             if i in header and _NUMBER_CELL.match(cell) and not _YEAR.match(cell):

@@ -39,7 +39,9 @@ FIRST_WORDS = frozenset(
     every spectators attended enrolled supported screened tested registered made new
     arrivals without spent spend spending deployed mobilised
     mobilized dispatched transferred succumbed slipped slipping streamed streaming poured
-    pouring displacements""".split()
+    pouring displacements recovered retrieved pulled exhumed headed live lives
+    lived remain remains remained helped able
+    rushed admitted airlifted deserted evicted evictions eviction""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"

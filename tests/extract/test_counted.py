@@ -25,6 +25,7 @@ def figs(text: str) -> list[tuple[str, int, str, str]]:
         "Three thirds of the budget went to displaced families.",
         "None of the 450 villagers were injured when the dam gave way.",
         "There were no casualties among the 62 passengers of the ferry.",
+        "The 2,300 inhabitants of the valley have not been evacuated yet.",
     ],
 )
 def test_not_a_count_of_people(text: str) -> None:
@@ -66,3 +67,47 @@ def test_not_a_count_of_people(text: str) -> None:
 )
 def test_counts_and_values(text: str, expected: tuple[str, int, str, str]) -> None:
     assert figs(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Many households have been displaced two, three times since the war began.",
+        "Around 7,500 displaced people were able to return to their villages in May.",
+        "Since 2019, more than 90,000 refugees have been helped to return home.",
+    ],
+)
+def test_repetitions_and_returns_are_no_figures(text: str) -> None:
+    assert figs(text) == []
+
+
+def test_killed_or_maimed_is_a_casualty_count() -> None:
+    assert figs("At least 340 children were killed or maimed in the first quarter.") == [
+        ("casualties", 340, "people", "at_least")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The state released \u20a64 billion for families displaced by the floods.",
+        "Officials handed out KES 250 million to households affected by the floods.",
+        "Engineers built 6 displacement camps and opened 4 evacuation routes.",
+    ],
+)
+def test_money_and_things_named_by_a_kind_word(text: str) -> None:
+    assert figs(text) == []
+
+
+def test_toll_reached_then_a_count_with_its_own_trigger() -> None:
+    assert figs("The toll reached 61 on Sunday, with 140 injured.") == [
+        ("killed", 61, "people", "exact"),
+        ("injured", 140, "people", "exact"),
+    ]
+
+
+def test_displaced_after_the_noun_keeps_its_count() -> None:
+    text = (
+        "Partners now count 18,000 people displaced in the district after some families returned."
+    )
+    assert figs(text) == [("displaced", 18000, "people", "exact")]

@@ -170,3 +170,62 @@ def test_main_country_by_frequency_not_the_dateline_city() -> None:
         "More than 5,000 people have been forced to leave their homes, the UN said."
     )
     assert _countries(text)[("displaced", 5000)] == "IRQ"
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "country"),
+    [
+        pytest.param(
+            "KENYA: Floods in the north\nFlash Update No. 2\n\nThe river burst its banks "
+            "upstream in the Ethiopian highlands, and 3,100 people have fled the low-lying "
+            "quarters of the town.",
+            ("displaced", 3100),
+            "KEN",
+            id="country-in-capitals-titles-the-report",
+        ),
+        pytest.param(
+            "LEBANON: Flash Update No. 4\n\nDeaths 58 | Injured 210\n\nStrikes also hit "
+            "a crossing into Syria on Friday.",
+            ("killed", 58),
+            "LBN",
+            id="capitals-title-whose-name-is-also-a-town-elsewhere",
+        ),
+        pytest.param(
+            "A blaze in a camp near Kutupalong, Bangladesh, on Friday left 4,800 Rohingya "
+            "refugees homeless, camp officials said.",
+            ("displaced", 4800),
+            "BGD",
+            id="demonym-without-flight-stays-where-it-happened",
+        ),
+        pytest.param(
+            "Nearly 900 migrants died crossing the central Mediterranean in the first half "
+            "of the year. Most boats left from Libya and Tunisia for Italy.",
+            ("killed", 900),
+            None,
+            id="a-sea-between-countries",
+        ),
+    ],
+)
+def test_more_countries(text: str, figure: tuple[str, int], country: str | None) -> None:
+    assert _countries(text)[figure] == country
+
+
+def test_flight_from_an_area_the_gazetteer_does_not_know() -> None:
+    text = (
+        "Chad: clashes in the east\n\nFighting in Ouaddi Kadja department has forced "
+        "about 2,700 people to seek safety in Sudan, officials said."
+    )
+    assert _countries(text)[("displaced", 2700)] == "TCD"
+
+
+def test_another_count_in_the_next_sentence_keeps_its_own_country() -> None:
+    text = (
+        "Refugees\n\nSome 1.4 million Sudanese refugees are in Chad, the agency said. "
+        "Another 600,000 are in South Sudan."
+    )
+    assert _countries(text) == {("displaced", 1400000): "TCD", ("displaced", 600000): "SSD"}
+
+
+def test_demonym_right_after_the_count_names_where_they_fled() -> None:
+    text = "Some 9,500 Burundians have crossed into Tanzania since May, officials said."
+    assert _countries(text) == {("displaced", 9500): "BDI"}

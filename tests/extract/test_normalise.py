@@ -106,3 +106,12 @@ def test_comparison_signs_become_hedges() -> None:
         ("displaced", 300000, "at_least"),
         ("killed", 50, "at_most"),
     }
+
+
+def test_sentences_glued_at_their_full_stop() -> None:
+    report = extract(
+        "Rescuers evacuated 640 people from the valley, the mayor said.Another 75 were "
+        "injured in the mudslide."
+    )
+    assert {(f.kind, f.value) for f in report.figures} == {("displaced", 640), ("injured", 75)}
+    assert all(f.evidence.count(".") == 1 for f in report.figures)

@@ -149,3 +149,29 @@ def test_key_figures_as_paragraphs_label_first() -> None:
 def test_lone_page_numbers_and_years_are_not_key_figures() -> None:
     assert pairs(extract("Chapter on displacement\n\n12\n\nMore text here.")) == set()
     assert pairs(extract("Deaths in review\n\n2024\n\nThe year ahead.")) == set()
+
+
+def test_markdown_table_with_rule_row() -> None:
+    text = (
+        "Figures by county:\n\n"
+        "| County | Evacuated | Dead |\n"
+        "|:---|---:|---:|\n"
+        "| Riverside | 6,400 | 19 |\n"
+        "| Upland | 2,075 | 4 |\n"
+    )
+    assert pairs(extract(text)) == {
+        ("displaced", 6400),
+        ("killed", 19),
+        ("displaced", 2075),
+        ("killed", 4),
+    }
+
+
+def test_asylum_seekers_column() -> None:
+    text = "Host\tRefugees\tAsylum-seekers\nUganda\t1,700,000\t41,000\nKenya\t820,000\t95,000\n"
+    assert pairs(extract(text)) == {
+        ("displaced", 1700000),
+        ("displaced", 41000),
+        ("displaced", 820000),
+        ("displaced", 95000),
+    }

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from notifier.extract.models import Agency, Figure, Organisation, Report
@@ -82,6 +82,7 @@ class ItemQueries(FeedStateQueries):
         alert_on_first_poll: bool,
         now: datetime | None = None,
         fetched: FetchResult | None = None,
+        computed: Mapping[str, str] | None = None,
     ) -> list[int]:
         """Store the new entries of one successful poll; return the ids of those stored.
 
@@ -93,6 +94,7 @@ class ItemQueries(FeedStateQueries):
         otherwise), so adding a feed does not mail its back catalogue. An entry
         already stored (same guid and content, or the same story under another
         guid) is skipped; a guid reused for a different story keeps both.
+        `computed`: content hashes already computed, by guid (see `known_items`).
         """
         now_dt = now or utcnow()
         stored: list[int] = []
@@ -113,7 +115,10 @@ class ItemQueries(FeedStateQueries):
             first = self.first_poll_pending(feed, db)
             alertable = 1 if (alert_on_first_poll or not first) else 0
             for item, report in entries:
-                item_id = self._add_item(db, feed, item, report, alertable=alertable, now=now_dt)
+                digest = (computed or {}).get(item.guid) or content_hash(item)
+                item_id = self._add_item(
+                    db, feed, item, report, digest, alertable=alertable, now=now_dt
+                )
                 if item_id is not None:
                     stored.append(item_id)
             if first:
@@ -128,11 +133,11 @@ class ItemQueries(FeedStateQueries):
         feed: str,
         item: Item,
         report: Report,
+        digest: str,
         *,
         alertable: int,
         now: datetime,
     ) -> int | None:
-        digest = content_hash(item)
         if db.execute(
             "SELECT 1 FROM items WHERE feed = ? AND content_hash = ?", (feed, digest)
         ).fetchone():
@@ -175,15 +180,21 @@ class ItemQueries(FeedStateQueries):
         )
         return item_id
 
-    def known_items(self, feed: str, items: Sequence[Item]) -> set[str]:
+    def known_items(
+        self, feed: str, items: Sequence[Item], computed: Mapping[str, str] | None = None
+    ) -> set[str]:
         """Guids of these items whose story the feed already has: they need no extraction.
 
         Known by content, not by guid: a feed that mints a new guid at every
         fetch is not extracted again, and a guid reused for a new story is.
+        `computed` holds the items' `content_hash`es by guid when the caller has
+        them already (a poll computes them in its worker processes: a hash
+        costs about as much CPU as extracting the item).
         """
         hashes: dict[str, list[str]] = {}
         for i in items:
-            hashes.setdefault(content_hash(i), []).append(i.guid)
+            digest = (computed or {}).get(i.guid) or content_hash(i)
+            hashes.setdefault(digest, []).append(i.guid)
         wanted = list(hashes)
         known: set[str] = set()
         for start in range(0, len(wanted), 500):

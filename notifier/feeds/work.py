@@ -244,11 +244,28 @@ class Workers:
             ) from e
         for record in answer.records:
             log = logging.getLogger(record.name)
-            if log.isEnabledFor(record.levelno):
+            if log.isEnabledFor(record.levelno) and _first_time(record):
                 log.handle(record)
         if answer.error is not None:
             raise answer.error
         return answer.value
+
+
+_said: set[str] = set()
+_ONCE = "notifier.feeds.parse"
+"""The logger whose warnings (a dropped entry) are said once per process: each worker says
+them once, and every worker may meet the same broken entry."""
+
+
+def _first_time(record: logging.LogRecord) -> bool:
+    if record.name != _ONCE:
+        return True
+    text = str(record.msg)
+    if text in _said:
+        return False
+    if len(_said) < 10_000:
+        _said.add(text)
+    return True
 
 
 _pools: dict[int, ProcessPoolExecutor] = {}

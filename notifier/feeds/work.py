@@ -277,8 +277,13 @@ def _pool(count: int) -> ProcessPoolExecutor:
     with _lock:
         pool = _pools.get(count)
         if pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
+            context: multiprocessing.context.BaseContext
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                server = multiprocessing.get_context("forkserver")
+                server.set_forkserver_preload([__name__])
+                context = server
+            else:  # pragma: no cover - Windows: each worker imports what it needs itself
+                context = multiprocessing.get_context("spawn")
             pool = _pools[count] = ProcessPoolExecutor(count, mp_context=context)
         return pool
 

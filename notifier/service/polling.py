@@ -42,8 +42,15 @@ class Polling(Base):
         workers = feeds.Workers(self._worker_count(), fingerprint=content_hash)
         workers.start()
         report = PollReport()
+        # Feeds between request and store: the answers of a fast network outrun the CPU
+        # work, and each waiting answer is held in memory (1,000 feeds: 100+ MB).
+        backlog = asyncio.Semaphore(self.settings.fetch.concurrency)
 
         async def one(fetcher: Fetcher, feed: FeedSettings) -> None:
+            async with backlog:
+                await feed_one(fetcher, feed)
+
+        async def feed_one(fetcher: Fetcher, feed: FeedSettings) -> None:
             old = validators.get(feed.name)
             try:
                 result = await feeds.fetch_feed(fetcher, feed, old, workers=workers)

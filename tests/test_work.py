@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from functools import partial
+from pathlib import Path
 
 import pytest
 from helpers import HttpServer
@@ -98,3 +104,25 @@ async def test_extractions_are_served_before_parses() -> None:
 
 def test_cores_is_what_this_process_may_use() -> None:
     assert cores() == len(os.sched_getaffinity(0))
+
+
+def test_workers_end_when_their_parent_is_killed() -> None:
+    """SIGKILL leaves no pool shutdown behind it: the workers notice and end on their own."""
+    script = (
+        "import asyncio, os, signal\n"
+        "from notifier.feeds import Workers\n"
+        "async def main():\n"
+        "    print(await Workers(1)._run(os.getpid, 1), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "asyncio.run(main())\n"
+    )
+    with tempfile.TemporaryFile("w+") as out:
+        # wait() reaps the killed parent at once, as a cron shell does: a zombie still "exists"
+        child = subprocess.Popen([sys.executable, "-c", script], stdout=out)
+        assert child.wait(timeout=60) == -signal.SIGKILL
+        out.seek(0)
+        worker = int(out.read().split()[0])
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not Path(f"/proc/{worker}").exists()

@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -284,8 +285,32 @@ def _pool(count: int) -> ProcessPoolExecutor:
                 context = server
             else:  # pragma: no cover - Windows: each worker imports what it needs itself
                 context = multiprocessing.get_context("spawn")
-            pool = _pools[count] = ProcessPoolExecutor(count, mp_context=context)
+            pool = _pools[count] = ProcessPoolExecutor(
+                count, mp_context=context, initializer=_watch, initargs=(os.getpid(),)
+            )
         return pool
+
+
+def _watch(parent: int) -> None:
+    """In each worker: end when the process that made the pool is gone.
+
+    A pool's workers end when it is shut down, but not when their parent is killed
+    outright (SIGKILL, the OOM killer): each worker holds both ends of its own job
+    queue and never sees it close, and the fork server lives as long as its workers.
+    Without this, every run killed under cron would leave three idle processes.
+    """
+
+    def check() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # pragma: no cover - the pid went to another user
+                os._exit(0)
+
+    threading.Thread(target=check, name="notifier-parent-watch", daemon=True).start()
 
 
 def _discard(count: int) -> None:

@@ -185,6 +185,9 @@ class PeakRss:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peaks: dict[int, int] = {}
+        self.ticks: dict[int, tuple[int, int]] = {}
+        """User and system clock ticks of each descendant, last seen: the worker processes,
+        which are not the child's children (a forkserver's) and so not in RUSAGE_CHILDREN."""
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -196,6 +199,13 @@ class PeakRss:
     def stop(self) -> None:
         self._done.set()
         self._thread.join()
+
+    def descendants_cpu(self) -> tuple[float, float]:
+        """User and system seconds of the descendants (not the child itself), as last sampled."""
+        tick = os.sysconf("SC_CLK_TCK")
+        user = sum(u for pid, (u, _) in self.ticks.items() if pid != self.pid) / tick
+        system = sum(s for pid, (_, s) in self.ticks.items() if pid != self.pid) / tick
+        return user, system
 
     def _tree(self) -> list[int]:
         pids, todo = [], [self.pid]
@@ -214,8 +224,11 @@ class PeakRss:
             for pid in self._tree():
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
+                    stat = Path(f"/proc/{pid}/stat").read_text()
                 except OSError:
                     continue
+                fields = stat.rsplit(")", 1)[1].split()
+                self.ticks[pid] = (int(fields[11]), int(fields[12]))  # utime, stime
                 for line in status.splitlines():
                     if line.startswith("VmHWM:"):
                         kb = int(line.split()[1])
@@ -250,8 +263,9 @@ def run_notifier(
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         out.seek(0)
         err.seek(0)
-        user = after.ru_utime - before.ru_utime
-        system = after.ru_stime - before.ru_stime
+        workers_user, workers_system = watcher.descendants_cpu()
+        user = after.ru_utime - before.ru_utime + workers_user
+        system = after.ru_stime - before.ru_stime + workers_system
         others, iowait = load.others(user + system, ended - started)
         return RunResult(
             args=list(args),

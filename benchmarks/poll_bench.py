@@ -11,9 +11,11 @@ runs three times, each a fresh `notifier` process as under cron:
 3. rerun:  nothing changed, every feed answers 304.
 
 For each it prints feeds, items, wall s, items/s, CPU s (user+sys of the child,
-from RUSAGE_CHILDREN deltas), peak RSS MB, and the overhead ratio wall / (CPU s /
-cores), which is 1.0 when every core works the whole run and grows with time
-spent waiting. The server's side shows the concurrency the client really used.
+from RUSAGE_CHILDREN deltas, plus its worker processes as last sampled in /proc;
+under a profiler the profiled child is counted twice), peak RSS MB, and the
+overhead ratio wall / (CPU s / cores), which is 1.0 when every core works the
+whole run and grows with time spent waiting. The server's side shows the
+concurrency the client really used.
 The targets of issue 12 are printed beside the results; nothing passes or fails.
 
     python benchmarks/poll_bench.py 1000 200
@@ -40,7 +42,8 @@ TARGET_RSS_MB = 250
 
 
 LEGEND = """\
-CPU_s: user+sys of the notifier process; overhead: wall / (CPU_s / cores), 1.0 = all cores busy;
+CPU_s: user+sys of the notifier process and its workers; overhead: wall / (CPU_s / cores),
+1.0 = all cores busy;
 conns .. 304: the feed server's count of connections, most open at once, most requests in flight
 at once, 200 and 304 answers; srvCPU: the server's CPU s (it shares the machine);
 others: cores other processes on this VM kept busy meanwhile (> 0.2 skews wall times);

@@ -70,6 +70,20 @@ def test_keep_days_default_and_range(tmp_path: Path) -> None:
             load_settings(write(tmp_path, MINIMAL + f"\n[storage]\nkeep_days = {bad}\n"))
 
 
+def test_fetch_slots_and_workers(tmp_path: Path) -> None:
+    fetch = load_settings(write(tmp_path, MINIMAL)).fetch
+    assert (fetch.concurrency, fetch.per_host, fetch.workers) == (128, 8, None)
+    for text, count in (('"auto"', None), ("0", 0), ("3", 3)):
+        config = write(tmp_path, MINIMAL + f"\n[fetch]\nworkers = {text}\n")
+        assert load_settings(config).fetch.workers == count
+    for bad in ("-1", "65", "1.5", '"many"'):
+        with pytest.raises(ConfigError, match="workers"):
+            load_settings(write(tmp_path, MINIMAL + f"\n[fetch]\nworkers = {bad}\n"))
+    for key, bad in (("per_host", "0"), ("concurrency", "1025")):
+        with pytest.raises(ConfigError, match=key):
+            load_settings(write(tmp_path, MINIMAL + f"\n[fetch]\n{key} = {bad}\n"))
+
+
 def test_http_urls_are_left_alone(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, MINIMAL.replace("feeds/wire.xml", "https://x.org/f")))
     assert settings.feeds[0].url == "https://x.org/f"

@@ -7,6 +7,7 @@ Fetcher and httpx, and measures what it spends where memory or time is the point
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import http.server
 import ipaddress
@@ -24,6 +25,7 @@ from notifier import http as notifier_http
 from notifier.config import FeedSettings, FetchSettings
 from notifier.feeds import add_full_text, fetch_all
 from notifier.http import Fetcher
+from notifier.models import Validators
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -315,3 +317,120 @@ def test_allow_internal_is_checked_by_check_config() -> None:
     for bad in ["10.0.0.0/33", "host:99999", "http://x/", "", "a b"]:
         with pytest.raises(ValueError, match="is not a host, host:port or network"):
             settings(allow_internal=[bad])
+
+
+# slots and connections ------------------------------------------------------------
+
+
+def slow_rss(
+    server: HttpServer, seconds: float
+) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        server.closing.wait(seconds)
+        body = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    return route
+
+
+async def test_one_host_gets_at_most_per_host_requests_at_once(
+    http_server: HttpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A publisher's name (here resolved to the test server) is held to fetch.per_host."""
+    real = notifier_http._resolve
+
+    async def publisher(host: str, port: int) -> list[IPAddress]:
+        if host == "feeds.example.org":
+            return [ipaddress.ip_address("127.0.0.1")]
+        return await real(host, port)
+
+    monkeypatch.setattr(notifier_http, "_resolve", publisher)
+    for n in range(6):
+        http_server.routes[f"/f{n}"] = slow_rss(http_server, 0.2)
+    url = f"http://feeds.example.org:{http_server.port}"
+    results = await fetch_all(
+        [feed(f"F{n}", f"{url}/f{n}") for n in range(6)], {}, settings(concurrency=6, per_host=2)
+    )
+    assert all(r.error is None for r in results), [r.error for r in results]
+    assert http_server.peak == 2
+
+
+async def test_a_loopback_host_is_held_to_concurrency_only(http_server: HttpServer) -> None:
+    """This machine's own server: per_host is politeness to others, so it does not apply."""
+    for n in range(6):
+        http_server.routes[f"/f{n}"] = slow_rss(http_server, 0.3)
+    results = await fetch_all(
+        [feed(f"F{n}", http_server.url(f"/f{n}")) for n in range(6)],
+        {},
+        settings(concurrency=4, per_host=1),
+    )
+    assert all(r.error is None for r in results)
+    assert http_server.peak > 1
+    assert http_server.peak <= 4
+
+
+class KeepAliveServer:
+    """HTTP/1.1 with keep-alive: 304 to If-None-Match, else 200; counts the connections."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.requests = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        body = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
+        try:
+            while True:
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+                self.requests += 1
+                if "if-none-match" in head:
+                    writer.write(
+                        b'HTTP/1.1 304 Not Modified\r\nETag: "1"\r\nContent-Length: 0\r\n\r\n'
+                    )
+                else:
+                    writer.write(
+                        b'HTTP/1.1 200 OK\r\nETag: "1"\r\nContent-Type: application/rss+xml\r\n'
+                        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                        + body
+                    )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+async def test_a_connection_is_kept_after_a_304() -> None:
+    server = KeepAliveServer()
+    port = await server.start()
+    feeds = [feed(f"F{n}", f"http://127.0.0.1:{port}/f{n}") for n in range(10)]
+    async with Fetcher(settings(concurrency=1)) as fetcher:
+        results = await fetch_all(
+            feeds,
+            {f.name: Validators('"1"', None) for f in feeds},
+            fetcher.settings,
+            fetcher=fetcher,
+        )
+    assert all(r.not_modified for r in results)
+    assert server.requests == 10
+    assert server.connections == 1
+    assert server.server is not None
+    server.server.close()
+
+
+def test_the_slots_are_split_over_small_pools() -> None:
+    """httpcore's pool walks every connection per request: pools stay at SHARD or fewer."""
+    for concurrency in (1, 16, 17, 100, 128, 1024):
+        sizes = notifier_http._shards(concurrency)
+        assert sum(sizes) == concurrency
+        assert max(sizes) <= notifier_http.SHARD
+        assert max(sizes) - min(sizes) <= 1

@@ -22,8 +22,9 @@ from helpers import (
 from notifier.config import Settings, load_settings
 from notifier.errors import BusyError
 from notifier.extract.models import Report
+from notifier.feeds import work
 from notifier.mailer import RELAY_FAILURES, RETRY_DELAY, SEND_ATTEMPTS
-from notifier.service import Notifier, polling
+from notifier.service import Notifier
 from notifier.store import Pruned, utcnow
 
 pytestmark = pytest.mark.usefixtures("on_backend")  # each test on SQLite and PostgreSQL
@@ -158,9 +159,14 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
     smtp_server: tuple[Mailbox, int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Simulated bug (no real input triggers one, by design): the item is retried next run."""
+    """Simulated bug (no real input triggers one, by design): the item is retried next run.
+
+    The extractor runs in this process (`fetch.workers = 0`), where the bug can be planted.
+    """
     box, port = smtp_server
-    notifier = Notifier(settings(tmp_path, http_server, port, ["desk@example.org"]))
+    config = settings(tmp_path, http_server, port, ["desk@example.org"])
+    config = config.model_copy(update={"fetch": config.fetch.model_copy(update={"workers": 0})})
+    notifier = Notifier(config)
     prime(notifier, http_server)
     trap = {
         **FLOODS,
@@ -170,18 +176,18 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
         "html": FLOODS["html"].replace("Sindh", "Punjab"),
     }
     http_server.serve("/wire.xml", rss([trap, FLOODS, QUIET]))
-    real = polling.extract
+    real = work.extract
 
     def buggy(text: str) -> Report:
         if text.startswith("Trap"):
             raise RuntimeError("extractor bug")
         return real(text)
 
-    monkeypatch.setattr(polling, "extract", buggy)
+    monkeypatch.setattr(work, "extract", buggy)
     report = asyncio.run(notifier.run_once())
     assert "could not be read by the extractor" in report.poll.failed["Wire"]
     assert len(box.to("desk@example.org")) == 1
-    monkeypatch.setattr(polling, "extract", real)
+    monkeypatch.setattr(work, "extract", real)
     http_server.serve("/wire.xml", rss([trap, FLOODS, QUIET]) + " ")  # changed: no 304
     again = asyncio.run(notifier.run_once())
     assert again.poll.new_items == 1

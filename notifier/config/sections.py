@@ -47,6 +47,7 @@ from notifier.config.values import (
     check_unsubscribe,
     parse_clock,
     path_text,
+    worker_count,
 )
 from notifier.extract.models import KINDS, Kind
 from notifier.models import Level
@@ -111,7 +112,15 @@ class SmtpSettings(_Section):
 class FetchSettings(_Section):
     """Limits for fetching feeds and linked pages, so one bad server cannot stall a run."""
 
-    concurrency: Whole = Field(default=16, ge=1, le=256)
+    concurrency: Whole = Field(default=128, ge=1, le=1024)
+    """Requests in flight at once. Sized for latency, not cores: a request mostly waits."""
+    per_host: Whole = Field(default=8, ge=1, le=1024)
+    """Requests in flight to one host and port: politeness, and no slow host takes every slot.
+    Loopback hosts (this machine, e.g. a local aggregator) are held to `concurrency` only."""
+    workers: Annotated[Annotated[int, Field(ge=0, le=64)] | None, BeforeValidator(worker_count)] = (
+        None
+    )
+    """Processes that parse feeds and extract figures: None ("auto") one per core, 0 none."""
     timeout: Seconds = Field(default=20, ge=0.1, le=3600, allow_inf_nan=False)
     max_bytes: Whole = Field(default=10_000_000, ge=1024, le=1_000_000_000)
     max_redirects: Whole = Field(default=5, ge=0, le=20)

@@ -96,6 +96,13 @@ def whole_number(value: object) -> object:
     return value
 
 
+def worker_count(value: object) -> object:
+    """`"auto"` (None: one worker process per core) or a whole number of them."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return None
+    return whole_number(value)
+
+
 def seconds(value: object) -> object:
     """Refuse `true` and `"30s"` where a number of seconds belongs."""
     if isinstance(value, bool):

@@ -26,6 +26,7 @@ import httpx
 from notifier.config import FeedSettings, FetchSettings, is_local_url
 from notifier.errors import FeedError
 from notifier.feeds.parse import MAX_ITEMS, MAX_TEXT, SUMMARY_CHARS, parse_feed
+from notifier.feeds.work import Extracted, Workers
 from notifier.fulltext import HTML_TYPES, load_extractor, page_text
 from notifier.http import Download, Fetcher
 from notifier.models import FetchResult, Item, Validators
@@ -34,10 +35,13 @@ __all__ = [
     "MAX_ITEMS",
     "MAX_TEXT",
     "SUMMARY_CHARS",
+    "Extracted",
+    "Workers",
     "add_full_text",
     "fetch_all",
     "fetch_feed",
     "fetch_page_text",
+    "isolate",
     "parse_feed",
 ]
 
@@ -58,23 +62,25 @@ async def fetch_all(
     settings: FetchSettings,
     *,
     fetcher: Fetcher | None = None,
+    workers: Workers | None = None,
 ) -> list[FetchResult]:
     """One FetchResult per feed, in the order given; one feed's failure never stops the others.
 
     Pass the poll's `fetcher` to share its client with the full-text fetches
-    that follow; without one, a client is made for this call.
+    that follow; without one, a client is made for this call. With `workers`,
+    the feeds are parsed in them (see `work`), else in threads.
     """
     if fetcher is None:
         async with Fetcher(settings) as own:
-            return await fetch_all(feeds, validators, settings, fetcher=own)
+            return await fetch_all(feeds, validators, settings, fetcher=own, workers=workers)
     results = await asyncio.gather(
-        *(fetch_feed(fetcher, f, validators.get(f.name)) for f in feeds),
+        *(fetch_feed(fetcher, f, validators.get(f.name), workers=workers) for f in feeds),
         return_exceptions=True,
     )
-    return [_isolate(feed, result) for feed, result in zip(feeds, results, strict=True)]
+    return [isolate(feed, result) for feed, result in zip(feeds, results, strict=True)]
 
 
-def _isolate(feed: FeedSettings, result: FetchResult | BaseException) -> FetchResult:
+def isolate(feed: FeedSettings, result: FetchResult | BaseException) -> FetchResult:
     """Turn a bug hit by one feed into that feed's error instead of losing the whole run.
 
     Expected failures are FeedErrors handled in fetch_feed; whatever else arrives
@@ -95,9 +101,16 @@ def _isolate(feed: FeedSettings, result: FetchResult | BaseException) -> FetchRe
 
 
 async def fetch_feed(
-    fetcher: Fetcher, feed: FeedSettings, validators: Validators | None
+    fetcher: Fetcher,
+    feed: FeedSettings,
+    validators: Validators | None,
+    *,
+    workers: Workers | None = None,
 ) -> FetchResult:
-    """Fetch and parse one feed (http/https URL or local file); errors become FetchResult.error."""
+    """Fetch and parse one feed (http/https URL or local file); errors become FetchResult.error.
+
+    The parse runs in `workers` when given, else in a thread.
+    """
     settings = fetcher.settings
     old = validators or Validators(None, None)
     local = is_local_url(feed.url)
@@ -124,11 +137,22 @@ async def fetch_feed(
         return _failure(feed, old, message, status)
     content_type = got.headers.get("content-type")
     try:
-        items = await asyncio.to_thread(
-            partial(parse_feed, content_type=content_type, url=got.url, deadline=settings.timeout),
-            feed.name,
-            got.body,
-        )
+        if workers is not None:
+            items = await workers.parse(
+                feed.name,
+                got.body,
+                content_type=content_type,
+                url=got.url,
+                deadline=settings.timeout,
+            )
+        else:
+            items = await asyncio.to_thread(
+                partial(
+                    parse_feed, content_type=content_type, url=got.url, deadline=settings.timeout
+                ),
+                feed.name,
+                got.body,
+            )
     except FeedError as e:
         return _failure(feed, old, str(e), status)
     return FetchResult(feed.name, feed.url, items, etag, last_modified, status=status)

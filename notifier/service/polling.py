@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from notifier import feeds
 from notifier.config import FeedSettings
-from notifier.extract import extract
+from notifier.errors import FeedError
 from notifier.extract.models import Report
+from notifier.feeds import Extracted
 from notifier.http import Fetcher
 from notifier.models import FetchResult, Item, PollReport, Validators
 from notifier.service.base import Base
-from notifier.store import Store, utcnow
+from notifier.store import Store, content_hash, utcnow
 
 log = logging.getLogger("notifier.service")
 
@@ -29,8 +30,13 @@ class Polling(Base):
     async def poll(self, store: Store, *, hold: timedelta | None = None) -> PollReport:
         """Fetch every feed concurrently; store new items with their figures.
 
-        The store is asked once per feed which items are new, and only those are
-        extracted, and enriched with their linked page where the feed asks for it.
+        Each feed goes on as soon as its answer is in: parsed (in the workers),
+        asked of the store which items are new, only those extracted (in the
+        workers) and enriched with their linked page where the feed asks for it,
+        then stored, in one transaction with its validators. So the CPU work of
+        one feed overlaps the waiting of the others, and no more than a few
+        feeds' items are held in memory at a time.
+
         On a shared database only the feeds this instance claims are polled; with
         `hold` (the daemon) a polled feed stays claimed that long from the poll's
         start (its own next poll finds it free again), so that several
@@ -62,27 +68,68 @@ class Polling(Base):
             for f in mine
             if f.name in states and states[f.name].url == f.url
         }
-        by_name = {f.name: f for f in mine}
-        async with Fetcher(self.settings.fetch) as fetcher:
-            results = await feeds.fetch_all(mine, validators, self.settings.fetch, fetcher=fetcher)
-            fresh: dict[str, list[Item]] = {}
-            for r in results:
-                if r.error is None and not r.not_modified:
-                    known = store.known_items(r.feed, r.items)
-                    fresh[r.feed] = [i for i in r.items if i.guid not in known]
-            wanted = [by_name[name] for name, items in fresh.items() if items]
-            wanted = [f for f in wanted if f.fetch_full_text]
-            enriched = await asyncio.gather(
-                *(feeds.add_full_text(fetcher, f, fresh[f.name]) for f in wanted)
-            )
-            fresh.update((f.name, items) for f, items in zip(wanted, enriched, strict=True))
+        workers = feeds.Workers(self._worker_count(), fingerprint=content_hash)
+        workers.start()
         report = PollReport()
-        for result in results:
+        # Feeds between request and store: the answers of a fast network outrun the CPU
+        # work, and each waiting answer is held in memory (1,000 feeds: 100+ MB).
+        backlog = asyncio.Semaphore(self.settings.fetch.concurrency)
+
+        async def one(fetcher: Fetcher, feed: FeedSettings) -> None:
+            async with backlog:
+                await feed_one(fetcher, feed)
+
+        async def feed_one(fetcher: Fetcher, feed: FeedSettings) -> None:
+            old = validators.get(feed.name)
+            try:
+                result = await feeds.fetch_feed(fetcher, feed, old, workers=workers)
+            except Exception as e:  # noqa: BLE001 - a bug: isolate logs it, the feed fails alone
+                result = feeds.isolate(feed, e)
+            fresh: list[Item] = []
+            extracted: list[Extracted] = []
+            computed: dict[str, str] = {}
+            if result.error is None and not result.not_modified:
+                computed = workers.fingerprints(feed.name)
+                known = store.known_items(result.feed, result.items, computed)
+                fresh = [i for i in result.items if i.guid not in known]
+                if fresh and feed.fetch_full_text:
+                    fresh = await feeds.add_full_text(fetcher, feed, fresh)
+                try:
+                    extracted = await workers.extract(fresh)
+                except FeedError as e:  # the worker died: keep the old validators, retry it all
+                    result = FetchResult(
+                        feed.name,
+                        feed.url,
+                        etag=old.etag if old else None,
+                        last_modified=old.last_modified if old else None,
+                        error=f"feed {feed.name!r}: {e}",
+                    )
+                    fresh = []
             self._store_result(
-                store, by_name[result.feed], result, fresh.get(result.feed, []), report
+                store,
+                feed,
+                result,
+                fresh=fresh,
+                extracted=extracted,
+                computed=computed,
+                report=report,
             )
+
+        async with Fetcher(self.settings.fetch) as fetcher:
+            outcomes = await asyncio.gather(
+                *(one(fetcher, f) for f in mine), return_exceptions=True
+            )
+        for outcome in outcomes:
+            if outcome is not None:
+                raise outcome  # the store failed, or the run was stopped: not one feed's problem
+        _in_config_order(report, [f.name for f in mine])
         self.prune(store)
         return report
+
+    def _worker_count(self) -> int:
+        """`fetch.workers`, "auto" being one per core."""
+        count = self.settings.fetch.workers
+        return feeds.work.cores() if count is None else count
 
     def prune(self, store: Store) -> None:
         """Drop what is older than `storage.keep_days`, so the database stops growing.
@@ -105,7 +152,10 @@ class Polling(Base):
         store: Store,
         feed: FeedSettings,
         result: FetchResult,
+        *,
         fresh: list[Item],
+        extracted: list[Extracted],
+        computed: dict[str, str],
         report: PollReport,
     ) -> None:
         """Record one feed's fetch and store its new items with their figures.
@@ -147,7 +197,7 @@ class Polling(Base):
             extra={"feed": feed.name},
         )
         report.fetched.append(feed.name)
-        entries, broken = _extract_all(feed.name, fresh)
+        entries, broken = _entries(feed.name, fresh, extracted)
         if broken:
             report.failed[feed.name] = (
                 f"{broken} item(s) could not be read by the extractor (see the log); "
@@ -160,6 +210,7 @@ class Polling(Base):
             entries,
             alert_on_first_poll=feed.alert_on_first_poll,
             fetched=result,
+            computed=computed,
         )
         report.new_items += len(stored)
         if first:
@@ -176,34 +227,48 @@ class Polling(Base):
             log.info("feed %r: %d new item(s)", feed.name, len(stored), extra={"feed": feed.name})
 
 
-def _extract_all(feed: str, items: Sequence[Item]) -> tuple[list[tuple[Item, Report]], int]:
-    """Extraction for each new item; an item that trips an extractor bug is skipped, not lost.
+def _entries(
+    feed: str, items: Sequence[Item], extracted: Sequence[Extracted]
+) -> tuple[list[tuple[Item, Report]], int]:
+    """Each new item with its report; an item that tripped an extractor bug is skipped, not lost.
 
     A skipped item is not stored, so the next run (with a fixed extractor) sees
     it as new again; the other items of the feed go on.
     """
     entries: list[tuple[Item, Report]] = []
     broken = 0
-    for item in items:
-        try:
-            entries.append((item, extract(f"{item.title}\n\n{item.text}")))
-            log.debug(
-                "feed %r: item %r: %s",
-                feed,
-                item.title,
-                ", ".join(
-                    f"{f.kind} {f.value:,}" + (f" in {f.place}" if f.place else "")
-                    for f in entries[-1][1].figures
-                )
-                or "no figure found, so it cannot alert",
-                extra={"feed": feed, "item": item.link or item.guid},
-            )
-        except Exception:
-            log.exception(
-                "feed %r: extraction failed on %s; please report it",
+    for item, done in zip(items, extracted, strict=True):
+        where = {"feed": feed, "item": item.link or item.guid}
+        if done.report is None:
+            log.error(
+                "feed %r: extraction failed on %s; please report it\n%s",
                 feed,
                 item.link,
-                extra={"feed": feed, "item": item.link or item.guid},
+                (done.error or "").rstrip(),
+                extra=where,
             )
             broken += 1
+            continue
+        entries.append((item, done.report))
+        log.debug(
+            "feed %r: item %r: %s",
+            feed,
+            item.title,
+            ", ".join(
+                f"{f.kind} {f.value:,}" + (f" in {f.place}" if f.place else "")
+                for f in done.report.figures
+            )
+            or "no figure found, so it cannot alert",
+            extra=where,
+        )
     return entries, broken
+
+
+def _in_config_order(report: PollReport, names: Sequence[str]) -> None:
+    """The report's lists in the config's order of feeds, not in the order the feeds finished."""
+    rank = {name: n for n, name in enumerate(names)}
+    for names_list in (report.fetched, report.not_modified, report.silent_first_poll):
+        names_list.sort(key=lambda name: rank.get(name, len(rank)))
+    failed = sorted(report.failed.items(), key=lambda pair: rank.get(pair[0], len(rank)))
+    report.failed.clear()
+    report.failed.update(failed)

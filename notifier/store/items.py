@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -82,6 +82,7 @@ class ItemQueries(FeedStateQueries):
         alert_on_first_poll: bool,
         now: datetime | None = None,
         fetched: FetchResult | None = None,
+        computed: Mapping[str, str] | None = None,
     ) -> list[int]:
         """Store the new entries of one successful poll; return the ids of those stored.
 
@@ -93,6 +94,7 @@ class ItemQueries(FeedStateQueries):
         otherwise), so adding a feed does not mail its back catalogue. An entry
         already stored (same guid and content, or the same story under another
         guid) is skipped; a guid reused for a different story keeps both.
+        `computed`: content hashes already computed, by guid (see `known_items`).
         """
         now_dt = now or utcnow()
         with self.transaction() as db:
@@ -115,7 +117,9 @@ class ItemQueries(FeedStateQueries):
                 )
             first = self.first_poll_pending(feed, db)
             alertable = 1 if (alert_on_first_poll or not first) else 0
-            stored = self._add_entries(db, feed, entries, alertable=alertable, now=now_dt)
+            stored = self._add_entries(
+                db, feed, entries, alertable=alertable, now=now_dt, computed=computed
+            )
             if first:
                 db.execute(
                     "UPDATE feeds SET first_polled_at = ? WHERE name = ?", (to_iso(now_dt), feed)
@@ -130,6 +134,7 @@ class ItemQueries(FeedStateQueries):
         *,
         alertable: int,
         now: datetime,
+        computed: Mapping[str, str] | None = None,
     ) -> list[int]:
         """Insert the entries whose story the feed does not have yet; their new ids.
 
@@ -137,7 +142,7 @@ class ItemQueries(FeedStateQueries):
         the figures are written in one batch: on PostgreSQL each statement is a
         round trip to the server, and a busy poll stores thousands of items.
         """
-        digests = [content_hash(item) for item, _ in entries]
+        digests = [(computed or {}).get(item.guid) or content_hash(item) for item, _ in entries]
         have = self._present(db, feed, "content_hash", digests)
         taken = self._present(db, feed, "guid", [item.guid for item, _ in entries])
         stored: list[int] = []
@@ -219,15 +224,21 @@ class ItemQueries(FeedStateQueries):
         )
         return int(cur.fetchone()[0])
 
-    def known_items(self, feed: str, items: Sequence[Item]) -> set[str]:
+    def known_items(
+        self, feed: str, items: Sequence[Item], computed: Mapping[str, str] | None = None
+    ) -> set[str]:
         """Guids of these items whose story the feed already has: they need no extraction.
 
         Known by content, not by guid: a feed that mints a new guid at every
         fetch is not extracted again, and a guid reused for a new story is.
+        `computed` holds the items' `content_hash`es by guid when the caller has
+        them already (a poll computes them in its worker processes: a hash
+        costs about as much CPU as extracting the item).
         """
         hashes: dict[str, list[str]] = {}
         for i in items:
-            hashes.setdefault(content_hash(i), []).append(i.guid)
+            digest = (computed or {}).get(i.guid) or content_hash(i)
+            hashes.setdefault(digest, []).append(i.guid)
         wanted = list(hashes)
         known: set[str] = set()
         for start in range(0, len(wanted), 500):

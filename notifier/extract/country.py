@@ -49,7 +49,7 @@ _CARRY_REACH = 1500  # characters back that a paragraph's place is carried
 _MAIN_REACH = 200  # place mentions looked back at for the main country's last place
 # The people are in several countries: nothing names one of them.
 _SPREAD = re.compile(
-    r"\b(?:across|in|throughout|around|among)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
+    r"\b(?:across|in|throughout|around|among|of)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
     r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
     r"|neighboring|affected|other)?\s*countries\b|\bworld-?wide\b|\baround the (?:world|globe)\b"
     r"|\bglobally\b|\b(?:across|in|throughout) the (?:region|world|continent)\b"

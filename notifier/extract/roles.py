@@ -45,7 +45,8 @@ _FLIGHT = (
 _VENUE_BEFORE = re.compile(
     r"\b(?:(?:told|telling|briefing|briefed|conference|journalists|reporters|press|headquarters"
     r"|headquartered|based|hub|summit|spokes(?:person|man|woman)|speaking|spoke|visit|visited"
-    r"|visiting|offices?|warehouses?|embassy|meeting|talks|gathering|interview|appeal|launched|held)"
+    r"|visiting|offices?|warehouses?|embassy|meeting|talks|gathering|interview|appeal|launched|held"
+    r"|statement|issued|released|published)"
     r"(?:\s+[\w'-]+){0,2}?|said|says|announced)\s+(?:in|at|from)\s+(?:the\s+)?$"
 )
 _VENUE_AFTER = re.compile(r"-(?:based|headquartered)\b|\s+based\b")

@@ -17,6 +17,20 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "NAIROBI, May 3 (Wire) - Clashes flared in Ituri, Congo.\n\nThe agency said in a "
+        "statement issued in Nairobi that 2,500 of those who fled had crossed into Uganda.",
+        ("displaced", 2500),
+        "UGA",
+        id="statement-issued-in-a-capital",
+    ),
+    pytest.param(
+        "Sahel update\n\nIn Mali, 310,000 people are displaced. Attacks in the border area "
+        "of the three countries have killed more than 900 civilians this year.",
+        ("killed", 900),
+        None,
+        id="area-of-several-countries",
+    ),
+    pytest.param(
         "Shelling hits Hama\n\nThe UN said in Geneva on Monday that shelling had killed 14 "
         "people in the town of Hama, Syria.",
         ("killed", 14),

@@ -95,7 +95,10 @@ class Placer:
         lo = start
         if start <= self._dateline[0] < end and self._dateline[1] <= position:
             lo = self._dateline[1]  # "ANTAKYA, Türkiye, Feb 8 (Newswire) - The toll..."
+        spread = [m.span() for m in _SPREAD.finditer(text, lo, end)]
         seen = self._seen(lo, end)
+        if spread:  # "across the Lake Chad Basin" names no one country
+            seen = [s for s in seen if not any(a <= s.mention.start < b for a, b in spread)]
         clause_lo, clause_hi = _clause(text, lo, end, position)
         if kind == "displaced":
             hosts = [s for s in seen if s.role is Role.HOST]
@@ -128,7 +131,8 @@ class Placer:
             return found
         if kind == "displaced" and (demonym := roles.origin_demonym(text, lo, end)):
             return None, demonym, "country"  # "Venezuelan refugees ..., 6.5m of them in ..."
-        if _SPREAD.search(text, clause_lo, clause_hi):
+        # In the clause, or opening the sentence: "Across both countries, some 26 million ...".
+        if any((a < clause_hi and b > clause_lo) or a - lo < 4 for a, b in spread):
             return None, None, None
         return _elsewhere(seen, position) or self._carried(lo) or self._in_main(lo)
 

@@ -17,6 +17,19 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "Quake update\n\nIn Nepal, 120 people died. In India, 40 died.\nAcross both "
+        "countries, some 900,000 people are affected.",
+        ("at_risk", 900000),
+        None,
+        id="fronted-several-countries",
+    ),
+    pytest.param(
+        "Basin overview\n\nAcross the Lake Chad Basin, about 2 million people are displaced.",
+        ("displaced", 2000000),
+        None,
+        id="a-region-named-after-a-country",
+    ),
+    pytest.param(
         "NAIROBI, May 3 (Wire) - Clashes flared in Ituri, Congo.\n\nThe agency said in a "
         "statement issued in Nairobi that 2,500 of those who fled had crossed into Uganda.",
         ("displaced", 2500),

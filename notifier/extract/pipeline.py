@@ -13,6 +13,7 @@ from bisect import bisect_left
 from notifier.extract import agencies, language, places, tables
 from notifier.extract.attribution import Attributor, attribute
 from notifier.extract.candidate import Candidate
+from notifier.extract.counted import routine_crossing
 from notifier.extract.country import Placer
 from notifier.extract.dedup import Found, merge_figures
 from notifier.extract.figures import sentence_candidates
@@ -100,7 +101,13 @@ def _figures(
         )
         inherit_across(text, previous if previous_index == index - 1 else None, cands)
         evidence = ""
-        for kind, c in [(c.kind, c) for c in cands if c.kind is not None][:MAX_FIGURES]:
+        kept = [(c.kind, c) for c in cands if c.kind is not None]
+        kept = [
+            (k, c)
+            for k, c in kept
+            if k != "displaced" or not routine_crossing(text, c.term, start, end)
+        ]
+        for kind, c in kept[:MAX_FIGURES]:
             ev_start, ev_end, evidence = _evidence(text, start, end, c, evidence)
             place, country, level = placer.place(start, end, c.number.start, kind)
             # Positional (in field order): a frozen dataclass built with keywords

@@ -1,0 +1,60 @@
+"""Shapes of sentence met in real feeds that read as figures but are not, or hide two.
+
+Every text is written for these tests, after the shapes of errors found on
+the feeds by hand: border traffic counted by monitors, a vehicle count whose
+noun is elided, "A and B respectively", and a number in a dash aside.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.extract import extract
+
+
+def pairs(text: str) -> set[tuple[str, int]]:
+    return {(f.kind, f.value) for f in extract(text).figures}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lorries, their noun elided in the second clause
+        "Border monitoring, weekly update\n\nThe monitors counted more lorries at the two "
+        "checkpoints this week (880 against 790 the week before): 455 at the northern checkpoint "
+        "and 425 at the southern one; 512 of these lorries went into Russia and 368 crossed into "
+        "Ukraine.",
+        # minibuses named in the clause before the counts
+        "Border monitoring, weekly update\n\nDuring the week the monitors saw 150 minibuses at "
+        "both checkpoints; 81 crossed into the Russian Federation and another 69 into Ukraine.",
+        # people and families crossing at an observer post: border traffic
+        "Border monitoring, weekly update\n\nThe number of people in camouflage clothing crossing "
+        "the border was seven this week. Five persons crossed into the Russian Federation while "
+        "another two crossed into Ukraine.",
+        "Border monitoring, weekly update\n\nThe observer team saw four families with luggage "
+        "crossing into Ukraine at the post, against two families the week before.",
+        "Vehicles crossing in both directions\n\nOn Tuesday 37 cars crossed into Russia, "
+        "and 41 people crossed into Ukraine on foot.",
+    ],
+)
+def test_border_traffic_counted_by_monitors_is_not_displacement(text: str) -> None:
+    assert pairs(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        (
+            "Some 12,000 people crossed into Poland at the Medyka checkpoint on Sunday.",
+            ("displaced", 12000),
+        ),
+        (
+            "The monitors said 3,000 people fleeing the shelling crossed into Moldova.",
+            ("displaced", 3000),
+        ),
+    ],
+)
+def test_a_crossing_in_the_news_or_in_flight_is_still_displacement(
+    text: str, pair: tuple[str, int]
+) -> None:
+    assert pair in pairs(text)

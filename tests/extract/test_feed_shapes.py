@@ -58,3 +58,28 @@ def test_a_crossing_in_the_news_or_in_flight_is_still_displacement(
     text: str, pair: tuple[str, int]
 ) -> None:
     assert pair in pairs(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shelter plan\n\nThe two towns were picked for their many IDPs --35,000 and 25,000 "
+        "respectively -- roughly a third of each town's pre-war population.",
+        "Shelter plan\n\nThe two towns were picked for their many IDPs - 35,000 and 25,000 "
+        "respectively - representing a third of the population.",
+        "Shelter plan\n\nThe two towns host 35,000 and 25,000 IDPs, respectively.",
+    ],
+)
+def test_a_and_b_respectively_gives_both_figures(text: str) -> None:
+    assert pairs(text) == {("displaced", 35000), ("displaced", 25000)}
+
+
+def test_populations_respectively_are_not_figures() -> None:
+    assert (
+        pairs("The town and the village have populations of 35,000 and 2,000 respectively.")
+        == set()
+    )
+
+
+def test_a_double_hyphen_aside_holds_a_count() -> None:
+    assert ("killed", 27) in pairs("Among the dead -- 27 in all -- were four aid workers.")

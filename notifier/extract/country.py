@@ -34,7 +34,7 @@ _LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
 # Where a clause ends: a semicolon, a dash between words, a bracket, or a comma
 # before a lower-case word ("..., many heading west", "..., with 1,641 injured").
 # A comma before a capital goes on with a list of places ("Kabkabiya, North Darfur").
-_CLAUSE_END = re.compile(r";|\s[-\u2013\u2014]\s|[()]|,\s+(?=[a-z\d])")
+_CLAUSE_END = re.compile(r";|\s(?:--|[-\u2013\u2014])\s|[()]|,\s+(?=[a-z\d])")
 # Paragraphs: a blank line, or a line opened by a bullet.
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*[\u2022*\u25aa\u25cf-][ \t])")
 # A dateline: "GOMA, Democratic Republic of Congo, May 27 (Newswire) -", "KATHMANDU -".

@@ -68,6 +68,7 @@ _ASIDE_OPEN = re.compile(r"\s(--|[-\u2013\u2014])(?:\s|(?<=--))(?:[^\W\d_]+\s+){
 # Before a dash, a dateline's words: "(Wire) -", "NUKU'ALOFA -", "KATHMANDU, Nepal -".
 _DATELINE_DASH = re.compile(r"(?:\)|^\s*[A-Z][A-Z'\u2019.]{2,}\b[^-\u2013\u2014\n]{0,60})\s$")
 _CONTEXT = 400
+_DASHES = frozenset(("-", "--", "\u2013", "\u2014"))
 _WORLD_POPULATION = 9_000_000_000
 _OLDEST = 130  # an age bound is below this
 # "IDPs - 35,000 and 25,000 respectively": counts for the noun before them.
@@ -265,11 +266,11 @@ def _window_end(
             opened, pos = None, clause.end()
             asides.append((0, pos))
             continue
-        closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
+        closing = post.find(f" {dash} ", clause.end(), end) if dash in _DASHES else -1
         if closing < 0:
             end = clause.start()
             break
-        pos = closing + 3  # an aside between dashes: "1.9 million - 85 per cent - have fled"
+        pos = closing + len(dash) + 2  # an aside between dashes: "1.9 million - 85 per cent - have"
         asides.append((clause.start(), pos))
     for offset in numbers_after:
         if offset >= end:

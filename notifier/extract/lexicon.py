@@ -273,7 +273,7 @@ TIME_AGO_RE = re.compile(
 
 #: Where a clause ends: the trigger of a number is looked for before this.
 CLAUSE_END_RE = re.compile(
-    r";|:|\s[\u2013—-]\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
+    r";|:|\s(?:--|[\u2013—-])\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
     r"|although|though)\b",
     re.IGNORECASE,
 )

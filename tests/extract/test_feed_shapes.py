@@ -83,3 +83,28 @@ def test_populations_respectively_are_not_figures() -> None:
 
 def test_a_double_hyphen_aside_holds_a_count() -> None:
     assert ("killed", 27) in pairs("Among the dead -- 27 in all -- were four aid workers.")
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        (
+            "Kids\n\n3.1 million children \u2013 more than half of the nation\u2019s estimated "
+            "6.2 million child population \u2013 have been displaced, UNICEF said.",
+            {("displaced", 3100000)},
+        ),
+        (
+            "Some 900,000 people -- nearly a fifth of the province's 4.8 million residents -- "
+            "are in need of aid.",
+            {("at_risk", 900000)},
+        ),
+        (
+            "At least 75 people -- including 20 children -- were killed.",
+            {("killed", 75), ("killed", 20)},
+        ),
+    ],
+)
+def test_a_number_in_a_dash_aside_leaves_the_trigger_to_the_count(
+    text: str, wanted: set[tuple[str, int]]
+) -> None:
+    assert pairs(text) == wanted

@@ -17,6 +17,26 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "Quake alert\n\nAn earthquake occurred near the east coast of Kamchatka, potentially "
+        "affecting 4000 people within 100km.",
+        ("at_risk", 4000),
+        "RUS",
+        id="kamchatka",
+    ),
+    pytest.param(
+        "Quake alert\n\nAn earthquake occurred in New Britain Region, P.N.G. potentially "
+        "affecting 90000 people within 100km.",
+        ("at_risk", 90000),
+        "PNG",
+        id="png-abbreviated",
+    ),
+    pytest.param(
+        "Storm\n\nFlooding in the U.S. Virgin Islands killed 3 people on Monday.",
+        ("killed", 3),
+        "VIR",
+        id="us-virgin-islands-own-code",
+    ),
+    pytest.param(
         "Quake update\n\nIn Nepal, 120 people died. In India, 40 died.\nAcross both "
         "countries, some 900,000 people are affected.",
         ("at_risk", 900000),

@@ -17,6 +17,13 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "ATLANTA, May 2 (Wire) - Storms swept across the U.S. state of Georgia overnight, "
+        "killing 6 people.",
+        ("killed", 6),
+        "USA",
+        id="state-named-like-a-country",
+    ),
+    pytest.param(
         "Quake alert\n\nAn earthquake occurred near the east coast of Kamchatka, potentially "
         "affecting 4000 people within 100km.",
         ("at_risk", 4000),

@@ -262,6 +262,8 @@ class Placer:
 
 _NUMBER = re.compile(r"[\d.,]*\d(?:\s*(?:million|billion|mln|bn|m)\b)?")
 _DIGIT = re.compile(r"\d+")
+# Between a count and the place right after it: "4 people in ", "12 civilians in the ".
+_RIGHT_AFTER = re.compile(r"(?:\s+[^\W\d_]+){0,2}\s+(?:in|at)\s+(?:the\s+)?")
 _REPORTED = re.compile(
     r"\b(?:said|says|reported|reports|told|announced|estimated|estimates|stated|warned"
     r"|confirmed|according to)\b"
@@ -304,7 +306,25 @@ class _Clause:
             seen = self._narrowed(seen, _REPORTED)
         if not _one_country(seen):
             seen = self._narrowed(seen, _DIGIT)
+        if not _one_country(seen):
+            seen = self._right_after(seen)
         return _named(seen, self.position) if _one_country(seen) else (None, None, None)
+
+    def _right_after(self, seen: list[_Seen]) -> list[_Seen]:
+        """The country named right after the count ("killed 4 people in Sri Lanka before ...")."""
+        number = _NUMBER.match(self.text, self.position)
+        after = number.end() if number else self.position + 1
+        for i, s in enumerate(seen):
+            if s.mention.start > after and _RIGHT_AFTER.fullmatch(
+                self.text, after, s.mention.start
+            ):
+                listing = i + 1 < len(seen) and roles.listed(
+                    self.text, s.mention, seen[i + 1].mention
+                )  # "11,300 people in Guinea, Liberia and Sierra Leone": all of them
+                return (
+                    seen if listing else [t for t in seen if t.mention.country == s.mention.country]
+                )
+        return seen
 
     def _narrowed(self, seen: list[_Seen], cut: re.Pattern[str]) -> list[_Seen]:
         """The mentions between the cuts around the number (and a sentence-opening locative).

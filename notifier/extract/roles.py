@@ -91,6 +91,7 @@ _HOST_AFTER = re.compile(
     r"|received|is\s+home\s+to|ha[sd]\s+taken\s+in|took\s+in|ha[sd]\s+welcomed|welcomed"
     r"|ha[sd]\s+registered|is\s+sheltering|shelters)\b"
 )
+_WITHIN = re.compile(r"(?:\s+in|,)\s+(?:the\s+)?")
 _LIST = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?$")
 _CUT = re.compile(r"[.;,:!?\n]")
 _FRONT = re.compile(
@@ -119,6 +120,12 @@ def role_of(text: str, mention: PlaceMention, previous: PlaceMention | None, ear
     """
     if previous is not None and earlier is not Role.DATELINE and listed(text, previous, mention):
         return earlier
+    if (
+        previous is not None
+        and earlier not in (Role.WHERE, Role.FRONT, Role.DATELINE)
+        and _WITHIN.fullmatch(text, previous.end, mention.start)
+    ):
+        return earlier  # "setting off from Sfax in Tunisia": where Sfax is, not where people are
     before = text[max(0, mention.start - _WINDOW) : mention.start].lower()
     after = text[mention.end : mention.end + 90]
     for before_pattern, after_pattern, role in _RULES:

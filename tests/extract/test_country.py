@@ -17,6 +17,26 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "MADRID, June 3 (Wire) - At least 22 migrants died when their dinghy sank off "
+        "Lampedusa, after leaving Zuwara in Libya, rescuers said.",
+        ("killed", 22),
+        "ITA",
+        id="departure-town-in-its-country",
+    ),
+    pytest.param(
+        "DHAKA, Nov 2 (Wire) - The storm killed 9 people in Bangladesh's Khulna division before "
+        "making landfall in India, where 3 more died in Kolkata.",
+        ("killed", 9),
+        "BGD",
+        id="place-right-after-the-count",
+    ),
+    pytest.param(
+        "Outbreak\n\nThe epidemic of 2014 killed 8,000 people in Guinea, Liberia and Sierra Leone.",
+        ("killed", 8000),
+        None,
+        id="count-then-list-of-countries",
+    ),
+    pytest.param(
         "ATLANTA, May 2 (Wire) - Storms swept across the U.S. state of Georgia overnight, "
         "killing 6 people.",
         ("killed", 6),

@@ -340,7 +340,8 @@ class _Clause:
         near = [s for s in seen if lo <= s.mention.start < hi]
         if lo > self.lo:  # "118 in Malawi and 14 in Zambia"
             near = [s for s in near if s.mention.start > position] or near
-        near += [s for s in seen if s.role is Role.FRONT and s not in near]
+        if not any(s.role is not Role.FRONT for s in near):  # "In Mali, ..., and in Niger 335,000"
+            near += [s for s in seen if s.role is Role.FRONT and s not in near]
         return near if near and len(near) < len(seen) else seen
 
 

@@ -108,3 +108,17 @@ def test_a_number_in_a_dash_aside_leaves_the_trigger_to_the_count(
     text: str, wanted: set[tuple[str, int]]
 ) -> None:
     assert pairs(text) == wanted
+
+
+def test_a_gapped_count_after_and_in_a_place_continues_the_figure_before() -> None:
+    found = {
+        (f.kind, f.value, f.country)
+        for f in extract(
+            "Sahel\n\nIn Chad, 210,000 people are displaced, and in Niger 190,000."
+        ).figures
+    }
+    assert found == {("displaced", 210000, "TCD"), ("displaced", 190000, "NER")}
+
+
+def test_a_gapped_count_of_things_is_not_a_figure() -> None:
+    assert pairs("The storm destroyed 300 houses, and in Leyte 40 schools.") == set()

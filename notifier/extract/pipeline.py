@@ -130,7 +130,7 @@ def _figures(
             additional = _ADDITIONAL.match(c.post) is not None
             out.append(Found(figure, c.number.vague, additional))
             previous, previous_index = c, index
-    return merge_figures(out)
+    return merge_figures(out, _title_end(text))
 
 
 #: Bounds per sentence, so that a report grows linearly with its text: a
@@ -141,6 +141,15 @@ MAX_FIGURES = 64  # figures kept
 # Characters of evidence: an ordinary long sentence (a UN News sentence of 400-600
 # characters) stays whole; a longer one is cut around the figure.
 MAX_EVIDENCE = 1000
+
+
+_TITLE_REACH = 400  # characters from the start that a title may take
+
+
+def _title_end(text: str) -> int:
+    """Where the title ends: the first blank line, if it comes early; else 0 (no title)."""
+    end = text.find("\n\n", 0, _TITLE_REACH)
+    return max(end, 0)
 
 
 def _numbers_end(starts: list[int], start: int, end: int) -> int:

@@ -122,3 +122,18 @@ def test_a_gapped_count_after_and_in_a_place_continues_the_figure_before() -> No
 
 def test_a_gapped_count_of_things_is_not_a_figure() -> None:
     assert pairs("The storm destroyed 300 houses, and in Leyte 40 schools.") == set()
+
+
+def test_a_vague_title_restates_a_larger_body_figure() -> None:
+    text = (
+        "Thousands flee clashes in the north\n\nSince Monday, some 36,000 people have fled "
+        "their homes, officials said."
+    )
+    assert pairs(text) == {("displaced", 36000)}
+
+
+def test_a_vague_count_in_the_body_still_counts_others() -> None:
+    text = (
+        "Flood update\n\nSome 36,000 people have fled their homes. Thousands more were evacuated."
+    )
+    assert pairs(text) == {("displaced", 36000), ("displaced", 2000)}

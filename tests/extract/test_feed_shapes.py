@@ -137,3 +137,15 @@ def test_a_vague_count_in_the_body_still_counts_others() -> None:
         "Flood update\n\nSome 36,000 people have fled their homes. Thousands more were evacuated."
     )
     assert pairs(text) == {("displaced", 36000), ("displaced", 2000)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After the quake, about 700 villagers spent the week sleeping in the streets.",
+        "After the quake, 1,200 residents slept on the streets of the old town.",
+    ],
+)
+def test_people_sleeping_in_the_streets_are_displaced(text: str) -> None:
+    assert len(pairs(text)) == 1
+    assert next(iter(pairs(text)))[0] == "displaced"

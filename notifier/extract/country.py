@@ -279,7 +279,9 @@ _FLIGHT = re.compile(
     re.IGNORECASE,
 )
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
-_IGNORED = frozenset({Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE})
+_IGNORED = frozenset(
+    {Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE, Role.NATIONALITY}
+)
 
 
 @dataclass(frozen=True, slots=True)

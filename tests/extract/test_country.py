@@ -17,6 +17,20 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "PARIS, May 2 (Wire) - A bomb at a market in Mopti killed 20 people, including 2 "
+        "France nationals, French officials said.",
+        ("killed", 2),
+        "MLI",
+        id="nationality-after-a-count",
+    ),
+    pytest.param(
+        "LONDON, May 2 (Wire) - Gunmen killed 9 people in Kaduna, including 3 aid workers, "
+        "U.K. officials said on Friday.",
+        ("killed", 3),
+        "NGA",
+        id="officials-of-a-country-said",
+    ),
+    pytest.param(
         "MADRID, June 3 (Wire) - At least 22 migrants died when their dinghy sank off "
         "Lampedusa, after leaving Zuwara in Libya, rescuers said.",
         ("killed", 22),

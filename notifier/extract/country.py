@@ -95,7 +95,12 @@ class Placer:
         lo = start
         if start <= self._dateline[0] < end and self._dateline[1] <= position:
             lo = self._dateline[1]  # "ANTAKYA, Türkiye, Feb 8 (Newswire) - The toll..."
-        spread = [m.span() for m in _SPREAD.finditer(text, lo, end)]
+        spread = [
+            m.span()
+            for m in _SPREAD.finditer(text, lo, end)
+            # "across the region" in a story naming one country is a region of it
+            if not (m.group().lower().endswith("region") and self._one_country)
+        ]
         seen = self._seen(lo, end)
         if spread:  # "across the Lake Chad Basin" names no one country
             seen = [s for s in seen if not any(a <= s.mention.start < b for a, b in spread)]
@@ -135,6 +140,10 @@ class Placer:
         if any((a < clause_hi and b > clause_lo) or a - lo < 4 for a, b in spread):
             return None, None, None
         return _elsewhere(seen, position) or self._carried(lo) or self._in_main(lo)
+
+    @cached_property
+    def _one_country(self) -> bool:
+        return len({m.country for m in self._mentions}) <= 1
 
     def _seen(self, start: int, end: int) -> list[_Seen]:
         """The mentions between `start` and `end` with their roles (venues and actors left out)."""

@@ -17,6 +17,13 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "Dam breach\n\nIn Zaporizhzhia, Ukraine, 3,000 people were evacuated, and some "
+        "400,000 people across the region are affected by water cuts.",
+        ("at_risk", 400000),
+        "UKR",
+        id="region-of-a-one-country-story",
+    ),
+    pytest.param(
         "PARIS, May 2 (Wire) - A bomb at a market in Mopti killed 20 people, including 2 "
         "France nationals, French officials said.",
         ("killed", 2),

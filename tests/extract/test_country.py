@@ -17,7 +17,7 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
-        "Dam breach\n\nIn Zaporizhzhia, Ukraine, 3,000 people were evacuated, and some "
+        "Dam breach\n\nKherson, Ukraine, 8 June - Some 3,000 people were evacuated.A further "
         "400,000 people across the region are affected by water cuts.",
         ("at_risk", 400000),
         "UKR",

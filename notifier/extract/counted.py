@@ -13,6 +13,10 @@ those numbers before it looks for a trigger:
 - a repetition: "uprooted two or three times", "two waves of attacks";
 - a family's members after a possessive: "her two children".
 
+`routine_crossing` drops, after the trigger is found, a count of people seen
+crossing a border at a checkpoint in a monitoring report ("the observers saw
+five persons cross into the Russian Federation"): border traffic, not flight.
+
 `households_after_trigger` reads the unit when a trigger word stands between
 the number and its noun ("80 displaced families"), which the head-noun reader
 stops at.
@@ -107,3 +111,27 @@ def thing_after_kind_word(post: str, things: frozenset[str]) -> bool:
 def households_after_trigger(post: str) -> bool:
     """True for "80 displaced families": a trigger word, then a noun for households."""
     return _HOUSEHOLDS_AFTER.match(post) is not None
+
+
+# A monitoring report's words: who watches a border and what it counts.
+_MONITORING = re.compile(
+    r"\b(?:(?i:observ(?:ed|es|e|ing|ers?|ation)|monitor(?:s|ed|ing)?|entries|exits"
+    r"|in both directions|in the opposite direction)|OTs?|OM|BCPs?)\b"
+)
+# Words that make a crossing a flight.
+_FLIGHT = re.compile(
+    r"\b(?:fle[de]|flee(?:s|ing)|escap\w*|refugees?|asylum|displac\w*|forced|uprooted"
+    r"|evacuat\w*|fighting|violence|shelling|attacks?|bombing)\b",
+    re.IGNORECASE,
+)
+_MONITORING_REACH = 1200  # characters before the sentence looked at for a monitoring report
+
+
+def routine_crossing(text: str, term: str, sentence_start: int, sentence_end: int) -> bool:
+    """True for a border crossing counted by monitors, with no word of flight in its sentence."""
+    if not term.startswith("cross"):
+        return False
+    if _FLIGHT.search(text, sentence_start, sentence_end):
+        return False
+    lo = max(0, sentence_start - _MONITORING_REACH)
+    return _MONITORING.search(text, lo, sentence_end) is not None

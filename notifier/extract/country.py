@@ -34,7 +34,7 @@ _LEVEL_RANK = {"city": 3, "subdivision": 2, "country": 1}
 # Where a clause ends: a semicolon, a dash between words, a bracket, or a comma
 # before a lower-case word ("..., many heading west", "..., with 1,641 injured").
 # A comma before a capital goes on with a list of places ("Kabkabiya, North Darfur").
-_CLAUSE_END = re.compile(r";|\s[-\u2013\u2014]\s|[()]|,\s+(?=[a-z\d])")
+_CLAUSE_END = re.compile(r";|\s(?:--|[-\u2013\u2014])\s|[()]|,\s+(?=[a-z\d])")
 # Paragraphs: a blank line, or a line opened by a bullet.
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*[\u2022*\u25aa\u25cf-][ \t])")
 # A dateline: "GOMA, Democratic Republic of Congo, May 27 (Newswire) -", "KATHMANDU -".
@@ -49,7 +49,7 @@ _CARRY_REACH = 1500  # characters back that a paragraph's place is carried
 _MAIN_REACH = 200  # place mentions looked back at for the main country's last place
 # The people are in several countries: nothing names one of them.
 _SPREAD = re.compile(
-    r"\b(?:across|in|throughout|around|among)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
+    r"\b(?:across|in|throughout|around|among|of)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
     r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
     r"|neighboring|affected|other)?\s*countries\b|\bworld-?wide\b|\baround the (?:world|globe)\b"
     r"|\bglobally\b|\b(?:across|in|throughout) the (?:region|world|continent)\b"
@@ -95,7 +95,15 @@ class Placer:
         lo = start
         if start <= self._dateline[0] < end and self._dateline[1] <= position:
             lo = self._dateline[1]  # "ANTAKYA, Türkiye, Feb 8 (Newswire) - The toll..."
+        spread = [
+            m.span()
+            for m in _SPREAD.finditer(text, lo, end)
+            # "across the region" in a story naming one country is a region of it
+            if not (m.group().lower().endswith("region") and self._one_country)
+        ]
         seen = self._seen(lo, end)
+        if spread:  # "across the Lake Chad Basin" names no one country
+            seen = [s for s in seen if not any(a <= s.mention.start < b for a, b in spread)]
         clause_lo, clause_hi = _clause(text, lo, end, position)
         if kind == "displaced":
             hosts = [s for s in seen if s.role is Role.HOST]
@@ -128,9 +136,14 @@ class Placer:
             return found
         if kind == "displaced" and (demonym := roles.origin_demonym(text, lo, end)):
             return None, demonym, "country"  # "Venezuelan refugees ..., 6.5m of them in ..."
-        if _SPREAD.search(text, clause_lo, clause_hi):
+        # In the clause, or opening the sentence: "Across both countries, some 26 million ...".
+        if any((a < clause_hi and b > clause_lo) or a - lo < 4 for a, b in spread):
             return None, None, None
         return _elsewhere(seen, position) or self._carried(lo) or self._in_main(lo)
+
+    @cached_property
+    def _one_country(self) -> bool:
+        return len({m.country for m in self._mentions}) <= 1
 
     def _seen(self, start: int, end: int) -> list[_Seen]:
         """The mentions between `start` and `end` with their roles (venues and actors left out)."""
@@ -258,6 +271,8 @@ class Placer:
 
 _NUMBER = re.compile(r"[\d.,]*\d(?:\s*(?:million|billion|mln|bn|m)\b)?")
 _DIGIT = re.compile(r"\d+")
+# Between a count and the place right after it: "4 people in ", "12 civilians in the ".
+_RIGHT_AFTER = re.compile(r"(?:\s+[^\W\d_]+){0,2}\s+(?:in|at)\s+(?:the\s+)?")
 _REPORTED = re.compile(
     r"\b(?:said|says|reported|reports|told|announced|estimated|estimates|stated|warned"
     r"|confirmed|according to)\b"
@@ -273,7 +288,9 @@ _FLIGHT = re.compile(
     re.IGNORECASE,
 )
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
-_IGNORED = frozenset({Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE})
+_IGNORED = frozenset(
+    {Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE, Role.NATIONALITY}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +317,25 @@ class _Clause:
             seen = self._narrowed(seen, _REPORTED)
         if not _one_country(seen):
             seen = self._narrowed(seen, _DIGIT)
+        if not _one_country(seen):
+            seen = self._right_after(seen)
         return _named(seen, self.position) if _one_country(seen) else (None, None, None)
+
+    def _right_after(self, seen: list[_Seen]) -> list[_Seen]:
+        """The country named right after the count ("killed 4 people in Sri Lanka before ...")."""
+        number = _NUMBER.match(self.text, self.position)
+        after = number.end() if number else self.position + 1
+        for i, s in enumerate(seen):
+            if s.mention.start > after and _RIGHT_AFTER.fullmatch(
+                self.text, after, s.mention.start
+            ):
+                listing = i + 1 < len(seen) and roles.listed(
+                    self.text, s.mention, seen[i + 1].mention
+                )  # "11,300 people in Guinea, Liberia and Sierra Leone": all of them
+                return (
+                    seen if listing else [t for t in seen if t.mention.country == s.mention.country]
+                )
+        return seen
 
     def _narrowed(self, seen: list[_Seen], cut: re.Pattern[str]) -> list[_Seen]:
         """The mentions between the cuts around the number (and a sentence-opening locative).
@@ -316,7 +351,8 @@ class _Clause:
         near = [s for s in seen if lo <= s.mention.start < hi]
         if lo > self.lo:  # "118 in Malawi and 14 in Zambia"
             near = [s for s in near if s.mention.start > position] or near
-        near += [s for s in seen if s.role is Role.FRONT and s not in near]
+        if not any(s.role is not Role.FRONT for s in near):  # "In Mali, ..., and in Niger 335,000"
+            near += [s for s in seen if s.role is Role.FRONT and s not in near]
         return near if near and len(near) < len(seen) else seen
 
 

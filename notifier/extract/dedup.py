@@ -34,8 +34,12 @@ def _score(f: Figure) -> tuple[bool, bool, int]:
     return f.agency is not None, f.qualifier != "exact", len(f.evidence)
 
 
-def merge_figures(found: list[Found]) -> list[Figure]:
-    """Figures in text order, each (kind, value, high, unit) once, vague restatements dropped."""
+def merge_figures(found: list[Found], title_end: int = 0) -> list[Figure]:
+    """Figures in text order, each (kind, value, high, unit) once, vague restatements dropped.
+
+    A vague count in the title (before `title_end`) restates any larger precise
+    count of its kind: "Thousands flee" over a body that gives 42,000.
+    """
     precise: dict[tuple[str, str], list[int]] = {}
     for item in found:
         if not item.vague:
@@ -46,6 +50,8 @@ def merge_figures(found: list[Found]) -> list[Figure]:
         f = item.figure
         if item.vague and not item.additional:
             low, high = _magnitude(f.value)
+            if f.start < title_end:
+                high = 1 << 62
             if any(low <= v < high for v in precise.get((f.kind, f.unit), [])):
                 continue
         groups.setdefault((f.kind, f.value, f.high, f.unit), []).append(f)

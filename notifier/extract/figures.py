@@ -49,7 +49,7 @@ _STOP_HEAD = frozenset(
     might and or who which that as since after before during across near than remain remained
     remains still now deaths dead killed injured wounded missing displaced evacuated homeless
     casualties fatalities died fled face faced facing need needed live lived living
-    displacements evacuations injuries last this""".split()
+    displacements evacuations injuries last this respectively""".split()
 )
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
@@ -63,12 +63,18 @@ _TRANSITIVE = re.compile(
 _ADJECTIVE = re.compile(r"(?:internally )?displaced", re.IGNORECASE)
 _WINDOW = 160
 # An aside opened before a number and not closed: "80 per cent of them - some 250,000".
-_ASIDE_OPEN = re.compile(r"\s([-\u2013\u2014])\s(?:[^\W\d_]+\s+){0,3}$")
+# A double hyphen stands for a dash, and may touch the number: "IDPs --50,000 and ...".
+_ASIDE_OPEN = re.compile(r"\s(--|[-\u2013\u2014])(?:\s|(?<=--))(?:[^\W\d_]+\s+){0,3}$")
 # Before a dash, a dateline's words: "(Wire) -", "NUKU'ALOFA -", "KATHMANDU, Nepal -".
 _DATELINE_DASH = re.compile(r"(?:\)|^\s*[A-Z][A-Z'\u2019.]{2,}\b[^-\u2013\u2014\n]{0,60})\s$")
 _CONTEXT = 400
+_DASHES = frozenset(("-", "--", "\u2013", "\u2014"))
 _WORLD_POPULATION = 9_000_000_000
 _OLDEST = 130  # an age bound is below this
+# "IDPs - 35,000 and 25,000 respectively": counts for the noun before them.
+_RESPECTIVE_TAIL = re.compile(
+    r"\s*,?\s*(?:(?:and|or)\s+[\d][\d,.]*(?:\s*(?:million|thousand))?\s*,?\s*)?respectively\b"
+)
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
@@ -260,11 +266,11 @@ def _window_end(
             opened, pos = None, clause.end()
             asides.append((0, pos))
             continue
-        closing = post.find(f" {dash} ", clause.end(), end) if dash in "-\u2013—" else -1
+        closing = post.find(f" {dash} ", clause.end(), end) if dash in _DASHES else -1
         if closing < 0:
             end = clause.start()
             break
-        pos = closing + 3  # an aside between dashes: "1.9 million - 85 per cent - have fled"
+        pos = closing + len(dash) + 2  # an aside between dashes: "1.9 million - 85 per cent - have"
         asides.append((clause.start(), pos))
     for offset in numbers_after:
         if offset >= end:
@@ -463,7 +469,7 @@ def _find_kind(
         cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]
     if (
         cand.kind is None
-        and _is_label_tail(post, head_words)
+        and (_is_label_tail(post, head_words) or _RESPECTIVE_TAIL.match(post))
         and not patterns.other_verb.search(core.text[-30:])
     ):
         cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]

@@ -29,8 +29,15 @@ _CONTINUES_BEFORE = re.compile(
     r"\b(?:another|a further|an additional|(?:among|of) (?:them|these|whom),)\s*$", re.IGNORECASE
 )
 _WITH = re.compile(r"\bwith\s*$")
+# "35,000 and 25,000 IDPs respectively": the first count shares the second's noun.
+_AND_NEXT = re.compile(r"\s*,?\s*(?:and|or)\s+(?:some |about |around |nearly |over |more than )?")
+_RESPECTIVELY = re.compile(r"(?:\s+[^\W\d_][\w'\u2019-]*){0,3}?\s*,?\s*respectively\b")
 # "..., and Chad more than 700,000": a name standing for the verb and noun before.
-_GAPPED = re.compile(r"\band\s+(?:[A-Z][\w'\u2019-]+\s+){1,3}$")
+# So does a place with "in": "..., and in Niger 335,000", "and in Kenya's Turkana county 9,000".
+_GAPPED = re.compile(
+    r"\band\s+(?:in\s+(?:the\s+)?)?(?:[A-Z][\w'\u2019-]+\s+){1,3}"
+    r"(?:(?:region|province|state|district|county|governorate|department)\s+)?$"
+)
 # "Egypt has received about 1.2 million": a country taking in the people counted before.
 _HOSTING = re.compile(
     r"\b(?:(?:has|have|had)\s+)?(?:received|taken\s+in|took\s+in|welcomed|hosts|hosting|is\s+hosting"
@@ -73,6 +80,11 @@ def inherit_within(text: str, cands: list[Candidate]) -> None:
                 or AMONG_NEXT_RE.fullmatch(between)
             ):
                 c.kind, c.term = nxt.kind, nxt.term  # "27,381 families or 92,706 persons"
+                continue
+            if _AND_NEXT.fullmatch(between) and _RESPECTIVELY.match(nxt.post):
+                c.kind, c.term = nxt.kind, nxt.term  # "35,000 and 25,000 IDPs respectively"
+                if not c.has_head_noun:
+                    c.unit = nxt.unit
                 continue
         if (
             prev is not None

@@ -83,6 +83,7 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:shelters|camps?|cent(?:re|er)s|schools|tents|dormitories|hotels|churches|mosques"
         r"|halls|stadiums|containers|buildings|classrooms|sites|settlements))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
+        r"sleeping (?:in|on) the streets?|slept (?:in|on) the streets?",
         r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
         r"relocated|relocation|evicted|evictions?",
         r"(?:moved|headed|fled|relocated) (?:further )?(?:south|north|east|west)(?:wards?)?\b",
@@ -273,7 +274,7 @@ TIME_AGO_RE = re.compile(
 
 #: Where a clause ends: the trigger of a number is looked for before this.
 CLAUSE_END_RE = re.compile(
-    r";|:|\s[\u2013—-]\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
+    r";|:|\s(?:--|[\u2013—-])\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
     r"|although|though)\b",
     re.IGNORECASE,
 )

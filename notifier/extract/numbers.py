@@ -50,7 +50,7 @@ _TIME_AFTER = re.compile(r"(?::\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|hrs\
 _CODE_BEFORE = re.compile(
     r"(?:\b(?:no|nos|number|phase|level|category|magnitude|resolution|update|chapter|page"
     r"|article|tel|fax|ext|vol|issue|item|room|flight|route|highway|grade|step|round|stage|part"
-    r"|section|annex|box|figure|table|paragraph|covid|sr|ipc)\.?\s*|[+#:/\-\u2013]|\d[ .])$",
+    r"|section|annex|box|figure|table|paragraph|covid|sr|ipc)\.?\s*|[+#:/\u2013]|(?<!-)-|\d[ .])$",
     re.IGNORECASE,
 )
 _RATIO_AFTER = re.compile(

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from notifier.extract import agencies, language, places, tables
 from notifier.extract.attribution import Attributor, attribute
 from notifier.extract.candidate import Candidate
+from notifier.extract.counted import routine_crossing
 from notifier.extract.country import Placer
 from notifier.extract.dedup import Found, merge_figures
 from notifier.extract.figures import sentence_candidates
@@ -100,7 +101,13 @@ def _figures(
         )
         inherit_across(text, previous if previous_index == index - 1 else None, cands)
         evidence = ""
-        for kind, c in [(c.kind, c) for c in cands if c.kind is not None][:MAX_FIGURES]:
+        kept = [(c.kind, c) for c in cands if c.kind is not None]
+        kept = [
+            (k, c)
+            for k, c in kept
+            if k != "displaced" or not routine_crossing(text, c.term, start, end)
+        ]
+        for kind, c in kept[:MAX_FIGURES]:
             ev_start, ev_end, evidence = _evidence(text, start, end, c, evidence)
             place, country, level = placer.place(start, end, c.number.start, kind)
             # Positional (in field order): a frozen dataclass built with keywords
@@ -123,7 +130,7 @@ def _figures(
             additional = _ADDITIONAL.match(c.post) is not None
             out.append(Found(figure, c.number.vague, additional))
             previous, previous_index = c, index
-    return merge_figures(out)
+    return merge_figures(out, _title_end(text))
 
 
 #: Bounds per sentence, so that a report grows linearly with its text: a
@@ -131,7 +138,18 @@ def _figures(
 #: thousands of figures each carrying the whole megabyte as evidence.
 MAX_NUMBERS = 256  # numbers examined
 MAX_FIGURES = 64  # figures kept
-MAX_EVIDENCE = 300  # characters of evidence; a longer sentence is cut around the figure
+# Characters of evidence: an ordinary long sentence (a UN News sentence of 400-600
+# characters) stays whole; a longer one is cut around the figure.
+MAX_EVIDENCE = 1000
+
+
+_TITLE_REACH = 400  # characters from the start that a title may take
+
+
+def _title_end(text: str) -> int:
+    """Where the title ends: the first blank line, if it comes early; else 0 (no title)."""
+    end = text.find("\n\n", 0, _TITLE_REACH)
+    return max(end, 0)
 
 
 def _numbers_end(starts: list[int], start: int, end: int) -> int:

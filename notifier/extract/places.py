@@ -334,7 +334,23 @@ def find_places(text: str) -> list[PlaceMention]:
             doubtful.append((start, end, name))
     if pending:
         _resolve(text, out, pending, doubtful, gaz.decisions)
-    return list(filter(None, out))
+    return [_as_state(gaz, text, m) for m in out if m is not None]
+
+
+_STATE_OF = re.compile(r"\bstate\s+of\s+$", re.IGNORECASE)
+
+
+def _as_state(gaz: _Gazetteer, text: str, mention: PlaceMention) -> PlaceMention:
+    """A country's name after "state of" that names a state: "the U.S. state of Georgia"."""
+    if mention.level != "country" or not _STATE_OF.search(
+        text, max(0, mention.start - 12), mention.start
+    ):
+        return mention
+    name = _named(gaz, norm(mention.name))
+    states = [p for p in name.places if p.level == "subdivision"] if name else []
+    if len(states) != 1:
+        return mention
+    return PlaceMention(mention.name, states[0].country, "subdivision", mention.start, mention.end)
 
 
 def _candidates(gaz: _Gazetteer, text: str) -> Iterator[tuple[_Opening, int, int]]:

@@ -32,6 +32,7 @@ class Role(Enum):
     BORDER = "border"  # a border named: "near the border with Mali"
     SOURCE = "source"  # where things came from or went: "supplies from Türkiye"
     DATELINE = "dateline"  # the document's dateline
+    NATIONALITY = "nationality"  # right after a count, before people: "13 U.S. service members"
 
 
 _WINDOW = 50  # characters looked at before a mention
@@ -45,7 +46,8 @@ _FLIGHT = (
 _VENUE_BEFORE = re.compile(
     r"\b(?:(?:told|telling|briefing|briefed|conference|journalists|reporters|press|headquarters"
     r"|headquartered|based|hub|summit|spokes(?:person|man|woman)|speaking|spoke|visit|visited"
-    r"|visiting|offices?|warehouses?|embassy|meeting|talks|gathering|interview|appeal|launched|held)"
+    r"|visiting|offices?|warehouses?|embassy|meeting|talks|gathering|interview|appeal|launched|held"
+    r"|statement|issued|released|published)"
     r"(?:\s+[\w'-]+){0,2}?|said|says|announced)\s+(?:in|at|from)\s+(?:the\s+)?$"
 )
 _VENUE_AFTER = re.compile(r"-(?:based|headquartered)\b|\s+based\b")
@@ -60,6 +62,8 @@ _ACTOR_AFTER = re.compile(
     r"|shelling|bombing|bombardment|army|military|forces|troops|militias?|missiles?|rockets?"
     r"|drones?|navy|air\s+force|president|prime\s+minister|foreign\s+minister|mediators?"
     r"|ambassadors?|envoy)\b"
+    # "U.S. officials said": who speaks, not where
+    r"|(?:'s|\u2019s)?\s+(?:officials|authorities|diplomats|embassy)\s+(?:said|say|says|told)\b"
     # "U.S. strikes", "Russia's invasion", "Russia's war in Ukraine"
     r"|(?:-led|-backed)?\s+(?:air\s*strikes?|airstrikes?|strikes|forces|troops|military|soldiers"
     r"|missiles?|rockets?|drones?|shelling|bombing|bombardment|warplanes|jets|navy)\b"
@@ -90,6 +94,13 @@ _HOST_AFTER = re.compile(
     r"|received|is\s+home\s+to|ha[sd]\s+taken\s+in|took\s+in|ha[sd]\s+welcomed|welcomed"
     r"|ha[sd]\s+registered|is\s+sheltering|shelters)\b"
 )
+_WITHIN = re.compile(r"(?:\s+in|,)\s+(?:the\s+)?")
+_NATIONALITY = re.compile(r"\d[\d,.]*(?:\s+(?:million|thousand))?\s+$")
+_PEOPLE_AFTER = re.compile(
+    r"(?:\s+[a-z-]+){0,2}?\s+(?:service\s*(?:members|men|women)|soldiers|troops|nationals"
+    r"|citizens|workers|tourists|refugees|migrants|peacekeepers|civilians|people|children"
+    r"|journalists|sailors|crew|pilgrims|students)\b"
+)
 _LIST = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?$")
 _CUT = re.compile(r"[.;,:!?\n]")
 _FRONT = re.compile(
@@ -118,8 +129,16 @@ def role_of(text: str, mention: PlaceMention, previous: PlaceMention | None, ear
     """
     if previous is not None and earlier is not Role.DATELINE and listed(text, previous, mention):
         return earlier
+    if (
+        previous is not None
+        and earlier not in (Role.WHERE, Role.FRONT, Role.DATELINE)
+        and _WITHIN.fullmatch(text, previous.end, mention.start)
+    ):
+        return earlier  # "setting off from Sfax in Tunisia": where Sfax is, not where people are
     before = text[max(0, mention.start - _WINDOW) : mention.start].lower()
     after = text[mention.end : mention.end + 90]
+    if _NATIONALITY.search(before) and _PEOPLE_AFTER.match(after):
+        return Role.NATIONALITY  # "13 U.S. service members": who they are, not where
     for before_pattern, after_pattern, role in _RULES:
         if before_pattern.search(before) or (after_pattern and after_pattern.match(after)):
             return role

@@ -27,6 +27,7 @@ def test_a_megabyte_run_on_sentence_gives_a_bounded_report() -> None:
     assert 0 < len(report.figures) <= MAX_FIGURES
     assert all(len(f.evidence) <= MAX_EVIDENCE for f in report.figures)
     assert len(json.dumps(report.to_json())) < 100_000
+    assert MAX_EVIDENCE * MAX_FIGURES < 100_000  # the bound means something next to a megabyte
 
 
 def test_the_report_grows_at_most_linearly_with_the_text() -> None:
@@ -48,6 +49,21 @@ def test_evidence_of_a_long_sentence_is_a_window_of_whole_words_around_the_figur
     assert f.evidence == " ".join(text[f.start : f.end].split())
     assert text[f.start - 1] == " "
     assert text[f.end] == " "
+
+
+def test_an_ordinary_long_sentence_is_evidence_whole() -> None:
+    clauses = ", ".join(
+        f"the convoy of day {i} was turned back at the checkpoint" for i in range(8)
+    )
+    sentence = (
+        f"Relief staff reported that {clauses}, while 2,750 people were displaced by shelling."
+    )
+    assert 400 < len(sentence) < MAX_EVIDENCE
+    text = f"Update. {sentence} Talks resume."
+    (f,) = extract(text).figures
+    assert (f.kind, f.value) == ("displaced", 2750)
+    assert f.evidence == sentence
+    assert text[f.start : f.end] == sentence
 
 
 def test_short_sentence_evidence_is_the_whole_sentence() -> None:

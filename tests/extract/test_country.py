@@ -17,6 +17,101 @@ def _countries(text: str) -> dict[tuple[str, int], str | None]:
 
 CASES = [
     pytest.param(
+        "Dam breach\n\nKherson, Ukraine, 8 June - Some 3,000 people were evacuated.A further "
+        "400,000 people across the region are affected by water cuts.",
+        ("at_risk", 400000),
+        "UKR",
+        id="region-of-a-one-country-story",
+    ),
+    pytest.param(
+        "PARIS, May 2 (Wire) - A bomb at a market in Mopti killed 20 people, including 2 "
+        "France nationals, French officials said.",
+        ("killed", 2),
+        "MLI",
+        id="nationality-after-a-count",
+    ),
+    pytest.param(
+        "LONDON, May 2 (Wire) - Gunmen killed 9 people in Kaduna, including 3 aid workers, "
+        "U.K. officials said on Friday.",
+        ("killed", 3),
+        "NGA",
+        id="officials-of-a-country-said",
+    ),
+    pytest.param(
+        "MADRID, June 3 (Wire) - At least 22 migrants died when their dinghy sank off "
+        "Lampedusa, after leaving Zuwara in Libya, rescuers said.",
+        ("killed", 22),
+        "ITA",
+        id="departure-town-in-its-country",
+    ),
+    pytest.param(
+        "DHAKA, Nov 2 (Wire) - The storm killed 9 people in Bangladesh's Khulna division before "
+        "making landfall in India, where 3 more died in Kolkata.",
+        ("killed", 9),
+        "BGD",
+        id="place-right-after-the-count",
+    ),
+    pytest.param(
+        "Outbreak\n\nThe epidemic of 2014 killed 8,000 people in Guinea, Liberia and Sierra Leone.",
+        ("killed", 8000),
+        None,
+        id="count-then-list-of-countries",
+    ),
+    pytest.param(
+        "ATLANTA, May 2 (Wire) - Storms swept across the U.S. state of Georgia overnight, "
+        "killing 6 people.",
+        ("killed", 6),
+        "USA",
+        id="state-named-like-a-country",
+    ),
+    pytest.param(
+        "Quake alert\n\nAn earthquake occurred near the east coast of Kamchatka, potentially "
+        "affecting 4000 people within 100km.",
+        ("at_risk", 4000),
+        "RUS",
+        id="kamchatka",
+    ),
+    pytest.param(
+        "Quake alert\n\nAn earthquake occurred in New Britain Region, P.N.G. potentially "
+        "affecting 90000 people within 100km.",
+        ("at_risk", 90000),
+        "PNG",
+        id="png-abbreviated",
+    ),
+    pytest.param(
+        "Storm\n\nFlooding in the U.S. Virgin Islands killed 3 people on Monday.",
+        ("killed", 3),
+        "VIR",
+        id="us-virgin-islands-own-code",
+    ),
+    pytest.param(
+        "Quake update\n\nIn Nepal, 120 people died. In India, 40 died.\nAcross both "
+        "countries, some 900,000 people are affected.",
+        ("at_risk", 900000),
+        None,
+        id="fronted-several-countries",
+    ),
+    pytest.param(
+        "Basin overview\n\nAcross the Lake Chad Basin, about 2 million people are displaced.",
+        ("displaced", 2000000),
+        None,
+        id="a-region-named-after-a-country",
+    ),
+    pytest.param(
+        "NAIROBI, May 3 (Wire) - Clashes flared in Ituri, Congo.\n\nThe agency said in a "
+        "statement issued in Nairobi that 2,500 of those who fled had crossed into Uganda.",
+        ("displaced", 2500),
+        "UGA",
+        id="statement-issued-in-a-capital",
+    ),
+    pytest.param(
+        "Sahel update\n\nIn Mali, 310,000 people are displaced. Attacks in the border area "
+        "of the three countries have killed more than 900 civilians this year.",
+        ("killed", 900),
+        None,
+        id="area-of-several-countries",
+    ),
+    pytest.param(
         "Shelling hits Hama\n\nThe UN said in Geneva on Monday that shelling had killed 14 "
         "people in the town of Hama, Syria.",
         ("killed", 14),

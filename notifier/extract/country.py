@@ -25,7 +25,7 @@ from functools import cached_property
 
 from notifier.extract import roles
 from notifier.extract.models import Kind, PlaceLevel
-from notifier.extract.places import PlaceMention, find_places
+from notifier.extract.places import PlaceMention, find_places, titled
 from notifier.extract.roles import Role
 
 __all__ = ["Placer"]
@@ -447,7 +447,7 @@ def _dateline(text: str) -> tuple[int, int, list[tuple[str, int]], Placed | None
     match = _DATELINE.search(text, 0, _DATELINE_REACH)
     if match is None:
         return -1, -1, [], None
-    city = find_places(match.group("city").title().replace("'S", "'s").replace("/", " / "))
+    city = find_places(titled(match.group("city")).replace("/", " / "))
     rest = find_places(match.group("rest"))
     weights = [(m.country, 3) for m in rest[:1]] or [(m.country, 2) for m in city[:1]]
     named = city[:1] or rest[:1]

@@ -29,7 +29,7 @@ from notifier.extract.gazetteer import ADMIN_UNIT_WORDS, ARTICLES, Place, decode
 from notifier.extract.models import PlaceLevel
 from notifier.extract.placenames import DecisionKey, Naming, PlaceName, decide
 
-__all__ = ["PlaceMention", "document_countries", "find_places"]
+__all__ = ["PlaceMention", "document_countries", "find_places", "titled"]
 
 
 # Not frozen: a frozen dataclass's __init__ sets each field through
@@ -267,6 +267,59 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return sum(map(str.islower, window)) < sum(map(str.isupper, window))
 
 
+# A run of words in capitals opening a line: "SOUTH SUDAN: Floods ...", "DEMOCRATIC
+# REPUBLIC OF THE CONGO - Ebola ...". Names match as written, so such a run is
+# read in title case when it opens with a place name (`_headings`).
+_HEADING = re.compile(
+    r"(?m)^[ \t\u2022*#>-]*([A-Z][A-Z'\u2019.\-]*(?:[ \t]+[A-Z][A-Z'\u2019.\-]*){0,7})"
+)
+_LOWER_WORDS = frozenset("of the and de du des da la le y".split())
+_HEADING_WORDS = 6  # the most words of a place name looked for in a heading
+
+
+def titled(words: str) -> str:
+    """Words in capitals as a name is written: "REPUBLIC OF THE CONGO" -> "Republic of the Congo".
+
+    As long as `words`, so that what is found in it keeps its offsets.
+    """
+    out = [w if w.lower() not in _LOWER_WORDS else w.lower() for w in words.title().split(" ")]
+    out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out).replace("'S", "'s").replace("\u2019S", "\u2019s")
+
+
+def _headings(gaz: _Gazetteer, text: str) -> str:
+    """`text` with the place names that open lines in capitals written in title case.
+
+    Only the longest opening words that name a place change (the rest of a
+    shouted headline stays as it is, see `_shouted`); one word must name a
+    country or a province, for `_opening` already reads the others.
+    """
+    parts: list[str] = []
+    done = 0
+    for match in _HEADING.finditer(text):
+        run = match.group(1)
+        if " " not in run and "\t" not in run:
+            continue
+        words = run.split()
+        for n in range(min(len(words), _HEADING_WORDS), 0, -1):
+            if words[n - 1].lower() in _LOWER_WORDS:
+                continue
+            end = match.start(1) + len(" ".join(words[:n]))
+            if text[match.start(1) : end] != " ".join(words[:n]):
+                continue  # tabs or several spaces between the words
+            name = titled(text[match.start(1) : end])
+            found = _named(gaz, norm(name))
+            if found is not None and (
+                n > 1
+                or found.country is not None
+                or any(p.level != "city" or p.alias for p in found.places)
+            ):
+                parts += [text[done : match.start(1)], name]
+                done = end
+                break
+    return "".join(parts) + text[done:] if parts else text
+
+
 class _Pending(NamedTuple):
     """A name that `PlaceName.fixed` leaves to the text, waiting in `find_places`."""
 
@@ -287,6 +340,7 @@ def find_places(text: str) -> list[PlaceMention]:
     the whole text names (see `_resolve`).
     """
     gaz = _gazetteer()
+    text = _headings(gaz, text)
     dollar = "$" in text
     out: list[PlaceMention | None] = []  # None: pending
     pending: list[_Pending] = []

@@ -67,6 +67,9 @@ def test_longest_name_wins(text: str, expected: list[tuple[str, str, str]]) -> N
         ("Raids in the West Bank.", "PSE"),
         ("Aid from the U.S. arrived.", "USA"),
         ("Aid from the UK arrived.", "GBR"),
+        ("Troops raided the camp in Jenin.", "PSE"),
+        ("Convoys left Stepanakert at dawn.", "AZE"),
+        ("Families walked to Tawila.", "SDN"),
     ],
 )
 def test_aliases(text: str, country: str) -> None:
@@ -126,6 +129,28 @@ def test_a_subdivision_is_resolved_by_the_other_places_named() -> None:
 def test_shouted_abbreviations_are_not_places() -> None:
     assert found("LET US KNOW WHAT THE CAR NEEDS") == []
     assert found("Fighting in the CAR displaced thousands.") == [("CAR", "CAF", "country")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SOUTH SUDAN: Rains cut roads", [("South Sudan", "SSD", "country")]),
+        (
+            "DEMOCRATIC REPUBLIC OF THE CONGO - Cholera spreads",
+            [("Democratic Republic of the Congo", "COD", "country")],
+        ),
+        (
+            "Update\nCENTRAL AFRICAN REPUBLIC\nText",
+            [("Central African Republic", "CAF", "country")],
+        ),
+        ("NORTH KIVU PROVINCE: Camps full", [("North Kivu", "COD", "subdivision")]),
+        ("HEAVY RAIN HITS US TOWNS", []),
+    ],
+)
+def test_place_names_opening_a_line_in_capitals(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert found(text) == expected
 
 
 def test_document_countries_most_mentioned_first_ties_by_first_mention() -> None:

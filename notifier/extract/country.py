@@ -49,9 +49,12 @@ _CARRY_REACH = 1500  # characters back that a paragraph's place is carried
 _MAIN_REACH = 200  # place mentions looked back at for the main country's last place
 # The people are in several countries: nothing names one of them.
 _SPREAD = re.compile(
-    r"\b(?:across|in|throughout|around|among|of)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
-    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
-    r"|neighboring|affected|other)?\s*countries\b|\bworld-?wide\b|\baround the (?:world|globe)\b"
+    r"\b(?:across|in|throughout|around|among|of|from|to|into)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
+    r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
+    r"|neighboring|affected|other|nearby)\s+)?"
+    # "in 14 African countries", "across five West African countries"
+    r"(?:(?-i:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s+)?countries\b"
+    r"|\bworld-?wide\b|\baround the (?:world|globe)\b"
     r"|\bglobally\b|\b(?:across|in|throughout) the (?:region|world|continent)\b"
     r"|\b(?:in|across|throughout|around|cross|crossing|crossed|on|via)\s+(?:the\s+)?"
     r"(?:(?:western|eastern|southern|northern"
@@ -59,7 +62,9 @@ _SPREAD = re.compile(
     r"(?:europe|africa|asia|latin america|the americas|middle east|sahel|horn of africa"
     r"|mediterranean|aegean|english channel|red sea|gulf of aden|darien gap"
     r"|west africa|east africa|southern africa|central america|caribbean|balkans"
-    r"|lake chad basin|south asia|south-east asia|southeast asia|central asia)\b",
+    r"|lake chad basin|south asia|south-east asia|southeast asia|central asia"
+    r"|andaman sea|bay of bengal|arabian sea|black sea|south china sea|gulf of guinea"
+    r"|atlantic|indian ocean)\b",
     re.IGNORECASE,
 )
 
@@ -136,8 +141,19 @@ class Placer:
             return found
         if kind == "displaced" and (demonym := roles.origin_demonym(text, lo, end)):
             return None, demonym, "country"  # "Venezuelan refugees ..., 6.5m of them in ..."
-        # In the clause, or opening the sentence: "Across both countries, some 26 million ...".
-        if any((a < clause_hi and b > clause_lo) or a - lo < 4 for a, b in spread):
+        if (
+            kind == "displaced"
+            and self.main is not None
+            and any(_ABROAD.fullmatch(text, a, b) for a, b in spread)
+        ):  # "751,000 refugees in neighbouring countries": from the country of the story
+            return None, self.main, "country"
+        # In the clause, or opening the sentence: "Across both countries, some 26 million ...";
+        # elsewhere in a sentence that names no place where people are, unless it
+        # tells what an organisation does ("UNICEF, which works in 190 countries, ...").
+        if any((a < clause_hi and b > clause_lo) or a - lo < 4 for a, b in spread) or (
+            not any(s.role in _WHERE for s in seen)
+            and any(not _RELATIVE.search(text, max(lo, a - 60), a) for a, _ in spread)
+        ):
             return None, None, None
         return _elsewhere(seen, position) or self._carried(lo) or self._in_main(lo)
 
@@ -287,6 +303,13 @@ _FLIGHT = re.compile(
     r"|hosted)\b",
     re.IGNORECASE,
 )
+# A spread that says where refugees went, not which country they fled.
+_ABROAD = re.compile(
+    r"(?:in|to|into|across|throughout|among)\s+(?:the\s+)?(?:neighbouring|neighboring|nearby"
+    r"|other)\s+countries",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"\b(?:which|who|that|whose)\b[^,;]*$")
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset(
     {Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE, Role.NATIONALITY}

@@ -75,6 +75,11 @@ _BORDER_AFTER = re.compile(r"(?:'s|\u2019s)?\s+(?:[a-z-]+\s+)?(?:border|frontier
 _ORIGIN_BEFORE = re.compile(
     r"\b(?:fled|flee|flees|fleeing|left|leave|leaving|escaped|escaping|evacuated)"
     r"\s+(?:the\s+|their\s+)?$"
+    # "fled the war in Sudan into Chad": where the war is, they left
+    r"|\b(?:fled|flee|flees|fleeing|escaped|escaping|escape)\s+(?:the\s+)?(?:[\w-]+\s+)?"
+    r"(?:war|wars|fighting|violence|conflict|clashes|hostilities|insecurity|persecution"
+    r"|bombardment|bombing|shelling|attacks|crisis|unrest)\s+(?:in|across)\s+"
+    r"(?:neighbouring\s+|neighboring\s+)?(?:the\s+)?$"
 )
 _FROM = re.compile(r"\bfrom\s+(?:the\s+)?(?:neighbouring\s+|neighboring\s+)?$")
 _TO = re.compile(

@@ -324,3 +324,77 @@ def test_another_count_in_the_next_sentence_keeps_its_own_country() -> None:
 def test_demonym_right_after_the_count_names_where_they_fled() -> None:
     text = "Some 9,500 Burundians have crossed into Tanzania since May, officials said."
     assert _countries(text) == {("displaced", 9500): "BDI"}
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "country"),
+    [
+        pytest.param(
+            "Aid\n\nMore than 600,000 people have fled the war in Sudan into eastern Chad "
+            "since April, the agency said.",
+            ("displaced", 600000),
+            "SDN",
+            id="fled-the-war-in-a-country-into-another",
+        ),
+        pytest.param(
+            "Chad\n\nSome 20,000 people fled fighting in North Darfur into Chad's Ouaddai "
+            "province last week.",
+            ("displaced", 20000),
+            "SDN",
+            id="fled-fighting-in-a-province-into-another-country",
+        ),
+        pytest.param(
+            "SOUTH SUDAN: Floods in Jonglei\n\nWater has displaced 7,000 people, officials said.",
+            ("displaced", 7000),
+            "SSD",
+            id="two-word-country-in-a-capitals-title",
+        ),
+        pytest.param(
+            "Drought\n\nZambia declared a disaster in March. The rains failed across southern "
+            "Africa this season, and 21 million people now face hunger, the agency said.",
+            ("at_risk", 21000000),
+            None,
+            id="a-region-of-several-countries-outside-the-clause",
+        ),
+        pytest.param(
+            "Cholera\n\nMalawi: The outbreak has killed 1,100 people this year. The disease "
+            "spread to 14 African countries in 2023, where it killed 4,000 people, WHO said.",
+            ("killed", 4000),
+            None,
+            id="countries-with-an-adjective",
+        ),
+        pytest.param(
+            "Boats\n\nMore than 500 Rohingya died at sea last year on journeys across the "
+            "Andaman Sea and the Bay of Bengal, UNHCR said. Most had left camps in Bangladesh.",
+            ("killed", 500),
+            None,
+            id="seas-between-countries",
+        ),
+        pytest.param(
+            "Refugees\n\nMore than 300,000 people have fled from both countries since the "
+            "fighting began, officials said. Sudan and South Sudan share a long border.",
+            ("displaced", 300000),
+            None,
+            id="from-both-countries",
+        ),
+        pytest.param(
+            "Central African Republic\n\nViolence in the south-east has displaced 520,000 "
+            "people inside the country, while 740,000 refugees live in neighbouring countries, "
+            "UNHCR said.",
+            ("displaced", 740000),
+            "CAF",
+            id="refugees-in-neighbouring-countries-are-from-the-story's-country",
+        ),
+        pytest.param(
+            "Nutrition\n\nUNICEF, which works in 190 countries, said 30 children died of "
+            "hunger last month, most of them in Somalia's Sool region.",
+            ("killed", 30),
+            "SOM",
+            id="an-organisation's-reach-is-not-a-spread",
+        ),
+    ],
+)
+def test_flight_headings_and_spreads(
+    text: str, figure: tuple[str, int], country: str | None
+) -> None:
+    assert _countries(text)[figure] == country

@@ -312,7 +312,15 @@ _ABROAD = re.compile(
 _RELATIVE = re.compile(r"\b(?:which|who|that|whose)\b[^,;]*$")
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset(
-    {Role.VENUE, Role.ACTOR, Role.BORDER, Role.SOURCE, Role.DATELINE, Role.NATIONALITY}
+    {
+        Role.VENUE,
+        Role.ACTOR,
+        Role.BORDER,
+        Role.SOURCE,
+        Role.DATELINE,
+        Role.NATIONALITY,
+        Role.FEATURE,
+    }
 )
 
 

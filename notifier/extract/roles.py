@@ -33,6 +33,7 @@ class Role(Enum):
     SOURCE = "source"  # where things came from or went: "supplies from Türkiye"
     DATELINE = "dateline"  # the document's dateline
     NATIONALITY = "nationality"  # right after a count, before people: "13 U.S. service members"
+    FEATURE = "feature"  # a river or a lake named after it: "the Juba and Shabelle rivers"
 
 
 _WINDOW = 50  # characters looked at before a mention
@@ -106,6 +107,9 @@ _PEOPLE_AFTER = re.compile(
     r"|citizens|workers|tourists|refugees|migrants|peacekeepers|civilians|people|children"
     r"|journalists|sailors|crew|pilgrims|students)\b"
 )
+_FEATURE_AFTER = re.compile(
+    r"(?:\s+and\s+(?:the\s+)?[A-Z][\w'\u2019-]+)?\s+(?i:rivers?|river\s+basin|lakes?)\b"
+)
 _LIST = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?$")
 _CUT = re.compile(r"[.;,:!?\n]")
 _FRONT = re.compile(
@@ -144,6 +148,8 @@ def role_of(text: str, mention: PlaceMention, previous: PlaceMention | None, ear
     after = text[mention.end : mention.end + 90]
     if _NATIONALITY.search(before) and _PEOPLE_AFTER.match(after):
         return Role.NATIONALITY  # "13 U.S. service members": who they are, not where
+    if _FEATURE_AFTER.match(after):
+        return Role.FEATURE  # "floods along the Juba and Shabelle rivers": not the town of Juba
     for before_pattern, after_pattern, role in _RULES:
         if before_pattern.search(before) or (after_pattern and after_pattern.match(after)):
             return role

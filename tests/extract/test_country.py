@@ -398,3 +398,11 @@ def test_flight_headings_and_spreads(
     text: str, figure: tuple[str, int], country: str | None
 ) -> None:
     assert _countries(text)[figure] == country
+
+
+def test_a_river_named_like_a_town_is_not_the_town() -> None:
+    text = (
+        "Somalia floods\n\nHeavy rain along the Juba and Shabelle rivers has displaced "
+        "90,000 people, OCHA said."
+    )
+    assert _countries(text) == {("displaced", 90000): "SOM"}

@@ -287,6 +287,8 @@ class Placer:
 
 _NUMBER = re.compile(r"[\d.,]*\d(?:\s*(?:million|billion|mln|bn|m)\b)?")
 _DIGIT = re.compile(r"\d+")
+# Between a place and the number it leads: "Malawi 4.2 million", "Chad: 300", "Niger has 80".
+_LEADS = re.compile(r"(?:'s|\u2019s)?[ \t:,]*(?:[a-z]+[ \t]+)?")
 # Between a count and the place right after it: "4 people in ", "12 civilians in the ".
 _RIGHT_AFTER = re.compile(r"(?:\s+[^\W\d_]+){0,2}\s+(?:in|at)\s+(?:the\s+)?")
 _REPORTED = re.compile(
@@ -379,7 +381,13 @@ class _Clause:
         nxt = cut.search(text, after, self.hi)
         lo = max((m.end() for m in cut.finditer(text, self.lo, position)), default=self.lo)
         hi = nxt.start() if nxt else self.hi
-        near = [s for s in seen if lo <= s.mention.start < hi]
+        near = [
+            s
+            for s in seen
+            if lo <= s.mention.start < hi
+            # "Zambia has 6 million ... and Malawi 4.2 million": Malawi is the next number's
+            and not (nxt and s.mention.start > after and _LEADS.fullmatch(text, s.mention.end, hi))
+        ]
         if lo > self.lo:  # "118 in Malawi and 14 in Zambia"
             near = [s for s in near if s.mention.start > position] or near
         if not any(s.role is not Role.FRONT for s in near):  # "In Mali, ..., and in Niger 335,000"

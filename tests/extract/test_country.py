@@ -406,3 +406,8 @@ def test_a_river_named_like_a_town_is_not_the_town() -> None:
         "90,000 people, OCHA said."
     )
     assert _countries(text) == {("displaced", 90000): "SOM"}
+
+
+def test_a_place_leading_the_next_number_is_that_numbers() -> None:
+    text = "Drought\n\nZambia has 6 million people in need and Malawi 4.2 million, OCHA said."
+    assert _countries(text) == {("at_risk", 6000000): "ZMB", ("at_risk", 4200000): "MWI"}

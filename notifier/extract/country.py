@@ -288,7 +288,8 @@ class Placer:
 _NUMBER = re.compile(r"[\d.,]*\d(?:\s*(?:million|billion|mln|bn|m)\b)?")
 _DIGIT = re.compile(r"\d+")
 # Between a place and the number it leads: "Malawi 4.2 million", "Chad: 300", "Niger has 80".
-_LEADS = re.compile(r"(?:'s|\u2019s)?[ \t:,]*(?:[a-z]+[ \t]+)?")
+# ("Zambia and 300 in Malawi": Zambia is still the number before's.)
+_LEADS = re.compile(r"(?:'s|\u2019s)?[ \t:,]*(?:(?!(?:and|or|but|while)\b)[a-z]+[ \t]+)?")
 # Between a count and the place right after it: "4 people in ", "12 civilians in the ".
 _RIGHT_AFTER = re.compile(r"(?:\s+[^\W\d_]+){0,2}\s+(?:in|at)\s+(?:the\s+)?")
 _REPORTED = re.compile(

@@ -411,3 +411,8 @@ def test_a_river_named_like_a_town_is_not_the_town() -> None:
 def test_a_place_leading_the_next_number_is_that_numbers() -> None:
     text = "Drought\n\nZambia has 6 million people in need and Malawi 4.2 million, OCHA said."
     assert _countries(text) == {("at_risk", 6000000): "ZMB", ("at_risk", 4200000): "MWI"}
+
+
+def test_a_place_before_and_then_a_number_stays_with_the_number_before() -> None:
+    text = "Floods\n\nThe storm killed 50 people in Zambia and 300 in Malawi, officials said."
+    assert _countries(text) == {("killed", 50): "ZMB", ("killed", 300): "MWI"}

@@ -60,7 +60,9 @@ _ROW_END = re.compile(r"\n(?:(?<=[0-9]\n)|(?<=[0-9][mMkK+]\n))")
 _ROW = re.compile(r"[^\n\d]{1,50}?(?:\s*[:|\t\-\u2013]\s*|\s+)(\d[\d,.]*)[ \t]*$")
 # A year is no count: "In 2024" under a heading is prose, "2019 | 1,200" a year's row.
 _YEAR = re.compile(r"\s*(?:19|20)\d\d\s*$")
-_SEPARATOR = re.compile(r" \| |\t| {3,}")
+# A pipe takes the spaces that pad its cells ("Bay      | 312,000"), or a run of
+# spaces before it would split first and leave the pipe in the next cell.
+_SEPARATOR = re.compile(r" +\| +|\t| {3,}")
 # A Markdown rule under a header row ("|---|:--:|"): it neither heads nor ends the table.
 _RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
 _MAX_LINE = 60

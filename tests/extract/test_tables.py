@@ -175,3 +175,18 @@ def test_asylum_seekers_column() -> None:
         ("displaced", 820000),
         ("displaced", 95000),
     }
+
+
+def test_pipe_table_padded_with_spaces() -> None:
+    text = (
+        "Table 2: Flood impact by county\n"
+        "County      | Newly displaced | People in need\n"
+        "Marsh       | 21,400          | 88,000\n"
+        "Delta East  | 9,050           | 47,300\n"
+    )
+    assert pairs(extract(text)) == {
+        ("displaced", 21400),
+        ("at_risk", 88000),
+        ("displaced", 9050),
+        ("at_risk", 47300),
+    }

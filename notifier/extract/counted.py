@@ -11,11 +11,15 @@ those numbers before it looks for a trigger:
 - an age after a name: "Amina, 12, fled with her mother";
 - a rate: "one child is displaced every second", "300 people per day", "every day, 120";
 - a repetition: "uprooted two or three times", "two waves of attacks";
-- a family's members after a possessive: "her two children".
+- a family's members after a possessive: "her two children";
+- a number that names: "Camp 11", "Resolution 2728".
 
 `routine_crossing` drops, after the trigger is found, a count of people seen
 crossing a border at a checkpoint in a monitoring report ("the observers saw
 five persons cross into the Russian Federation"): border traffic, not flight.
+
+`thing_label` and `is_label_tail` read a label line ("Animals affected: 9,200",
+"Deaths | 315"): whether its words name things, and whether the number ends it.
 
 `households_after_trigger` reads the unit when a trigger word stands between
 the number and its noun ("80 displaced families"), which the head-noun reader
@@ -29,10 +33,18 @@ from __future__ import annotations
 
 import re
 
+from notifier.extract.lexicon import NON_PERSON_NOUNS, PERSON_NOUNS
+
 _NEGATED_BEFORE = re.compile(
     r"(?:\b(?:none|no\s+one|neither)\s+of\s+(?:the|its|their|these|those|all)?\s*"
     r"|\bno\s+(?:[^\W\d_]+\s+){1,3}(?:among|of)\s+(?:the|its|their|these|those)?\s*)$",
     re.IGNORECASE,
+)
+# "Camp 11", "Zone 3", "Resolution 2728": a number that names, after a capitalised noun.
+_NAME_BEFORE = re.compile(
+    r"\b(?:Camp|Block|Sector|Zone|Site|Phase|Route|Highway|Road|Gate|Ward|Level|Category"
+    r"|Article|Resolution|Grade|Flight|Room|Building|Station|Checkpoint|Unit|Battalion|Brigade"
+    r"|Division|Terminal|Platform|Plot|Area|No\.|Number)\s$"
 )
 # "her two children": the members of one family, named, not a count.
 _POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|my|our|your)\s+$", re.IGNORECASE)
@@ -74,6 +86,7 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
         _NEGATED_BEFORE.search(before)
         or _POSSESSIVE_BEFORE.search(before)
         or _RATE_BEFORE.search(before)
+        or _NAME_BEFORE.search(before)
         or _NEGATED_VERB_AFTER.match(after)
     ):
         return True
@@ -135,3 +148,26 @@ def routine_crossing(text: str, term: str, sentence_start: int, sentence_end: in
         return False
     lo = max(0, sentence_start - _MONITORING_REACH)
     return _MONITORING.search(text, lo, sentence_end) is not None
+
+
+# A word of a label: a label names things when its words do ("Animals affected:").
+_LABEL_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
+_EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
+
+
+def thing_label(core: str) -> bool:
+    """True when the number ends a label ("Animals affected:") that names things, not people."""
+    tail = core[-40:].rstrip()
+    if not tail.endswith((":", "|")):
+        return False
+    label = tail.rsplit("\n", 1)[-1]
+    words = [w.lower() for w in _LABEL_WORDS.findall(label) if w[0].isalpha()]
+    return any(w in NON_PERSON_NOUNS for w in words) and not any(w in PERSON_NOUNS for w in words)
+
+
+def is_label_tail(post: str, head_words: int) -> bool:
+    """True when nothing but the noun follows the number: a table cell or a label line."""
+    rest = post
+    for _ in range(min(head_words, 2)):
+        rest = re.sub(r"^\s*[^\W\d_][\w'\u2019-]*", "", rest, count=1)
+    return bool(_EMPTY_TAIL.match(rest[:40]))

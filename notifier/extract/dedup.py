@@ -22,12 +22,39 @@ class Found:
     figure: Figure
     vague: bool
     additional: bool
+    scale: int = 1  # 1000 for "38.6K", a million for "1.8 million": a rounded value
 
 
 def _magnitude(value: int) -> tuple[int, int]:
     """The span of precise values a vague plural can restate (thousands: 1,000-9,999)."""
     low = value // 2
     return low, low * 10
+
+
+def _precision(value: int) -> int:
+    """The unit of the last significant digit of a round value: 100 for 38,600."""
+    unit = 1
+    while value and value % (unit * 10) == 0:
+        unit *= 10
+    return unit
+
+
+def _restates_hedged(f: Figure, values: list[int]) -> bool:
+    """True when a hedged round title count ("nearly 3,000") restates a precise one (2,946)."""
+    n = f.value
+    if f.qualifier == "exact" or n < 100 or _precision(n) < 100:
+        return False
+    if f.qualifier == "at_least":
+        return any(n < v < n * 3 // 2 for v in values)
+    if f.qualifier == "at_most":
+        return any(n // 2 <= v < n for v in values)
+    return any(n * 9 // 10 <= v <= n * 11 // 10 and v != n for v in values)
+
+
+def _restates_rounded(value: int, values: list[int]) -> bool:
+    """True when `value`, written rounded ("38.6K"), is one of `values` rounded (38,640)."""
+    unit = _precision(value)
+    return any(v != value and (v + unit // 2) // unit * unit == value for v in values)
 
 
 def _score(f: Figure) -> tuple[bool, bool, int]:
@@ -38,13 +65,19 @@ def merge_figures(found: list[Found], title_end: int = 0) -> list[Figure]:
     """Figures in text order, each (kind, value, high, unit) once, vague restatements dropped.
 
     A vague count in the title (before `title_end`) restates any larger precise
-    count of its kind: "Thousands flee" over a body that gives 42,000.
+    count of its kind: "Thousands flee" over a body that gives 42,000. So does
+    a hedged round count in the title ("toll climbs past 2,000" over "2,053"),
+    and a rounded count ("38.6K displaced" in a key-figure box) restates the
+    count it rounds ("at least 38,640 people have been displaced").
     """
     precise: dict[tuple[str, str], list[int]] = {}
+    body: dict[tuple[str, str], list[int]] = {}  # precise, outside the title
     for item in found:
         if not item.vague:
             f = item.figure
             precise.setdefault((f.kind, f.unit), []).append(f.value)
+            if f.start >= title_end and item.scale == 1 and f.high is None:
+                body.setdefault((f.kind, f.unit), []).append(f.value)
     groups: dict[tuple[str, int, int | None, str], list[Figure]] = {}
     for item in found:
         f = item.figure
@@ -54,6 +87,15 @@ def merge_figures(found: list[Found], title_end: int = 0) -> list[Figure]:
                 high = 1 << 62
             if any(low <= v < high for v in precise.get((f.kind, f.unit), [])):
                 continue
+        elif (
+            f.high is None
+            and not item.additional
+            and (
+                (f.start < title_end and _restates_hedged(f, body.get((f.kind, f.unit), [])))
+                or (item.scale > 1 and _restates_rounded(f.value, body.get((f.kind, f.unit), [])))
+            )
+        ):
+            continue
         groups.setdefault((f.kind, f.value, f.high, f.unit), []).append(f)
     # Most figures are stated once: nothing to merge.
     out = [repeats[0] if len(repeats) == 1 else _merged(repeats) for repeats in groups.values()]

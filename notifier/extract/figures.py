@@ -24,8 +24,10 @@ from notifier.extract.candidate import Candidate
 from notifier.extract.counted import (
     age_bound,
     households_after_trigger,
+    is_label_tail,
     not_a_count,
     thing_after_kind_word,
+    thing_label,
 )
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
 from notifier.extract.inherit import inherit_within
@@ -62,6 +64,7 @@ _TRANSITIVE = re.compile(
 )
 _ADJECTIVE = re.compile(r"(?:internally )?displaced", re.IGNORECASE)
 _WINDOW = 160
+_TREATED = re.compile(r"\b(?:treated|treating|treat|admitted|received)\s+$", re.IGNORECASE)
 # An aside opened before a number and not closed: "80 per cent of them - some 250,000".
 # A double hyphen stands for a dash, and may touch the number: "IDPs --50,000 and ...".
 _ASIDE_OPEN = re.compile(r"\s(--|[-\u2013\u2014])(?:\s|(?<=--))(?:[^\W\d_]+\s+){0,3}$")
@@ -75,7 +78,6 @@ _OLDEST = 130  # an age bound is below this
 _RESPECTIVE_TAIL = re.compile(
     r"\s*,?\s*(?:(?:and|or)\s+[\d][\d,.]*(?:\s*(?:million|thousand))?\s*,?\s*)?respectively\b"
 )
-_EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
 #: What the words right after a number say it counts (see `_head`): a noun for
@@ -340,7 +342,7 @@ def sentence_candidates(
         before = TextBefore(pre_s)
         qualifier, core = _qualifier(n, before, patterns)
         core_text = pre[: len(core.text)]
-        if _thing_label(core_text):
+        if thing_label(core_text):
             continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]
@@ -414,11 +416,7 @@ def _find_kind(
     hedge (`cand.pre` as scanned).
     """
     n = cand.number
-    left = patterns.left_trigger.search(core, 45)
-    if left:
-        term = cand.pre[-45:][left.start() : left.end()].strip()
-        hurt = left.lastgroup == "displaced" and HURT_HEAD_RE.match(post)  # "evacuated 9 wounded"
-        cand.kind, cand.term = "injured" if hurt else left.lastgroup, term  # type: ignore[assignment]
+    if _kind_on_the_left(cand, core, post, patterns):
         return True
     if patterns.toll_reached.search(core, 150):
         kind, term = _backward(triggers, pre_start, core.text, patterns)
@@ -469,26 +467,27 @@ def _find_kind(
         cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]
     if (
         cand.kind is None
-        and (_is_label_tail(post, head_words) or _RESPECTIVE_TAIL.match(post))
+        and (is_label_tail(post, head_words) or _RESPECTIVE_TAIL.match(post))
         and not patterns.other_verb.search(core.text[-30:])
     ):
         cand.kind, cand.term = _backward(triggers, pre_start, core.text, patterns)  # type: ignore[assignment]
     return True
 
 
-def _thing_label(core: str) -> bool:
-    """True when the number ends a label ("Animals affected:") that names things, not people."""
-    tail = core[-40:].rstrip()
-    if not tail.endswith((":", "|")):
-        return False
-    label = tail.rsplit("\n", 1)[-1]
-    words = [w.lower() for w in _HEAD_WORDS.findall(label) if w[0].isalpha()]
-    return any(w in NON_PERSON_NOUNS for w in words) and not any(w in PERSON_NOUNS for w in words)
+def _kind_on_the_left(cand: Candidate, core: TextBefore, post: str, patterns: Patterns) -> bool:
+    """Set the kind from a verb right before the number ("killed 12"); False when there is none.
 
-
-def _is_label_tail(post: str, head_words: int) -> bool:
-    """True when nothing but the noun follows the number: a table cell or a label line."""
-    rest = post
-    for _ in range(min(head_words, 2)):
-        rest = re.sub(r"^\s*[^\W\d_][\w'\u2019-]*", "", rest, count=1)
-    return bool(_EMPTY_TAIL.match(rest[:40]))
+    Care given to the hurt counts them ("hospitals treated 4,000 wounded
+    people"), though care given is otherwise aid, not a figure.
+    """
+    left = patterns.left_trigger.search(core, 45)
+    hurt = HURT_HEAD_RE.match(post)  # "evacuated 9 wounded", "treated 9 wounded"
+    if left:
+        term = cand.pre[-45:][left.start() : left.end()].strip()
+        injured = left.lastgroup == "displaced" and hurt
+        cand.kind, cand.term = "injured" if injured else left.lastgroup, term  # type: ignore[assignment]
+        return True
+    if hurt and _TREATED.search(core.text, max(0, len(core.text) - 40)):
+        cand.kind, cand.term = "injured", post[: hurt.end()].strip()
+        return True
+    return False

@@ -41,7 +41,7 @@ KIND_GROUPS: dict[str, str] = {
         r"perished|drowned|murdered|massacred|slain|executed|burned to death",
         r"succumbed to (?:their|his|her|the) (?:injuries|wounds)",
         r"bodies (?:have |had )?(?:been |were )?(?:recovered|retrieved|found|pulled|identified)",
-        r"(?:recovered|retrieved|pulled|exhumed) (?:the |more |\w+ more )?bodies",
+        r"(?:recovered|retrieved|pulled|exhumed) (?:the |more |\w+ more )?bodies|remains of",
         r"fallecid\w*|muert[oa]s|morts?|tu[ée]s|d[ée]c[èe]s",
     ),
     "injured": _words(
@@ -105,11 +105,12 @@ KIND_GROUPS: dict[str, str] = {
         r"|in the path of",
         r"(?:needs?|needed|needing|requires?|required|requiring) (?:of )?"
         r"(?:urgent |immediate |emergency |humanitarian |life-saving |lifesaving |food |basic "
-        r"|protection |shelter |some |sustained )*(?:assistance|aid|support|help|relief)",
+        r"|protection |shelter |some |sustained |medical )*(?:assistance|aid|support|help|relief"
+        r"|treatment)",
         r"affected|exposed|threatened|trapped|besieged|stranded|endangered",
         r"(?:have been|has been|were|are|remain|remained) cut off",
         r"famine|starvation|starving|food insecur\w*|hunger|malnourished",
-        r"in (?:IPC )?(?:Phase [345]|Catastrophe|Emergency)|concern for|afectad\w*",
+        r"in (?:IPC )?(?:Phase [345]|Catastrophe|Emergency)|IPC Phase [345]|concern for|afectad\w*",
     ),
     "exclude": _words(
         r"reached|assisted|vaccinated|immuni[sz]ed|treated|rescued|returned|returning|returnees?",
@@ -167,7 +168,7 @@ FILLER_RE = re.compile(
 LEFT_TRIGGER_RE = re.compile(
     r"\b(?:(?P<casualties>(?:killed|dead) (?:or|and) (?:injured|wounded|maimed))"
     r"|(?P<killed>killed|killing|kills|kill|claimed the lives of|lives of|deaths? of|killing of"
-    r"|bodies of|massacre of|toll of)"
+    r"|bodies of|remains of|massacre of|toll of)"
     r"|(?P<injured>injured|injuring|wounded|wounding|injuries to)"
     r"|(?P<missing>search(?:ing|ed|es)?(?: the [\w-]+)? for|looking for|hunt(?:ing)? for)"
     r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
@@ -197,6 +198,9 @@ CONNECTOR_RE = re.compile(
     r"|\bof\s+(?:those|the|them)\s+(?:[^\W\d_]+\s+){0,3}[^\W\d_]+,"
     # "put the death toll at N", "estimates the number at N"
     r"|\b(?:toll|number|figure|total|tally|count)s?\s+at"
+    # "put the number of dead at N", "put the number of people killed at \"between N"
+    r"|\b(?:toll|number|figure|total|tally|count)s?\s+of\s+(?:[^\W\d_]+\s+){1,3}at(?:\s+[\"\u201c]"
+    r"(?:between)?)?"
     # a revised figure, "rose from 41 to N": the new one
     r"|\bfrom\s+\d[\d.,]*(?:\s+(?:million|thousand))?\s+to)\s*$",
     re.IGNORECASE,
@@ -222,7 +226,9 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|\b(?:for|aged|ages?|age of|aged between|children under|under the age of|over the age of"
     r"|enough for|sufficient for|designed for|built for|(?:built )?to hold|capacity (?:of|for)"
     r"|(?:town|city|village|country|nation|population|community|district|region|province"
-    r"|island|capital|municipality|state|scale) of|one in|out of)\s*$)",
+    r"|island|capital|municipality|state|scale) of|out of"
+    # a share: "nine in ten of the new arrivals"
+    r"|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) in)\s*$)",
     re.IGNORECASE,
 )
 
@@ -305,7 +311,10 @@ PERSON_NOUNS = frozenset(
     tourists trekkers climbers passengers prisoners detainees protesters demonstrators evacuees
     nationals others them people's civilian child woman man family household peole persones
     personas familias familles ménages menages desplazados personnes habitants pdi pdis
-    asylum-seekers seekers bodies dead""".split()
+    asylum-seekers seekers bodies dead hiker hikers trekker climber passenger resident soldier
+    officer worker fisherman migrant refugee journalist journalists doctor doctors nurse nurses
+    crew sailor sailors driver drivers guard guards boy girl baby infant student teacher farmer
+    villager victim survivor patient pilgrim tourist prisoner detainee protester""".split()
 )
 
 HOUSEHOLD_NOUNS = frozenset("families households familias familles ménages menages".split())

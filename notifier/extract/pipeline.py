@@ -128,7 +128,7 @@ def _figures(
                 level,
             )
             additional = _ADDITIONAL.match(c.post) is not None
-            out.append(Found(figure, c.number.vague, additional))
+            out.append(Found(figure, c.number.vague, additional, c.number.scale))
             previous, previous_index = c, index
     return merge_figures(out, _title_end(text))
 
@@ -147,9 +147,27 @@ _TITLE_REACH = 400  # characters from the start that a title may take
 
 
 def _title_end(text: str) -> int:
-    """Where the title ends: the first blank line, if it comes early; else 0 (no title)."""
-    end = text.find("\n\n", 0, _TITLE_REACH)
-    return max(end, 0)
+    """Where the title ends: after the short unpunctuated paragraphs that open the text.
+
+    "PRESS RELEASE / For immediate release", a kicker or a byline may stand
+    above the headline: the title block runs over every opening paragraph
+    that is a heading, not prose, and begins in the first _TITLE_REACH
+    characters. Without a blank line there, the text has no title (0).
+    """
+    end = 0
+    while end < _TITLE_REACH:
+        blank = text.find("\n\n", end, _TITLE_REACH + (200 if end else 0))
+        if blank < 0:
+            break
+        paragraph = text[end:blank].strip()
+        if end and (not paragraph or _PROSE_END.search(paragraph)):
+            break
+        end = blank + 2
+    return max(end - 2, 0)
+
+
+# A paragraph of prose ends with a full stop (or a quote after one); a heading does not.
+_PROSE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?$")
 
 
 def _numbers_end(starts: list[int], start: int, end: int) -> int:

@@ -179,6 +179,8 @@ def test_two_figures_in_one_clause() -> None:
         "139 users have voted.",
         "Children under five are most at risk.",
         "The agency hired 300 staff to help evacuees.",
+        "Seven in ten of the displaced are women and children.",
+        "The blaze started in Block 17 of the camp, where people were killed.",
     ],
 )
 def test_not_figures(text: str) -> None:
@@ -259,6 +261,16 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
         ("Las lluvias dejaron 4.300 personas damnificadas.", "displaced", 4300),
         ("Les inondations ont fait 8 morts.", "killed", 8),
         ("An estimated 800,000 civilians are at grave risk.", "at_risk", 800_000),
+        ("The governor put the number of dead at 212 on Friday.", "killed", 212),
+        ("Rescuers said the remains of 75 people had been recovered.", "killed", 75),
+        ("The clinic in Kasai has treated 930 wounded people since May.", "injured", 930),
+        ("One fisherman remained missing after the boat capsized.", "missing", 1),
+        (
+            "Some 41,000 people face catastrophic hunger (IPC Phase 5) in the north.",
+            "at_risk",
+            41_000,
+        ),
+        ("Roughly 62,000 children need treatment for severe malnutrition.", "at_risk", 62_000),
     ],
 )
 def test_more_wordings(text: str, kind: str, value: int) -> None:
@@ -359,3 +371,8 @@ def test_a_time_after_a_number_is_read_after_the_first_word_shortcut() -> None:
     # "a day" would be the noun of 300 ("thing": not a figure) but for the time.
     values = [(f[0], f[1]) for f in figs("Floods killed 320 people, up from 300 a day earlier.")]
     assert values == [("killed", 320), ("killed", 300)]
+
+
+def test_range_given_in_quotes_after_the_number_of_dead() -> None:
+    got = one('A police source put the number of dead at "between 40 and 60" on Sunday.')
+    assert got == ("killed", 40, 60, "people", "range")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from notifier.extract import Report, extract
 
 
@@ -25,6 +27,40 @@ def test_headline_and_body_repeat_is_one_figure_with_the_body_details() -> None:
 def test_vague_restatement_of_a_precise_figure_is_dropped() -> None:
     text = "Thousands evacuated as river bursts its banks\n\nNearly 6,500 people were evacuated."
     assert by_value(extract(text)) == {6500: ("displaced", "about", None)}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Quake toll climbs past 1,000", "Officials said 1,084 people were killed."),
+        ("Flood toll rises to nearly 400", "Officials said 387 people were killed."),
+        ("More than 5,000 killed in a year", "The monitors said 5,310 people were killed."),
+    ],
+)
+def test_hedged_round_title_count_restates_the_precise_body_count(title: str, body: str) -> None:
+    report = extract(f"{title}\n\nLAKEVIEW - {body}")
+    assert [(f.kind, f.qualifier) for f in report.figures] == [("killed", "exact")]
+
+
+def test_hedged_title_count_far_from_the_body_count_is_kept() -> None:
+    text = "More than 1,000 killed in a month\n\nOn Monday alone, 45 people were killed."
+    assert set(by_value(extract(text))) == {1000, 45}
+
+
+def test_title_under_a_press_release_banner_is_still_the_title() -> None:
+    text = (
+        "NEWS RELEASE\nEmbargoed until 10:00\n\nThousands flee rising floods\n\n"
+        "RIVERTON - About 42,000 people have been forced from their homes, officials said."
+    )
+    assert set(by_value(extract(text))) == {42000}
+
+
+def test_rounded_key_figure_restates_the_precise_count() -> None:
+    text = (
+        "KEY FIGURES\n52.3K people displaced\n\n"
+        "HIGHLIGHTS\nAt least 52,310 people have been displaced by the storm, officials said."
+    )
+    assert by_value(extract(text)) == {52310: ("displaced", "at_least", None)}
 
 
 def test_vague_count_of_others_is_kept() -> None:

@@ -155,7 +155,7 @@ class Placer:
             and any(not _RELATIVE.search(text, max(lo, a - 60), a) for a, _ in spread)
         ):
             return None, None, None
-        return _elsewhere(seen, position) or self._carried(lo) or self._in_main(lo)
+        return _elsewhere(seen, position) or self._carried(lo, kind) or self._in_main(lo)
 
     @cached_property
     def _one_country(self) -> bool:
@@ -184,6 +184,14 @@ class Placer:
     def _role(self, index: int) -> Role:
         role = self._roles.get(index)
         if role is None:
+            # A mention listed after another takes its role ("teams from Egypt, Turkey
+            # and the UAE"): the ones just before are told first, in text order.
+            first = index
+            reach = self._mentions[index].start - _LIST_REACH
+            while first and first - 1 not in self._roles and self._starts[first - 1] >= reach:
+                first -= 1
+            for i in range(first, index):
+                self._role(i)
             mention = self._mentions[index]
             if self._dateline[0] <= mention.start < self._dateline[1]:
                 role = Role.DATELINE
@@ -194,9 +202,12 @@ class Placer:
             self._roles[index] = role
         return role
 
-    def _carried(self, start: int) -> Placed | None:
+    def _carried(self, start: int, kind: Kind) -> Placed | None:
         """The last place the paragraph named before `start`, where people are.
 
+        A place people came from is carried to a count of the displaced only:
+        after "gunmen who crossed from Burkina Faso attacked two villages",
+        "79 civilians were killed" were killed where the villages are.
         Looked for back to `_CARRY_REACH` characters only: a text with no blank
         lines is one paragraph, and each figure must not walk all of it.
         """
@@ -206,7 +217,8 @@ class Placer:
             mention = self._mentions[i]
             if mention.start < floor:
                 break
-            if self._role(i) in _WHERE:
+            role = self._role(i)
+            if role in _WHERE and (role is not Role.ORIGIN or kind == "displaced"):
                 return mention.name, mention.country, mention.level
         return None
 
@@ -313,6 +325,7 @@ _ABROAD = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r"\b(?:which|who|that|whose)\b[^,;]*$")
+_LIST_REACH = 300  # characters back over which a list of places is told in order
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset(
     {

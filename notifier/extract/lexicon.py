@@ -83,6 +83,7 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:shelters|camps?|cent(?:re|er)s|schools|tents|dormitories|hotels|churches|mosques"
         r"|halls|stadiums|containers|buildings|classrooms|sites|settlements))",
         r"accommodated (?:at|in)|crossed (?:into|from|over|the border)|crossing into",
+        r"(?:crossed|crossing) (?:international |national )?borders",
         r"sleeping (?:in|on) the streets?|slept (?:in|on) the streets?",
         r"(?:slipped|slipping|streamed|streaming|poured|pouring) (?:across|into|over)",
         r"relocated|relocation|evicted|evictions?",

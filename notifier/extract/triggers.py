@@ -68,7 +68,7 @@ FIRST_WORDS = frozenset(
         "remain": "cut",
         "remained": "cut",
         "lost": "their his her",
-        "crossed": "into from over the",
+        "crossed": "into from over the borders international national",
         "forced": "to into",
         "food": "insecur*",
         "sin": "hogar hogares",

@@ -248,6 +248,22 @@ CASES = [
         "SOM",
         id="attackers-named-as-country",
     ),
+    pytest.param(
+        "BENGHAZI, May 3 (Wire) - Floods hit the port city of Tobruk on Friday.\n\n"
+        "Rescue teams from Egypt, Jordan and the United Arab Emirates landed at the airport. "
+        "A team recovered 61 bodies along the coast.",
+        ("killed", 61),
+        "LBY",
+        id="rescuers-from-a-list-of-countries-are-not-where-the-dead-are",
+    ),
+    pytest.param(
+        "MALI: Mopti region - Flash Update No. 2\n\n"
+        "On 3 May, gunmen who crossed from Burkina Faso raided two villages near the border "
+        "town. Local authorities said 34 civilians were killed.",
+        ("killed", 34),
+        "MLI",
+        id="attackers-came-from-a-country-the-dead-were-not-in",
+    ),
 ]
 
 

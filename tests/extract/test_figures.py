@@ -271,6 +271,11 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
             41_000,
         ),
         ("Roughly 62,000 children need treatment for severe malnutrition.", "at_risk", 62_000),
+        (
+            "The plan budgets for up to 90,000 people crossing borders this year.",
+            "displaced",
+            90_000,
+        ),
     ],
 )
 def test_more_wordings(text: str, kind: str, value: int) -> None:

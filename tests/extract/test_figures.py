@@ -272,7 +272,7 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
         ),
         ("Roughly 62,000 children need treatment for severe malnutrition.", "at_risk", 62_000),
         (
-            "The plan budgets for up to 90,000 people crossing borders this year.",
+            "Up to 90,000 people may be crossing borders this year.",
             "displaced",
             90_000,
         ),

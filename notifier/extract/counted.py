@@ -41,10 +41,10 @@ _NEGATED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # "Camp 11", "Zone 3", "Resolution 2728": a number that names, after a capitalised noun.
-_NAME_BEFORE = re.compile(
-    r"\b(?:Camp|Block|Sector|Zone|Site|Phase|Route|Highway|Road|Gate|Ward|Level|Category"
-    r"|Article|Resolution|Grade|Flight|Room|Building|Station|Checkpoint|Unit|Battalion|Brigade"
-    r"|Division|Terminal|Platform|Plot|Area|No\.|Number)\s$"
+_NAMING_NOUNS = frozenset(
+    """Camp Block Sector Zone Site Phase Route Highway Road Gate Ward Level Category Article
+    Resolution Grade Flight Room Building Station Checkpoint Unit Battalion Brigade Division
+    Terminal Platform Plot Area No. Number""".split()
 )
 # "her two children": the members of one family, named, not a count.
 _POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|my|our|your)\s+$", re.IGNORECASE)
@@ -86,7 +86,7 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
         _NEGATED_BEFORE.search(before)
         or _POSSESSIVE_BEFORE.search(before)
         or _RATE_BEFORE.search(before)
-        or _NAME_BEFORE.search(before)
+        or (before[-1:] == " " and before[-14:-1].rpartition(" ")[2] in _NAMING_NOUNS)
         or _NEGATED_VERB_AFTER.match(after)
     ):
         return True

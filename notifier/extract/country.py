@@ -187,8 +187,12 @@ class Placer:
             # A mention listed after another takes its role ("teams from Egypt, Turkey
             # and the UAE"): the ones just before are told first, in text order.
             first = index
-            reach = self._mentions[index].start - _LIST_REACH
-            while first and first - 1 not in self._roles and self._starts[first - 1] >= reach:
+            mentions = self._mentions
+            while (
+                first
+                and first - 1 not in self._roles
+                and mentions[first].start - mentions[first - 1].end < _LIST_GAP
+            ):
                 first -= 1
             for i in range(first, index):
                 self._role(i)
@@ -325,7 +329,7 @@ _ABROAD = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r"\b(?:which|who|that|whose)\b[^,;]*$")
-_LIST_REACH = 300  # characters back over which a list of places is told in order
+_LIST_GAP = 40  # a place within this of the one before may take its role (`roles.role_of`)
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset(
     {

@@ -72,7 +72,7 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:lost|left|leave|leaving|abandon(?:ed)?) (?:their|his|her)"
         r" (?:homes?|houses?|villages?)",
         r"(?:from|out of) (?:their|his|her) (?:homes?|houses?|villages?)",
-        r"forced (?:to|into) (?:leave|flee|move|evacuate|relocate)",
+        r"forced (?:to|into) (?:leave|flee|move|evacuate|relocate)|forced (?:out|from)",
         r"sheltering|sheltered|(?:took|taken|taking|sought|seeking|seek) (?:refuge|shelter)",
         r"in (?:temporary |emergency |public |collective |relief |informal |displacement )*"
         r"(?:shelters|evacuation cent(?:re|er)s|camps|accommodation cent(?:re|er)s"

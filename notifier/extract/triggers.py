@@ -69,7 +69,7 @@ FIRST_WORDS = frozenset(
         "remained": "cut",
         "lost": "their his her",
         "crossed": "into from over the borders international national",
-        "forced": "to into",
+        "forced": "to into out from",
         "food": "insecur*",
         "sin": "hogar hogares",
         "sans": "abri abris",

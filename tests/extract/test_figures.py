@@ -271,6 +271,7 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
             41_000,
         ),
         ("Roughly 62,000 children need treatment for severe malnutrition.", "at_risk", 62_000),
+        ("Up to 300,000 more could be forced out of the coastal towns.", "displaced", 300_000),
         (
             "Up to 90,000 people may be crossing borders this year.",
             "displaced",

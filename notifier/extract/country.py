@@ -27,6 +27,7 @@ from notifier.extract import roles
 from notifier.extract.models import Kind, PlaceLevel
 from notifier.extract.places import PlaceMention, find_places, titled
 from notifier.extract.roles import Role
+from notifier.extract.spread import ABROAD, REGIONAL_TITLE, RELATIVE, SPREAD
 
 __all__ = ["Placer"]
 
@@ -47,26 +48,6 @@ _DATELINE_REACH = 1500  # characters from the start where a dateline may stand
 _TITLE_REACH = 400  # characters from the start that a title may take
 _CARRY_REACH = 1500  # characters back that a paragraph's place is carried
 _MAIN_REACH = 200  # place mentions looked back at for the main country's last place
-# The people are in several countries: nothing names one of them.
-_SPREAD = re.compile(
-    r"\b(?:across|in|throughout|around|among|of|from|to|into)\s+(?:the\s+|all\s+|both\s+|these\s+)?"
-    r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|many|both|neighbouring"
-    r"|neighboring|affected|other|nearby)\s+)?"
-    # "in 14 African countries", "across five West African countries"
-    r"(?:(?-i:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s+)?countries\b"
-    r"|\bworld-?wide\b|\baround the (?:world|globe)\b"
-    r"|\bglobally\b|\b(?:across|in|throughout) the (?:region|world|continent)\b"
-    r"|\b(?:in|across|throughout|around|cross|crossing|crossed|on|via)\s+(?:the\s+)?"
-    r"(?:(?:western|eastern|southern|northern"
-    r"|central|south-western|south-eastern|north-western|north-eastern)\s+)?"
-    r"(?:europe|africa|asia|latin america|the americas|middle east|sahel|horn of africa"
-    r"|mediterranean|aegean|english channel|red sea|gulf of aden|darien gap"
-    r"|west africa|east africa|southern africa|central america|caribbean|balkans"
-    r"|lake chad basin|south asia|south-east asia|southeast asia|central asia"
-    r"|andaman sea|bay of bengal|arabian sea|black sea|south china sea|gulf of guinea"
-    r"|atlantic|indian ocean)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +83,7 @@ class Placer:
             lo = self._dateline[1]  # "ANTAKYA, Türkiye, Feb 8 (Newswire) - The toll..."
         spread = [
             m.span()
-            for m in _SPREAD.finditer(text, lo, end)
+            for m in SPREAD.finditer(text, lo, end)
             # "across the region" in a story naming one country is a region of it
             if not (m.group().lower().endswith("region") and self._one_country)
         ]
@@ -144,7 +125,7 @@ class Placer:
         if (
             kind == "displaced"
             and self.main is not None
-            and any(_ABROAD.fullmatch(text, a, b) for a, b in spread)
+            and any(ABROAD.fullmatch(text, a, b) for a, b in spread)
         ):  # "751,000 refugees in neighbouring countries": from the country of the story
             return None, self.main, "country"
         # In the clause, or opening the sentence: "Across both countries, some 26 million ...";
@@ -152,7 +133,7 @@ class Placer:
         # tells what an organisation does ("UNICEF, which works in 190 countries, ...").
         if any((a < clause_hi and b > clause_lo) or a - lo < 4 for a, b in spread) or (
             not any(s.role in _WHERE for s in seen)
-            and any(not _RELATIVE.search(text, max(lo, a - 60), a) for a, _ in spread)
+            and any(not RELATIVE.search(text, max(lo, a - 60), a) for a, _ in spread)
         ):
             return None, None, None
         return _elsewhere(seen, position) or self._carried(lo, kind) or self._in_main(lo)
@@ -238,6 +219,8 @@ class Placer:
         """
         title_end = self._text.find("\n\n", 0, _TITLE_REACH)
         title_end = _TITLE_REACH if title_end < 0 else title_end
+        if REGIONAL_TITLE.match(self._text, 0, title_end):
+            return None  # "SOUTHERN AFRICA: Tropical Cyclone ...": no one country's story
         most: Counter[str] = Counter()  # each country's score if no role took weight away
         mentions: dict[str, list[int]] = {}
         for i, mention in enumerate(self._mentions):
@@ -322,13 +305,6 @@ _FLIGHT = re.compile(
     r"|hosted)\b",
     re.IGNORECASE,
 )
-# A spread that says where refugees went, not which country they fled.
-_ABROAD = re.compile(
-    r"(?:in|to|into|across|throughout|among)\s+(?:the\s+)?(?:neighbouring|neighboring|nearby"
-    r"|other)\s+countries",
-    re.IGNORECASE,
-)
-_RELATIVE = re.compile(r"\b(?:which|who|that|whose)\b[^,;]*$")
 _LIST_GAP = 40  # a place within this of the one before may take its role (`roles.role_of`)
 _WHERE = frozenset({Role.WHERE, Role.FRONT, Role.ORIGIN, Role.HOST})
 _IGNORED = frozenset(

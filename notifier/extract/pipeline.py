@@ -14,7 +14,7 @@ from notifier.extract import agencies, language, places, tables
 from notifier.extract.attribution import Attributor, attribute
 from notifier.extract.candidate import Candidate
 from notifier.extract.counted import routine_crossing
-from notifier.extract.country import Placer
+from notifier.extract.country import Placed, Placer
 from notifier.extract.dedup import Found, merge_figures
 from notifier.extract.figures import sentence_candidates
 from notifier.extract.inherit import inherit_across
@@ -107,9 +107,16 @@ def _figures(
             for k, c in kept
             if k != "displaced" or not routine_crossing(text, c.term, start, end)
         ]
+        placed: tuple[str, Placed] | None = None
         for kind, c in kept[:MAX_FIGURES]:
             ev_start, ev_end, evidence = _evidence(text, start, end, c, evidence)
-            place, country, level = placer.place(start, end, c.number.start, kind)
+            if placed is not None and placed[0] == kind and _REVISED_FROM.search(c.pre[-20:]):
+                # "the toll in Turkey and Syria rose to 17,100, up from 11,200": the old
+                # count is of the same people as the new one.
+                place, country, level = placed[1]
+            else:
+                place, country, level = placer.place(start, end, c.number.start, kind)
+            placed = kind, (place, country, level)
             # Positional (in field order): a frozen dataclass built with keywords
             # costs half as much again, once per figure.
             figure = Figure(
@@ -132,6 +139,8 @@ def _figures(
             previous, previous_index = c, index
     return merge_figures(out, _title_end(text))
 
+
+_REVISED_FROM = re.compile(r"\b(?:up|down) from\s*$", re.IGNORECASE)
 
 #: Bounds per sentence, so that a report grows linearly with its text: a
 #: megabyte with no full stop is one sentence, and without them it would give

@@ -264,6 +264,20 @@ CASES = [
         "MLI",
         id="attackers-came-from-a-country-the-dead-were-not-in",
     ),
+    pytest.param(
+        "EAST AFRICA: Floods Flash Update No. 3\n\nKEY FIGURES\n96 deaths confirmed\n\n"
+        "Heavy rain has hit Kenya, Somalia and Tanzania since early April.",
+        ("killed", 96),
+        None,
+        id="figure-of-a-regional-report-with-no-place",
+    ),
+    pytest.param(
+        "AMMAN, May 3 (Wire) - The toll from the floods in Jordan and Iraq rose to 140, up "
+        "from 95 a day earlier, officials said.",
+        ("killed", 95),
+        None,
+        id="old-count-of-a-revised-toll-spans-the-same-countries",
+    ),
 ]
 
 

@@ -19,6 +19,8 @@ import pytest
 
 from notifier.errors import FeedError
 from notifier.feeds import MAX_TEXT, parse, parse_feed
+from notifier.feeds.fastparse import fast_parse
+from notifier.feeds.scan import prepare
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "feedparser-corpus" / "tests"
 
@@ -67,3 +69,22 @@ def test_corpus_gives_items_or_feed_error(content_type: str | None) -> None:
     assert counts["feeds"] > len(files) // 2  # most of the corpus is readable
     assert slowest[0] < 5, f"{slowest[1]} took {slowest[0]:.1f} s"
     assert elapsed < 120, f"{len(files)} files took {elapsed:.0f} s"
+
+
+def test_fast_path_reads_the_corpus_as_feedparser_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every corpus feed the direct reader takes gives the Items feedparser gives."""
+    taken = 0
+    different: list[str] = []
+    for path in sorted(CORPUS.rglob("*.xml")):
+        data = path.read_bytes()
+        if fast_parse(prepare(data, parse.MAX_ITEMS), None) is None:
+            continue
+        taken += 1
+        fast = parse_feed(path.stem, data, url="http://example.org/")
+        with monkeypatch.context() as m:
+            m.setattr(parse, "fast_parse", lambda data, content_type: None)
+            slow = parse_feed(path.stem, data, url="http://example.org/")
+        if fast != slow:
+            different.append(str(path.relative_to(CORPUS)))
+    assert taken > 200  # the plain feeds of the corpus
+    assert not different, different

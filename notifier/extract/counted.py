@@ -46,6 +46,8 @@ _NAMING_NOUNS = frozenset(
     Resolution Grade Flight Room Building Station Checkpoint Unit Battalion Brigade Division
     Terminal Platform Plot Area No. Number""".split()
 )
+# The later ages of a list: "two teachers, aged 34 and 41,".
+_AGE_LIST_BEFORE = re.compile(r"\baged\s+\d{1,3}(?:\s*,\s*\d{1,3})*\s*(?:,|and|or|to|-|\u2013)\s*$")
 # "her two children": the members of one family, named, not a count.
 _POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|my|our|your)\s+$", re.IGNORECASE)
 # A capitalised name, a comma, the number and a comma: an age in apposition.
@@ -87,6 +89,7 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
         or _POSSESSIVE_BEFORE.search(before)
         or _RATE_BEFORE.search(before)
         or (before[-1:] == " " and before[-14:-1].rpartition(" ")[2] in _NAMING_NOUNS)
+        or _AGE_LIST_BEFORE.search(before)
         or _NEGATED_VERB_AFTER.match(after)
     ):
         return True
@@ -97,7 +100,9 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
 
 _AGE_BOUND_BEFORE = re.compile(
     r"(?:\b(?:children|kids|boys|girls|infants|babies|minors)\s+(?:aged\s+)?(?:under|below)"
-    r"|\b(?:under|below|over|above) the age of|\baged(?:\s+between)?|\bages)\s*$",
+    r"|\b(?:under|below|over|above) the age of|\baged(?:\s+between)?|\bages"
+    # the later ages of a list: "two teachers, aged 34 and 41,"
+    r"|\baged\s+\d{1,3}(?:\s*,\s*\d{1,3})*\s*(?:,|and|or|to|-|\u2013))\s*$",
     re.IGNORECASE,
 )
 

@@ -39,15 +39,26 @@ def _precision(value: int) -> int:
     return unit
 
 
-def _restates_hedged(f: Figure, values: list[int]) -> bool:
-    """True when a hedged round title count ("nearly 3,000") restates a precise one (2,946)."""
+def _restates_hedged(f: Figure, values: list[int], *, title: bool) -> bool:
+    """True when a hedged round count ("nearly 3,000") restates a precise one (2,946).
+
+    A title rounds freely ("toll climbs past 60" over 63, "forcing 300,000 to
+    flee" over "more than 312,000"); a highlight in the body restates closely
+    ("more than 650,000 displaced" over 658,000), or it is a count of its own.
+    """
     n = f.value
-    if f.qualifier == "exact" or n < 100 or _precision(n) < 100:
+    unit = _precision(n)
+    if n < 10 or unit < (10 if title else 1000):
         return False
+    values = [v for v in values if _precision(v) < unit]  # said more precisely
+    if not title and f.qualifier == "about":
+        return False  # "some 87,000 fled" beside 85,000 in a table: two counts
+    if f.qualifier == "exact":
+        return title and any(n * 9 // 10 <= v <= n * 11 // 10 and v != n for v in values)
     if f.qualifier == "at_least":
-        return any(n < v < n * 3 // 2 for v in values)
+        return any(n < v < (n * 3 // 2 if title else n * 11 // 10) for v in values)
     if f.qualifier == "at_most":
-        return any(n // 2 <= v < n for v in values)
+        return any((n // 2 if title else n * 9 // 10) <= v < n for v in values)
     return any(n * 9 // 10 <= v <= n * 11 // 10 and v != n for v in values)
 
 
@@ -91,7 +102,7 @@ def merge_figures(found: list[Found], title_end: int = 0) -> list[Figure]:
             f.high is None
             and not item.additional
             and (
-                (f.start < title_end and _restates_hedged(f, body.get((f.kind, f.unit), [])))
+                _restates_hedged(f, body.get((f.kind, f.unit), []), title=f.start < title_end)
                 or (item.scale > 1 and _restates_rounded(f.value, body.get((f.kind, f.unit), [])))
             )
         ):

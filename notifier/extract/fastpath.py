@@ -73,7 +73,7 @@ _LAST_WORDS: dict[str, frozenset[str]] = {
         displaced displacing displace uprooted uprooting evacuated evacuating evacuate relocated
         relocating relocate homeless affected affecting affects affect threatening threatens
         endangering for exposing trapping drove driven driving chased forced out off evicted
-        evicting evict
+        evicting evict shelters sheltering hosts hosting houses housing
         stranding""".split()
     ),
     # Its second branch only: the first one is told by `_LEFT_EXCLUDE_HINT`.
@@ -278,6 +278,7 @@ def patterns_for(low: str | None, start: int, end: int) -> Patterns:
         or "whereas" in sentence
         or "but" in sentence
         or "though" in sentence
+        or "when" in sentence
         or _COMMA_CONJUNCTION.search(sentence) is not None
     )
     lives = "lives" in sentence or "bodies" in sentence

@@ -183,6 +183,10 @@ def _forward(hits: list[Hit]) -> tuple[str | None, str]:
             nxt = hits[i + 1]
             if nxt.start - h.end <= 6 and nxt.group not in ("exclude", "weak", "at_risk"):
                 return nxt.group, nxt.text
+        if h.group == "killed" and (
+            later := next((m for m in hits[i:] if m.group == "missing"), None)
+        ):
+            return later.group, later.text  # "were swept away and remain missing"
         return h.group, h.text
     if weak is not None:
         return "displaced", weak.text
@@ -342,7 +346,7 @@ def sentence_candidates(
         before = TextBefore(pre_s)
         qualifier, core = _qualifier(n, before, patterns)
         core_text = pre[: len(core.text)]
-        if thing_label(core_text):
+        if noun != "person" and thing_label(core_text):
             continue  # "Animals affected: 9,27,583", "Houses destroyed | 2,100"
         first_stop = bisect_right(stops, n.start)
         after = [s - n.end for s in stops[first_stop : first_stop + 8]]

@@ -46,6 +46,19 @@ _HOSTING = re.compile(
 )
 
 
+# "the Government estimates the figure at up to 1 million": the count before, restated.
+_FIGURE_AT = re.compile(
+    r"\b(?:the|this|that|its|their)\s+(?:[a-z]+\s+)?(?:figure|number|total|toll|count|tally)"
+    r"\s+(?:at|to)\s*$|\bputs?\s+it\s+at\s*$",
+    re.IGNORECASE,
+)
+
+
+def _restated(c: Candidate) -> bool:
+    """True for a bare count of "the figure" the text gave before: it is of that kind."""
+    return not c.has_head_noun and _FIGURE_AT.search(c.pre[-50:]) is not None
+
+
 def _own_trigger_inside(c: Candidate) -> bool:
     """True when a bracketed count has a trigger of its own: "(85,000 of which relocated)"."""
     closing = c.post.find(")")
@@ -99,6 +112,7 @@ def inherit_within(text: str, cands: list[Candidate]) -> None:
                     and not OTHER_VERB_RE.search(c.pre[-30:])
                 )
                 or (_hosted(c) and prev.kind == "displaced")
+                or _restated(c)
             )
         ):
             c.kind, c.term = prev.kind, prev.term
@@ -123,6 +137,7 @@ def inherit_across(text: str, previous: Candidate | None, cands: list[Candidate]
             or (_WITH.search(c.pre[-30:]) and not c.has_head_noun)
             or INHERIT_RIGHT_RE.match(c.post)
             or (previous.kind == "displaced" and _hosted(c))
+            or _restated(c)
         ):
             c.kind, c.term = previous.kind, previous.term
             if not c.has_head_noun:

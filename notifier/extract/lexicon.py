@@ -107,7 +107,8 @@ KIND_GROUPS: dict[str, str] = {
         r"(?:needs?|needed|needing|requires?|required|requiring) (?:of )?"
         r"(?:urgent |immediate |emergency |humanitarian |life-saving |lifesaving |food |basic "
         r"|protection |shelter |some |sustained |medical )*(?:assistance|aid|support|help|relief"
-        r"|treatment)",
+        r"|treatment|care)",
+        r"suffer(?:s|ed|ing)? (?:from )?(?:severe |acute |moderate |chronic )*malnutrition",
         r"affected|exposed|threatened|trapped|besieged|stranded|endangered",
         r"(?:have been|has been|were|are|remain|remained) cut off",
         r"famine|starvation|starving|food insecur\w*|hunger|malnourished",
@@ -175,8 +176,10 @@ LEFT_TRIGGER_RE = re.compile(
     r"|(?P<displaced>displaced|displacing|displace|uprooted|uprooting|evacuated|evacuating"
     r"|evacuate|(?:forced |preventive |precautionary )?evacuations? of|relocation of|relocated"
     r"|drove|driven|driving|chased|forced(?: out)?|evicted|evicting|evict|evictions? of"
-    r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless)"
+    r"|relocating|relocate|displacement of|exodus of|rendered homeless|made homeless"
+    r"|shelters|sheltering|hosts|hosting|houses|housing)"
     r"|(?P<at_risk>affected|affecting|affects|affect|threatening|threatens|endangering"
+    r"|(?:acute |severe |extreme )?(?:hunger|famine|food insecurity) for"
     r"|(?:(?:concern|concerned|fears|fearing) (?:for|about)(?: the (?:wellbeing|well-being|safety"
     r"|fate|lives|welfare) of)?)|exposing|trapping|cut off|cutting off|stranding))"
     r"(?:\s+the)?\s*$",
@@ -222,7 +225,7 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|rescued|aim(?:s|ed)? to)\b(?:(?!,\s*(?:and|where|while|but|as|who|which|was|were"
     r"|up from|down from|with)\b"
     r"|\band\s+(?:some|about|over|more|nearly|around|another|up|a further)\b|\band\s+\d"
-    r"|\band\s*$)"
+    r"|\band\s*$|\b(?:said|says|told|added|reported|warned)\b)"
     r"[^;:.]){0,60}$"
     r"|\b(?:for|aged|ages?|age of|aged between|children under|under the age of|over the age of"
     r"|enough for|sufficient for|designed for|built for|(?:built )?to hold|capacity (?:of|for)"
@@ -282,7 +285,7 @@ TIME_AGO_RE = re.compile(
 #: Where a clause ends: the trigger of a number is looked for before this.
 CLAUSE_END_RE = re.compile(
     r";|:|\s(?:--|[\u2013—-])\s|,\s+(?:and|but|while|whereas|although|though|as)\b|\b(?:while|whereas|but"
-    r"|although|though)\b",
+    r"|although|though|when)\b",
     re.IGNORECASE,
 )
 
@@ -291,7 +294,9 @@ AMONG_NEXT_RE = re.compile(r"\s*(?:[^\W\d_]+\s+){0,3}(?:were|was|are)\s+among\s+
 
 #: After a number, its head noun and the phrase that qualifies it ("residents of
 #: the besieged districts"): a trigger there describes the noun, not the people.
-OF_PHRASE_RE = re.compile(r"\s+[^\W\d_]+\s+(?:of|from)\s+(?:the\s+|their\s+|its\s+)?")
+OF_PHRASE_RE = re.compile(
+    r"(?:\s+[^\W\d_]+){1,3}\s+(?:of|from|among)\s+(?:the\s+|their\s+|its\s+)?"
+)
 
 #: The subject of a toll that "reached" a number (not aid that reached people).
 TOLL_SUBJECT_RE = re.compile(r"\b(?:number|toll|total|tally|count)\b", re.IGNORECASE)
@@ -340,5 +345,6 @@ NON_PERSON_NOUNS = frozenset(
     billion members member donors representatives episodes steps stages hectare acre
     viviendas casas maisons logements vans minivans buses cars lorries ambulances tankers
     concentrators generators ventilators parts thirds third quarters fifths tenths engines
-    tractors pumps bulldozers excavators drones routes corridors""".split()
+    tractors pumps bulldozers excavators drones routes corridors woredas kebeles upazilas
+    communes payams bomas dams reservoirs dykes dikes levees embankments""".split()
 )

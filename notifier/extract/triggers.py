@@ -41,7 +41,8 @@ FIRST_WORDS = frozenset(
     mobilized dispatched transferred succumbed slipped slipping streamed streaming poured
     pouring displacements recovered retrieved pulled exhumed headed live lives
     lived remain remains remained helped able
-    rushed admitted airlifted deserted evicted evictions eviction slept ipc""".split()
+    rushed admitted airlifted deserted evicted evictions eviction slept ipc suffer suffers
+    suffered suffering""".split()
 ) | {
     # Common short words open a trigger only with the word after them.
     f"{first} {second}"

@@ -181,6 +181,7 @@ def test_two_figures_in_one_clause() -> None:
         "The agency hired 300 staff to help evacuees.",
         "Seven in ten of the displaced are women and children.",
         "The blaze started in Block 17 of the camp, where people were killed.",
+        "Around 80 guests had gathered for a wedding when gunmen fired on people fleeing the hall.",
     ],
 )
 def test_not_figures(text: str) -> None:
@@ -272,6 +273,20 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
         ),
         ("Roughly 62,000 children need treatment for severe malnutrition.", "at_risk", 62_000),
         ("Up to 300,000 more could be forced out of the coastal towns.", "displaced", 300_000),
+        ("A nurse who helped carry stretchers said 45 others were wounded.", "injured", 45),
+        (
+            "Conflict drove acute hunger for nearly 90 million people last year.",
+            "at_risk",
+            90_000_000,
+        ),
+        (
+            "Some 410,000 children are expected to suffer severe acute malnutrition.",
+            "at_risk",
+            410_000,
+        ),
+        ("The transit centre for refugees in Kalemie now shelters 8,200.", "displaced", 8_200),
+        ("Two more people were swept away by the river and remain missing.", "missing", 2),
+        ("Roads to 14 woredas remain cut off, and 2,300 people are stranded.", "at_risk", 2_300),
         (
             "Up to 90,000 people may be crossing borders this year.",
             "displaced",
@@ -382,3 +397,17 @@ def test_a_time_after_a_number_is_read_after_the_first_word_shortcut() -> None:
 def test_range_given_in_quotes_after_the_number_of_dead() -> None:
     got = one('A police source put the number of dead at "between 40 and 60" on Sunday.')
     assert got == ("killed", 40, 60, "people", "range")
+
+
+def test_the_later_ages_of_a_list_are_not_counts() -> None:
+    assert figs("Two nurses, aged 29 and 52, were among the wounded.") == [
+        ("injured", 2, None, "people", "exact")
+    ]
+
+
+def test_the_figure_put_at_a_count_takes_the_kind_of_the_count_before() -> None:
+    text = "IOM counted 52,000 displaced people; the authorities put the figure at up to 90,000."
+    assert [(f[0], f[1], f[4]) for f in figs(text)] == [
+        ("displaced", 52_000, "exact"),
+        ("displaced", 90_000, "at_most"),
+    ]

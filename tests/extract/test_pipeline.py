@@ -55,6 +55,22 @@ def test_title_under_a_press_release_banner_is_still_the_title() -> None:
     assert set(by_value(extract(text))) == {42000}
 
 
+def test_hedged_highlight_restates_the_precise_body_count() -> None:
+    text = (
+        "HIGHLIGHTS\n\u2022 More than 420,000 people have been displaced by the floods.\n\n"
+        "SITUATION\nOfficials said 426,300 people have been displaced since June."
+    )
+    assert set(by_value(extract(text))) == {426_300}
+
+
+def test_an_approximate_count_beside_a_close_table_value_is_its_own_count() -> None:
+    text = (
+        "Update on the crisis.\n\nRegion | IDPs\nNorth | 85,000\nSouth | 12,500\n\n"
+        "Some 87,000 people have fled the two regions to the neighbouring country."
+    )
+    assert {85_000, 87_000} <= set(by_value(extract(text)))
+
+
 def test_rounded_key_figure_restates_the_precise_count() -> None:
     text = (
         "KEY FIGURES\n52.3K people displaced\n\n"

@@ -190,3 +190,10 @@ def test_pipe_table_padded_with_spaces() -> None:
         ("displaced", 9050),
         ("at_risk", 47300),
     }
+
+
+def test_a_row_named_after_areas_still_counts_people() -> None:
+    text = (
+        "Flood update.\n\nZone | People affected\nNorth | 120,000\nSouth and other zones | 40,000\n"
+    )
+    assert pairs(extract(text)) == {("at_risk", 120_000), ("at_risk", 40_000)}

@@ -157,17 +157,25 @@ def routine_crossing(text: str, term: str, sentence_start: int, sentence_end: in
 
 # A word of a label: a label names things when its words do ("Animals affected:").
 _LABEL_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
+_LABEL_START = re.compile(r"[(;]|\d[\d,.]*")
+_MEASURE = re.compile(r"\d[\d,.]*\s*[^\W\d_]+")
+_POPULATION = frozenset(("population", "populations"))
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
 def thing_label(core: str) -> bool:
     """True when the number ends a label ("Animals affected:") that names things, not people."""
-    tail = core[-40:].rstrip()
+    tail = core[-80:].rstrip()
     if not tail.endswith((":", "|")):
         return False
-    label = tail.rsplit("\n", 1)[-1]
+    # A measure in the label ("within 100 km") is no noun of the count, and the label
+    # starts after the numbers and brackets before it ("520,000 (Chile: 300,000; Peru:").
+    line = _MEASURE.sub(" ", tail.rsplit("\n", 1)[-1])
+    label = _LABEL_START.split(line[:-1])[-1][-40:]
     words = [w.lower() for w in _LABEL_WORDS.findall(label) if w[0].isalpha()]
-    return any(w in NON_PERSON_NOUNS for w in words) and not any(w in PERSON_NOUNS for w in words)
+    return any(w in NON_PERSON_NOUNS for w in words) and not any(
+        w in PERSON_NOUNS or w in _POPULATION for w in words
+    )
 
 
 def is_label_tail(post: str, head_words: int) -> bool:

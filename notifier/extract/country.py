@@ -284,8 +284,14 @@ class Placer:
         return name, main, level
 
 
-_NUMBER = re.compile(r"[\d.,]*\d(?:\s*(?:million|billion|mln|bn|m)\b)?")
-_DIGIT = re.compile(r"\d+")
+# Numbers in words too: "10 people were killed, seven in Guatemala and three in Honduras".
+_WORDS = (
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety|dozens|scores|hundreds|thousands)\b"
+)
+_NUMBER = re.compile(rf"(?:[\d.,]*\d|(?i:{_WORDS}))(?:\s*(?:million|billion|mln|bn|m)\b)?")
+_DIGIT = re.compile(rf"\d+|(?i:{_WORDS})")
 # Between a place and the number it leads: "Malawi 4.2 million", "Chad: 300", "Niger has 80".
 # ("Zambia and 300 in Malawi": Zambia is still the number before's.)
 _LEADS = re.compile(r"(?:'s|\u2019s)?[ \t:,]*(?:(?!(?:and|or|but|while)\b)[a-z]+[ \t]+)?")

@@ -50,9 +50,8 @@ def _restates_hedged(f: Figure, values: list[int], *, title: bool) -> bool:
     unit = _precision(n)
     if n < 10 or unit < (10 if title else 1000):
         return False
-    values = [v for v in values if _precision(v) < unit]  # said more precisely
-    if not title and f.qualifier == "about":
-        return False  # "some 87,000 fled" beside 85,000 in a table: two counts
+    # Said more precisely ("some 87,000 fled" beside 85,000 in a table: two counts).
+    values = [v for v in values if _precision(v) < unit]
     if f.qualifier == "exact":
         return title and any(n * 9 // 10 <= v <= n * 11 // 10 and v != n for v in values)
     if f.qualifier == "at_least":
@@ -65,7 +64,10 @@ def _restates_hedged(f: Figure, values: list[int], *, title: bool) -> bool:
 def _restates_rounded(value: int, values: list[int]) -> bool:
     """True when `value`, written rounded ("38.6K"), is one of `values` rounded (38,640)."""
     unit = _precision(value)
-    return any(v != value and (v + unit // 2) // unit * unit == value for v in values)
+    # Rounded to the nearest, or cut ("19.6K" for 19,650).
+    return any(
+        v != value and value in ((v + unit // 2) // unit * unit, v // unit * unit) for v in values
+    )
 
 
 def _score(f: Figure) -> tuple[bool, bool, int]:

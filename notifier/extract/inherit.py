@@ -21,9 +21,13 @@ from notifier.extract.lexicon import (
 )
 
 _OR_NEXT = re.compile(
-    r"\s*[^\W\d_]+,?\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?$",
+    r"\s*[^\W\d_]+(?:,?\s+or\s+(?:about |some |around |nearly |approximately |over |more than )?"
+    # "41,390 people from 10,850 families are staying in ...": one count, two units
+    r"|\s+from\s+)$",
     re.IGNORECASE,
 )
+# "640,000 (Peru: 410,000; Ecuador: 230,000)": the parts of the count before, by place.
+_PART_BY_PLACE = re.compile(r"[(;]\s*(?:[A-Z][\w'\u2019-]*\s*){1,3}:\s*$")
 _SUBSET_OF_NEXT = re.compile(r"\b(?:including|among them|of whom|incl\.)\s*$")
 _CONTINUES_BEFORE = re.compile(
     r"\b(?:another|a further|an additional|(?:among|of) (?:them|these|whom),)\s*$", re.IGNORECASE
@@ -77,7 +81,7 @@ def inherit_within(text: str, cands: list[Candidate]) -> None:
         if (
             prev is not None
             and prev.kind is not None
-            and c.pre.rstrip().endswith("(")
+            and (c.pre.rstrip().endswith("(") or _PART_BY_PLACE.search(c.pre[-40:]))
             and not _own_trigger_inside(c)
         ):
             c.kind, c.term = prev.kind, prev.term  # "34,260 households (about 240,000 people)"

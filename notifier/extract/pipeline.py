@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import replace
 
 from notifier.extract import agencies, language, places, tables
 from notifier.extract.attribution import Attributor, attribute
@@ -108,6 +109,7 @@ def _figures(
             if k != "displaced" or not routine_crossing(text, c.term, start, end)
         ]
         placed: tuple[str, Placed] | None = None
+        first = len(out)
         for kind, c in kept[:MAX_FIGURES]:
             ev_start, ev_end, evidence = _evidence(text, start, end, c, evidence)
             if placed is not None and placed[0] == kind and _REVISED_FROM.search(c.pre[-20:]):
@@ -137,7 +139,27 @@ def _figures(
             additional = _ADDITIONAL.match(c.post) is not None
             out.append(Found(figure, c.number.vague, additional, c.number.scale))
             previous, previous_index = c, index
+        if len(out) - first > 2:
+            _unplace_totals(out, first)
     return merge_figures(out, _title_end(text))
+
+
+def _unplace_totals(out: list[Found], first: int) -> None:
+    """A total split by country in its sentence spans them all: its country is none.
+
+    "10 people were killed, seven in Guatemala and three in Honduras": the 10
+    are in both countries.
+    """
+    for i in range(first, len(out) - 2):
+        total = out[i].figure
+        parts = [
+            f.figure
+            for f in out[i + 1 :]
+            if f.figure.kind == total.kind and f.figure.country is not None
+        ]
+        countries = {f.country for f in parts}
+        if len(countries) > 1 and sum(f.value for f in parts) <= total.value:
+            out[i].figure = replace(total, place=None, country=None, place_level=None)
 
 
 _REVISED_FROM = re.compile(r"\b(?:up|down) from\s*$", re.IGNORECASE)

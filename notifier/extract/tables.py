@@ -26,7 +26,7 @@ from notifier.extract.sentences import number_only
 # A header cell, a heading or a label names a kind with one of these words.
 _KIND_WORD = re.compile(
     r"\b(?:(?P<displaced>displaced|displacements?|idps?|evacuated|evacuees|refugees|homeless"
-    r"|asylum[- ]seekers)"
+    r"|asylum[- ]seekers|in (?:[a-z]+ )?(?:shelters|camps|sites|cent(?:re|er)s))"
     r"|(?P<killed>killed|dead|deaths?|fatalities)|(?P<injured>injured|injuries|wounded)"
     r"|(?P<missing>missing)|(?P<casualties>casualties)"
     r"|(?P<at_risk>affected|in need|at risk))\b",
@@ -46,6 +46,7 @@ _THINGS = re.compile(
     r"\b(?:houses?|homes?|shelters?|buildings?|schools?|facilit\w*|hospitals?|roads?|bridges?"
     r"|districts?|areas?|villages?|communities|provinces?|regions?|hectares?|ha|km|acres?"
     r"|livestock|animals?|cattle|crops?|cases?|incidents?|attacks?|trucks?|vehicles?"
+    r"|sites?|camps?|cent(?:re|er)s?|locations?|settlements?"
     r"|percent(?:age)?|rate|share|proportion|ratio)\b",
     re.IGNORECASE,
 )
@@ -98,7 +99,10 @@ def _label(cell: str) -> str | None:
         return None
     head = _GROUPED_BY.split(cell, maxsplit=1)[0]
     m = _KIND_WORD.search(head)
-    if m is None or m.lastgroup is None or _THINGS.search(head) or "%" in cell:
+    # The things are looked for outside the kind's words ("In safety centres" counts people).
+    if m is None or m.lastgroup is None or "%" in cell:
+        return None
+    if _THINGS.search(head[: m.start()]) or _THINGS.search(head[m.end() :]):
         return None
     unit = "households" if _HOUSEHOLDS.search(cell) else "people"
     return f"{unit} {_WRITTEN[m.lastgroup]}"
@@ -121,6 +125,7 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
         cells = _SEPARATOR.split(inner)
         if not any(c.isdigit() for c in line):
             kinds = {i: label for i, cell in enumerate(cells) if (label := _label(cell))}
+            _households_column(cells, kinds)
             header, width = (kinds or None), len(cells)
             continue
         if header is not None and len(cells) == width + 1:
@@ -142,6 +147,23 @@ def _headed_columns(text: str, edits: list[Edit]) -> None:
                 # Spaces made a cell separator that `sentences` splits at.
                 edits.append((sep.start(), sep.end(), " | "))
             offset = offset if sep is None else sep.end()
+
+
+def _households_column(cells: list[str], kinds: dict[int, str]) -> None:
+    """A bare "Households" column counts the households of the table's one kind of people.
+
+    "Locality | IDPs | Households": the second column counts displaced households.
+    """
+    written = {label.split(" ", 1)[1] for label in kinds.values()}
+    if len(written) != 1:
+        return
+    kind = written.pop()
+    for i, cell in enumerate(cells):
+        if i not in kinds and _BARE_HOUSEHOLDS.fullmatch(cell.strip()):
+            kinds[i] = f"households {kind}"
+
+
+_BARE_HOUSEHOLDS = re.compile(r"(?:households|families|hh|no\.? of (?:households|families))", re.I)
 
 
 # A cell of a label and its number ("Missing 12", "In need: 5,000").

@@ -278,6 +278,20 @@ CASES = [
         None,
         id="old-count-of-a-revised-toll-spans-the-same-countries",
     ),
+    pytest.param(
+        "MANAGUA - Floods killed 12 people, eight in Nicaragua and four in Costa Rica, "
+        "officials said.",
+        ("killed", 4),
+        "CRI",
+        id="a-part-in-words-takes-the-country-after-it",
+    ),
+    pytest.param(
+        "MANAGUA - Floods killed 12 people, eight in Nicaragua and four in Costa Rica, "
+        "officials said.",
+        ("killed", 12),
+        None,
+        id="a-total-split-by-country-spans-them",
+    ),
 ]
 
 

@@ -79,6 +79,29 @@ def test_rounded_key_figure_restates_the_precise_count() -> None:
     assert by_value(extract(text)) == {52310: ("displaced", "at_least", None)}
 
 
+def test_a_key_figure_cut_rather_than_rounded_restates_the_precise_count() -> None:
+    text = "KEY FIGURES\n24.3K newly displaced\n\nOfficials said 24,370 people have been displaced."
+    assert set(by_value(extract(text))) == {24_370}
+
+
+def test_people_from_families_is_one_count_in_two_units() -> None:
+    text = "A total of 8,420 people from 1,930 families are staying in 41 evacuation centres."
+    assert {(f.kind, f.value, f.unit) for f in extract(text).figures} == {
+        ("displaced", 8_420, "people"),
+        ("displaced", 1_930, "households"),
+    }
+
+
+def test_parts_of_a_count_by_place_in_brackets() -> None:
+    text = "Population exposed within 100 km: 520,000 (Chile: 300,000; Argentina: 220,000)"
+    report = extract(text)
+    assert {(f.kind, f.value, f.country) for f in report.figures} == {
+        ("at_risk", 520_000, None),
+        ("at_risk", 300_000, "CHL"),
+        ("at_risk", 220_000, "ARG"),
+    }
+
+
 def test_vague_count_of_others_is_kept() -> None:
     text = "About 6,500 people were evacuated. Thousands more were evacuated on Friday."
     assert set(by_value(extract(text))) == {6500, 2000}

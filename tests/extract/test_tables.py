@@ -197,3 +197,23 @@ def test_a_row_named_after_areas_still_counts_people() -> None:
         "Flood update.\n\nZone | People affected\nNorth | 120,000\nSouth and other zones | 40,000\n"
     )
     assert pairs(extract(text)) == {("at_risk", 120_000), ("at_risk", 40_000)}
+
+
+def test_households_column_of_a_displacement_table_and_no_count_of_sites() -> None:
+    text = (
+        "Flash update.\n\nTown | IDPs | Households | Displacement sites\n"
+        "Riverside | 6,240 | 1,248 | 3\nHilltop | 2,100 | 420 | 1\n"
+    )
+    report = extract(text)
+    assert pairs(report) == {
+        ("displaced", 6240),
+        ("displaced", 1248),
+        ("displaced", 2100),
+        ("displaced", 420),
+    }
+    assert {f.value: f.unit for f in report.figures}[1248] == "households"
+
+
+def test_a_column_of_people_in_shelters_counts_the_displaced() -> None:
+    text = "Update.\n\nDistrict | In evacuation centres | Houses damaged\nEast | 3,120 | 410\nWest | 980 | 75\n"
+    assert pairs(extract(text)) == {("displaced", 3120), ("displaced", 980)}

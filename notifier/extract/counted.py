@@ -49,7 +49,10 @@ _NAMING_NOUNS = frozenset(
 # The later ages of a list: "two teachers, aged 34 and 41,".
 _AGE_LIST_BEFORE = re.compile(r"\baged\s+\d{1,3}(?:\s*,\s*\d{1,3})*\s*(?:,|and|or|to|-|\u2013)\s*$")
 # "her two children": the members of one family, named, not a count.
-_POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|my|our|your)\s+$", re.IGNORECASE)
+# ... and the children of a parent: "a mother of seven".
+_POSSESSIVE_BEFORE = re.compile(
+    r"\b(?:(?:her|his|my|our|your)|(?:mother|father|parent)s?\s+of)\s+$", re.IGNORECASE
+)
 # A capitalised name, a comma, the number and a comma: an age in apposition.
 _AGE_BEFORE = re.compile(r"\b[A-Z][a-z]+,\s*$")
 _AGE_AFTER = re.compile(r"\s*,")

@@ -48,7 +48,7 @@ def _restates_hedged(f: Figure, values: list[int], *, title: bool) -> bool:
     """
     n = f.value
     unit = _precision(n)
-    if n < 10 or unit < (10 if title else 1000):
+    if n < 10 or unit < (10 if title else 100):
         return False
     # Said more precisely ("some 87,000 fled" beside 85,000 in a table: two counts).
     values = [v for v in values if _precision(v) < unit]

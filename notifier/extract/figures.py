@@ -44,6 +44,7 @@ from notifier.extract.numerals import NumberMention
 from notifier.extract.triggers import Hit, Triggers
 
 _HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
+_FAMILY_MEMBERS = re.compile(r"\s*members\s+of\s+(?:[\w-]+\s+)?(?:famil|household|communit|crew)")
 _SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
 # A head noun comes before these: past them the words belong to the predicate.
 _STOP_HEAD = frozenset(
@@ -104,6 +105,8 @@ def _head(post: str, patterns: Patterns) -> _Head:
     # Most numbers are followed by one plain word that decides: "people", "houses".
     # (A time opens with "a", "one" or "the", which are none of those words.)
     first = post.split(None, 1)
+    if first and first[0] == "members" and _FAMILY_MEMBERS.match(post):
+        return "person", False, 1  # "killing eight members of two families"
     if first and first[0].isalpha():
         known = _FIRST_HEAD.get(first[0].lower())
         if known is not None:

@@ -181,6 +181,7 @@ def test_two_figures_in_one_clause() -> None:
         "The agency hired 300 staff to help evacuees.",
         "Seven in ten of the displaced are women and children.",
         "The blaze started in Block 17 of the camp, where people were killed.",
+        "Amina, a mother of six, now lives in a displacement camp.",
         "Around 80 guests had gathered for a wedding when gunmen fired on people fleeing the hall.",
     ],
 )
@@ -274,6 +275,7 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
         ("Roughly 62,000 children need treatment for severe malnutrition.", "at_risk", 62_000),
         ("Up to 300,000 more could be forced out of the coastal towns.", "displaced", 300_000),
         ("A nurse who helped carry stretchers said 45 others were wounded.", "injured", 45),
+        ("The mudslide buried two homes, killing nine members of one family.", "killed", 9),
         (
             "Conflict drove acute hunger for nearly 90 million people last year.",
             "at_risk",

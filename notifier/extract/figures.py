@@ -18,42 +18,27 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Literal
 
 from notifier.extract.candidate import Candidate
 from notifier.extract.counted import (
     age_bound,
-    households_after_trigger,
     is_label_tail,
     not_a_count,
-    thing_after_kind_word,
     thing_label,
 )
 from notifier.extract.fastpath import Patterns, TextBefore, patterns_for
+from notifier.extract.heads import BASE, unit_head
 from notifier.extract.inherit import inherit_within
 from notifier.extract.lexicon import (
-    HOUSEHOLD_NOUNS,
     HURT_HEAD_RE,
-    NON_PERSON_NOUNS,
     OF_PHRASE_RE,
-    PERSON_NOUNS,
     TOLL_SUBJECT_RE,
 )
 from notifier.extract.models import Qualifier
 from notifier.extract.numerals import NumberMention
 from notifier.extract.triggers import Hit, Triggers
 
-_HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
-_FAMILY_MEMBERS = re.compile(r"\s*members\s+of\s+(?:[\w-]+\s+)?(?:famil|household|communit|crew)")
-_SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
-# A head noun comes before these: past them the words belong to the predicate.
-_STOP_HEAD = frozenset(
-    """in on at from to for by with were was are is have has had been be will would could may
-    might and or who which that as since after before during across near than remain remained
-    remains still now deaths dead killed injured wounded missing displaced evacuated homeless
-    casualties fatalities died fled face faced facing need needed live lived living
-    displacements evacuations injuries last this respectively""".split()
-)
+_MEMBERS_OF = re.compile(r"\s+members\s+of\s+")
 _LABEL_HOUSEHOLDS = re.compile(r"\b(?:households|families)\b[^\d]*$", re.IGNORECASE)
 _METRES = re.compile(r"\dm")
 _BASE_OF = re.compile(r"\s+of\s+(?:the|its|their|this|a|an)\s+(?:[^\W\d_][\w'\u2019-]*\s+){0,2}$")
@@ -79,65 +64,6 @@ _OLDEST = 130  # an age bound is below this
 _RESPECTIVE_TAIL = re.compile(
     r"\s*,?\s*(?:(?:and|or)\s+[\d][\d,.]*(?:\s*(?:million|thousand))?\s*,?\s*)?respectively\b"
 )
-
-
-#: What the words right after a number say it counts (see `_head`): a noun for
-#: people, for things or neither; whether it counts households ("families");
-#: and that noun's position (1: right after the number), or how many words were
-#: read when there is none (0: not one).
-_Head = tuple[Literal["person", "thing", "none"], bool, int]
-_NO_HEAD: _Head = ("none", False, 0)
-_BASE: _Head = ("thing", False, 0)  # a population the count is part of
-#: `_head`'s answer when the first word after a number is one of these.
-_FIRST_HEAD: dict[str, _Head] = {
-    **dict.fromkeys(_STOP_HEAD, _NO_HEAD),
-    **dict.fromkeys(NON_PERSON_NOUNS - _STOP_HEAD - _SKIP_HEAD, ("thing", False, 1)),
-    **{w: ("person", w in HOUSEHOLD_NOUNS, 1) for w in PERSON_NOUNS - _STOP_HEAD - _SKIP_HEAD},
-}
-
-
-def _head(post: str, patterns: Patterns) -> _Head:
-    """Classify the words right after a number, `post`, as counting people, things or neither.
-
-    Up to four words are read, skipping articles and adjectives, until a noun
-    from either list is met. A time ("300 a day earlier") counts nothing.
-    """
-    # Most numbers are followed by one plain word that decides: "people", "houses".
-    # (A time opens with "a", "one" or "the", which are none of those words.)
-    first = post.split(None, 1)
-    if first and first[0] == "members" and _FAMILY_MEMBERS.match(post):
-        return "person", False, 1  # "killing eight members of two families"
-    if first and first[0].isalpha():
-        known = _FIRST_HEAD.get(first[0].lower())
-        if known is not None:
-            return known
-    if patterns.time_ago.match(post):
-        return _NO_HEAD
-    seen = 0
-    for m in _HEAD_WORDS.finditer(post, 0, 60):
-        word = m.group().lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
-        if not word[0].isalpha() or word in _STOP_HEAD:
-            break
-        seen += 1
-        if word in _SKIP_HEAD:
-            continue
-        if word in PERSON_NOUNS:
-            return "person", word in HOUSEHOLD_NOUNS, seen
-        if word in NON_PERSON_NOUNS:
-            return "thing", False, seen
-        if seen >= 4:
-            break
-    return "none", False, seen
-
-
-def _unit_head(post: str, patterns: Patterns) -> _Head:
-    """`_head`, but "80 displaced families" counts households though a trigger comes first."""
-    head = _head(post, patterns)
-    if head[0] == "none" and households_after_trigger(post):
-        return "person", True, 2
-    if head[0] == "none" and thing_after_kind_word(post, NON_PERSON_NOUNS):
-        return "thing", False, 2
-    return head
 
 
 def _qualifier(
@@ -310,10 +236,12 @@ def sentence_candidates(
     patterns = patterns_for(low, start, end)
     scan = text if low is None else low
     out: list[Candidate] = []
-    heads = [_unit_head(scan[n.end : min(end, n.end + 80)], patterns) for n in numbers]
+    heads = [unit_head(scan[n.end : min(end, n.end + 80)], patterns) for n in numbers]
     for i in range(1, len(numbers)):
-        if _BASE_OF.match(text, numbers[i - 1].end, numbers[i].start):
-            heads[i] = _BASE  # "19,000 of the city's 20,000 residents": a base
+        if _BASE_OF.match(text, numbers[i - 1].end, numbers[i].start) or _MEMBERS_OF.fullmatch(
+            text, numbers[i - 1].end, numbers[i].start
+        ):
+            heads[i] = BASE  # "19,000 of the city's 20,000 residents", "9 members of one family"
     stops = [
         n.start
         for n, (noun, _, _) in zip(numbers, heads, strict=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from notifier.extract import extract, figures
+from notifier.extract import extract, heads
 from notifier.extract.lexicon import TRIGGER_RE
 from notifier.extract.triggers import find_triggers
 
@@ -386,11 +386,11 @@ def test_trigger_scan_on_lower_case_matches_ignorecase(text: str) -> None:
 
 
 def test_a_time_after_a_number_is_read_after_the_first_word_shortcut() -> None:
-    """_head looks a time up ("300 a day earlier") only where its first-word table has no answer.
+    """heads.head looks a time up ("300 a day earlier") only where its first-word table has no answer.
 
     That is the same answer as before the table, as long as no word a time opens with is in it.
     """
-    assert not {"a", "one", "the"} & figures._FIRST_HEAD.keys()
+    assert not {"a", "one", "the"} & heads._FIRST.keys()
     # "a day" would be the noun of 300 ("thing": not a figure) but for the time.
     values = [(f[0], f[1]) for f in figs("Floods killed 320 people, up from 300 a day earlier.")]
     assert values == [("killed", 320), ("killed", 300)]

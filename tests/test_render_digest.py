@@ -315,6 +315,28 @@ def test_text_carries_trends_quotes_notes_and_sent_earlier() -> None:
     assert "<" not in text
 
 
+def test_an_event_of_many_reports_lists_the_first_figures_and_the_latest_sources() -> None:
+    many = entry(
+        "Floods across the delta",
+        *(shown(fig(value=10_000 + i, place="Sofala", country="MOZ")) for i in range(20)),
+        other=[shown(fig("killed", 10 + i, country="MOZ")) for i in range(9)],
+        sources=[
+            Source(f"Wire {i}", f"https://wire.example.org/{i}", f"Report {i}", NOW)
+            for i in range(12)
+        ],
+    )
+    d = digest(many)
+    message = render(d)
+    for part in (message.text, message.html):
+        assert "10,007" in part and "10,008" not in part
+        assert "and 12 more over your thresholds" in part
+        assert "and 3 more" in part
+        assert "7 earlier reports not listed" in part
+        assert "Report 11" in part and "Report 6" not in part
+    entry_json = digest_json(d)["entries"][0]
+    assert len(entry_json["figures"]) == 20 and len(entry_json["sources"]) == 12
+
+
 def test_empty_digest_says_so() -> None:
     rendered = render(digest())
     assert "Nothing new crossed your thresholds since the last digest." in rendered.text

@@ -92,6 +92,20 @@ def entry_headline(entry: DigestEntry) -> str:
     return f"{place + ': ' if place else ''}{what} ({entry.level.name})"
 
 
+SHOWN_FIGURES = 8
+"""Figures over the thresholds an entry lists (and quotes) in the email; the rest are counted.
+
+An event that sixty feeds report can carry a hundred figures: listed whole,
+the entry is a page the reader scrolls past, and rendering it took seconds.
+The JSON digest (`preview --format json`) keeps them all."""
+SHOWN_QUOTES = 4
+"""Quotes an entry shows: those of its first figures, one per distinct sentence."""
+SHOWN_OTHER = 6
+"""An entry's other figures listed in the email."""
+SHOWN_SOURCES = 5
+"""An entry's sources listed in the email: the latest; the earlier ones are counted."""
+
+
 def quoted_figures(entry: DigestEntry) -> list[ShownFigure]:
     """The entry's headline figures with a quote, one per distinct quote: what is quoted.
 
@@ -99,10 +113,10 @@ def quoted_figures(entry: DigestEntry) -> list[ShownFigure]:
     figures come from different sentences shows them all, not only the first.
     """
     seen: dict[str, ShownFigure] = {}
-    for s in entry.figures:
+    for s in entry.figures[:SHOWN_FIGURES]:
         if s.quote.strip():
             seen.setdefault(oneline(s.quote), s)
-    return list(seen.values())
+    return list(seen.values())[:SHOWN_QUOTES]
 
 
 def entry_quotes(entry: DigestEntry) -> list[str]:
@@ -224,4 +238,7 @@ def digest_context(digest: Digest, prefix: str) -> dict[str, Any]:
         "has_exposure": any(s.exposure for e in entries for s in (*e.figures, *e.other_figures)),
         "exposed_note": EXPOSED_NOTE,
         "no_country": NO_COUNTRY,
+        "shown_figures": SHOWN_FIGURES,
+        "shown_other": SHOWN_OTHER,
+        "shown_sources": SHOWN_SOURCES,
     }

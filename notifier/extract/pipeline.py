@@ -303,7 +303,7 @@ _BOILERPLATE_LOW = re.compile(lower_pattern(_BOILERPLATE.pattern))
 # '*': any ending
 _LEFT_ONLY = """bodies massacre exodus displace uprooting relocat* threaten* endanger* expos*
     trapping fears affect* lives drove driven chased forced search* cut stranding concerned
-    fearing""".split()
+    fearing shelters hosts hosting housing""".split()
 _LEFT_ONLY_RE = re.compile(rf"\b{trie_regex(_LEFT_ONLY)}\b", re.IGNORECASE)
 _LEFT_ONLY_LOW = re.compile(lower_pattern(_LEFT_ONLY_RE.pattern))
 #: Every word of _LEFT_ONLY_RE contains one of these.

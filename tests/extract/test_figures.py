@@ -287,6 +287,11 @@ def test_need_of_shelter_assistance_is_need_not_displacement() -> None:
             410_000,
         ),
         ("The transit centre for refugees in Kalemie now shelters 8,200.", "displaced", 8_200),
+        (
+            "The transit site near the border now shelters 23,400, officials said.",
+            "displaced",
+            23_400,
+        ),
         ("Two more people were swept away by the river and remain missing.", "missing", 2),
         ("Roads to 14 woredas remain cut off, and 2,300 people are stranded.", "at_risk", 2_300),
         (

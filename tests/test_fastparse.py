@@ -67,6 +67,21 @@ FAST = [
 
 SLOW = [
     pytest.param(
+        RSS.format(root="", items=PLAIN_RSS.replace('isPermaLink="false">wire-1', ">wire-1")),
+        id="a-relative-permalink-guid",
+    ),
+    pytest.param(
+        RSS.format(
+            root="",
+            items=PLAIN_RSS.replace('isPermaLink="false">wire-1', ">HTTP://Relief.example.org/1"),
+        ),
+        id="a-permalink-guid-with-a-capital-scheme",
+    ),
+    pytest.param(
+        ATOM.format(items=PLAIN_ATOM.replace("<id>urn:agency:2</id>", "<id>updates/2</id>")),
+        id="a-relative-atom-id",
+    ),
+    pytest.param(
         RSS.format(
             root="",
             items=PLAIN_RSS.replace("<category>Floods</category>", "<g:level>Red</g:level>"),

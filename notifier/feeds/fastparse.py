@@ -49,6 +49,9 @@ _PERSON = frozenset({_ATOM + "name", _ATOM + "email", _ATOM + "uri"})
 _REPEATABLE = frozenset({"category", "author", _ATOM + "category", _ATOM + "link"} | _AUTHORS)
 _C1 = re.compile("[\x80-\x9f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# feedparser resolves a link or a permalink id against the document's address, which
+# lower-cases its scheme and joins a relative one: only those it leaves alone are read here.
+_AS_IS = re.compile(r"[a-z][a-z0-9+.-]*:")
 # The XML declaration's encoding, when it names one.
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
@@ -105,6 +108,13 @@ def _absolute(entry: dict[str, Any], required: bool) -> dict[str, Any]:
     return entry
 
 
+def _resolved_as_is(link: str) -> str:
+    """The link, if feedparser's resolving would leave it as `parse._link` reads it."""
+    if _SCHEME.match(link) and not _AS_IS.match(link):
+        raise _Unsure
+    return link
+
+
 def _utf8(data: bytes, content_type: str | None) -> bool:
     """True when both the HTTP charset and the XML declaration (if any) say UTF-8."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
@@ -159,12 +169,14 @@ def _rss_entry(item: ET.Element) -> dict[str, Any]:
         entry["title"] = title
     link = _text(item.find("link"))
     if link is not None:
-        entry["link"] = link
-    guid = _text(item.find("guid"))
-    if guid is not None:
+        entry["link"] = _resolved_as_is(link)
+    guid_element = item.find("guid")
+    guid = _text(guid_element)
+    if guid_element is not None and guid is not None:
         entry["id"] = guid
-        if not link and item.find("guid").get("isPermaLink", "true") == "true":  # type: ignore[union-attr]
-            raise _Unsure  # feedparser makes such a guid the link
+        attributes = {name.lower(): value for name, value in guid_element.attrib.items()}
+        if attributes.get("ispermalink", "true") == "true" and (not link or not _AS_IS.match(guid)):
+            raise _Unsure  # feedparser makes such a guid the link, or resolves it as one
     content = _text(item.find(_CONTENT))
     description = _text(item.find("description"))
     if content is not None:
@@ -190,9 +202,11 @@ def _atom_entry(element: ET.Element) -> dict[str, Any]:
     links = [link for link in every if link.get("rel", "alternate") == "alternate"]
     if not links or any(link.get("href") is None for link in every):
         raise _Unsure  # feedparser then takes the id, another rel or the link's text
-    entry["link"] = links[0].get("href", "").strip()
+    entry["link"] = _resolved_as_is(links[0].get("href", "").strip())
     identity = _text(element.find(_ATOM + "id"))
     if identity is not None:
+        if not _AS_IS.match(identity):
+            raise _Unsure  # feedparser resolves an Atom id as a link
         entry["id"] = identity
     content_element = element.find(_ATOM + "content")
     if content_element is not None and content_element.get("src") is not None:

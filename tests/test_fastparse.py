@@ -7,6 +7,8 @@ path turned off. The Items must be equal; the feeds the fast path must not read
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from notifier.feeds import parse
@@ -193,3 +195,39 @@ def test_a_latin_1_charset_in_the_header_leaves_the_feed_to_feedparser() -> None
         fast_parse(prepare(data, parse.MAX_ITEMS), "application/rss+xml; charset=ISO-8859-1")
         is None
     )
+
+
+PIECES = [
+    b"&amp;", b"&#150;", b"\xc3\xa9", b"<b>x</b>", b"<![CDATA[<p>y</p>]]>", b"\n", b"&lt;i&gt;",
+    b"<category>c</category>", b"<dc:date>2026-01-01</dc:date>", b'xml:base="/x/"',
+    b"<link>/rel/a</link>", b"<guid>g</guid>", b"<pubDate>Mon, 02 Mar 2026 10:00:00 EST</pubDate>",
+    b"<updated>2026-01-01T00:00:00Z</updated>", b"<id>urn:x</id>", b'<link href="/x"/>',
+    b'<content type="xhtml"><div>x</div></content>', b"HTTP://", b" isPermaLink=\"true\"",
+]  # fmt: skip
+
+
+def test_mutated_feeds_read_directly_give_what_feedparser_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Feeds broken or bent at random: where the direct reader takes one, both paths agree."""
+    rnd = random.Random(2026)
+    bases = [RSS.format(root="", items=PLAIN_RSS).encode(), ATOM.format(items=PLAIN_ATOM).encode()]
+    taken = 0
+    for _ in range(1500):
+        data = bytearray(rnd.choice(bases))
+        for _ in range(rnd.randint(1, 3)):
+            at = rnd.randrange(len(data))
+            if rnd.random() < 0.6:
+                data[at:at] = rnd.choice(PIECES)
+            else:
+                del data[at : at + rnd.randint(1, 20)]
+        document = bytes(data)
+        if fast_parse(prepare(document, parse.MAX_ITEMS), None) is None:
+            continue
+        taken += 1
+        fast = parse.parse_feed("wire", document, url="http://relief.example.org/feed.xml")
+        with monkeypatch.context() as m:
+            m.setattr(parse, "fast_parse", lambda data, content_type: None)
+            slow = parse.parse_feed("wire", document, url="http://relief.example.org/feed.xml")
+        assert fast == slow, document
+    assert taken > 100

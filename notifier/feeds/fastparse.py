@@ -50,8 +50,10 @@ _REPEATABLE = frozenset({"category", "author", _ATOM + "category", _ATOM + "link
 _C1 = re.compile("[\x80-\x9f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # feedparser resolves a link or a permalink id against the document's address, which
-# lower-cases its scheme and joins a relative one: only those it leaves alone are read here.
-_AS_IS = re.compile(r"[a-z][a-z0-9+.-]*:")
+# lower-cases its scheme, joins a relative one and drops the extra slashes of "https:///":
+# only those it leaves alone are read here.
+_AS_IS = re.compile(r"[a-z][a-z0-9+.-]*:(?!///)")
+_SPACE = re.compile(r"\s")
 # The XML declaration's encoding, when it names one.
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
@@ -109,8 +111,12 @@ def _absolute(entry: dict[str, Any], required: bool) -> dict[str, Any]:
 
 
 def _resolved_as_is(link: str) -> str:
-    """The link, if feedparser's resolving would leave it as `parse._link` reads it."""
-    if _SCHEME.match(link) and not _AS_IS.match(link):
+    """The link, if feedparser's resolving would leave it as `parse._link` reads it.
+
+    feedparser lower-cases a scheme, takes spaces and line breaks out and drops
+    the extra slashes of "https:///x"; `_link` would keep them.
+    """
+    if (_SCHEME.match(link) and not _AS_IS.match(link)) or _SPACE.search(link):
         raise _Unsure
     return link
 
@@ -175,7 +181,9 @@ def _rss_entry(item: ET.Element) -> dict[str, Any]:
     if guid_element is not None and guid is not None:
         entry["id"] = guid
         attributes = {name.lower(): value for name, value in guid_element.attrib.items()}
-        if attributes.get("ispermalink", "true") == "true" and (not link or not _AS_IS.match(guid)):
+        if attributes.get("ispermalink", "true") == "true" and (
+            not link or not _AS_IS.match(guid) or _SPACE.search(guid)
+        ):
             raise _Unsure  # feedparser makes such a guid the link, or resolves it as one
     content = _text(item.find(_CONTENT))
     description = _text(item.find("description"))
@@ -205,7 +213,7 @@ def _atom_entry(element: ET.Element) -> dict[str, Any]:
     entry["link"] = _resolved_as_is(links[0].get("href", "").strip())
     identity = _text(element.find(_ATOM + "id"))
     if identity is not None:
-        if not _AS_IS.match(identity):
+        if not _AS_IS.match(identity) or _SPACE.search(identity):
             raise _Unsure  # feedparser resolves an Atom id as a link
         entry["id"] = identity
     content_element = element.find(_ATOM + "content")

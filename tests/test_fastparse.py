@@ -67,90 +67,57 @@ FAST = [
     ),
 ]
 
+
+def rss(old: str = "", new: str = "", root: str = "") -> str:
+    """The plain RSS feed, with `old` replaced by `new` in its items."""
+    return RSS.format(root=root, items=PLAIN_RSS.replace(old, new) if old else PLAIN_RSS)
+
+
+def atom(old: str, new: str) -> str:
+    """The plain Atom feed, with `old` replaced by `new` in its entries."""
+    return ATOM.format(items=PLAIN_ATOM.replace(old, new))
+
+
+GUID = 'isPermaLink="false">wire-1'
 SLOW = [
+    pytest.param(rss(GUID, ">wire-1"), id="a-relative-permalink-guid"),
+    pytest.param(rss(GUID, ">HTTP://Relief.example.org/1"), id="a-permalink-guid-capital-scheme"),
+    pytest.param(atom("<id>urn:agency:2</id>", "<id>updates/2</id>"), id="a-relative-atom-id"),
     pytest.param(
-        RSS.format(root="", items=PLAIN_RSS.replace('isPermaLink="false">wire-1', ">wire-1")),
-        id="a-relative-permalink-guid",
-    ),
-    pytest.param(
-        RSS.format(
-            root="",
-            items=PLAIN_RSS.replace('isPermaLink="false">wire-1', ">HTTP://Relief.example.org/1"),
-        ),
-        id="a-permalink-guid-with-a-capital-scheme",
-    ),
-    pytest.param(
-        ATOM.format(items=PLAIN_ATOM.replace("<id>urn:agency:2</id>", "<id>updates/2</id>")),
-        id="a-relative-atom-id",
-    ),
-    pytest.param(
-        RSS.format(
-            root="",
-            items=PLAIN_RSS.replace("<category>Floods</category>", "<g:level>Red</g:level>"),
-        ),
+        rss("<category>Floods</category>", "<g:level>Red</g:level>"),
         id="an-element-of-another-namespace",
     ),
     pytest.param(
-        RSS.format(
-            root="",
-            items=PLAIN_RSS.replace(
-                "<dc:creator>Desk</dc:creator>", "<dc:date>2026-03-02</dc:date>"
-            ),
-        ),
-        id="dc-date",
+        rss("<dc:creator>Desk</dc:creator>", "<dc:date>2026-03-02</dc:date>"), id="dc-date"
     ),
     pytest.param(
-        RSS.format(root='xml:base="http://relief.example.org/en/"', items=PLAIN_RSS),
-        id="relative-link-under-xml-base",
+        rss(root='xml:base="http://relief.example.org/en/"'), id="relative-link-under-xml-base"
     ),
+    pytest.param(rss("+0100", "EST"), id="a-date-with-a-zone-name"),
+    pytest.param(rss("Short: 4,200 displaced.", "Don&#146;t"), id="windows-1252-reference"),
     pytest.param(
-        RSS.format(root="", items=PLAIN_RSS.replace("+0100", "EST")),
-        id="a-date-with-a-zone-name",
-    ),
-    pytest.param(
-        RSS.format(root="", items=PLAIN_RSS.replace("Short: 4,200 displaced.", "Don&#146;t")),
-        id="windows-1252-reference",
-    ),
-    pytest.param(
-        RSS.format(
-            root="",
-            items=PLAIN_RSS.replace(
-                "<category>Floods</category>",
-                "<category>F<image><title>X</title></image></category>",
-            ),
-        ),
+        rss("<category>Floods</category>", "<category>F<image><title>X</title></image></category>"),
         id="a-title-nested-in-a-category",
     ),
+    pytest.param(rss().replace('encoding="utf-8"', 'encoding="iso-8859-1"'), id="latin-1"),
     pytest.param(
-        RSS.format(root="", items=PLAIN_RSS).replace('encoding="utf-8"', 'encoding="iso-8859-1"'),
-        id="latin-1",
-    ),
-    pytest.param(
-        ATOM.format(
-            items=PLAIN_ATOM.replace(
-                "<updated>2026-03-01T06:00:00Z</updated>",
-                "<updated>2026-03-01T06:00:00Z</updated><updated>2026-03-02T06:00:00Z</updated>",
-            )
+        atom(
+            "<updated>2026-03-01T06:00:00Z</updated>",
+            "<updated>2026-03-01T06:00:00Z</updated><updated>2026-03-02T06:00:00Z</updated>",
         ),
         id="two-updated-dates",
     ),
     pytest.param(
-        ATOM.format(
-            items=PLAIN_ATOM.replace(
-                "<title>Plain title</title>",
-                '<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">X</div></title>',
-            )
+        atom(
+            "<title>Plain title</title>",
+            '<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">X</div></title>',
         ),
         id="xhtml-title",
     ),
     pytest.param(
-        ATOM.format(items=PLAIN_ATOM.replace('<link href="http://agency.example.org/u/2"/>', "")),
-        id="atom-entry-without-a-link",
+        atom('<link href="http://agency.example.org/u/2"/>', ""), id="atom-entry-without-a-link"
     ),
-    pytest.param(
-        RSS.format(root="", items=PLAIN_RSS).replace("</channel>", "<item><title>broken</channel>"),
-        id="broken-xml",
-    ),
+    pytest.param(rss().replace("</channel>", "<item><title>broken</channel>"), id="broken-xml"),
 ]
 
 

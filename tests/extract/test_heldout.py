@@ -62,10 +62,18 @@ def _acronyms(names) -> set[str]:
     return {a for a in names if a and a.upper() not in ("UN", "UNITED NATIONS")}
 
 
+#: The fields of a matched figure compared with the gold one.
+_COMPARED = ("qualifier", "agency", "country")
+
+
+def _share(right: int, seen: int, *, empty: float) -> float:
+    return right / seen if seen else empty
+
+
 def _score(docs: list[dict], extract) -> tuple[dict, list[str]]:
     tp = fp = fn = 0
     atp = afp = afn = 0
-    qual_ok = qual_n = ag_ok = ag_n = place_ok = place_n = 0
+    matched = dict.fromkeys(_COMPARED, (0, 0))  # field: (right, compared)
     errors: list[str] = []
     for d in docs:
         did = d["id"]
@@ -84,30 +92,15 @@ def _score(docs: list[dict], extract) -> tuple[dict, list[str]]:
                 errors.append(f"MISS   {did}: {key[0]} {key[1]}")
                 continue
             tp += 1
-            if "qualifier" in g:
-                qual_n += 1
-                if p.qualifier == g["qualifier"]:
-                    qual_ok += 1
-                else:
-                    errors.append(
-                        f"QUAL   {did}: {key[0]} {key[1]} gold={g['qualifier']} got={p.qualifier}"
-                    )
-            if "country" in g:
-                place_n += 1
-                if p.country == g["country"]:
-                    place_ok += 1
-                else:
-                    errors.append(
-                        f"PLACE  {did}: {key[0]} {key[1]} gold={g['country']} got={p.country}"
-                    )
-            if "agency" in g:
-                ag_n += 1
-                if (p.agency or None) == (g["agency"] or None):
-                    ag_ok += 1
-                else:
-                    errors.append(
-                        f"ATTRIB {did}: {key[0]} {key[1]} gold={g['agency']} got={p.agency}"
-                    )
+            for field in _COMPARED:
+                if field in g:
+                    right, seen = matched[field]
+                    got = getattr(p, field) or None
+                    matched[field] = (right + (got == (g[field] or None)), seen + 1)
+                    if got != (g[field] or None):
+                        errors.append(
+                            f"{field.upper():9} {did}: {key[0]} {key[1]} gold={g[field]} got={got}"
+                        )
         if not d.get("recall_only"):
             for key in pred_figs.keys() - gold_figs.keys():
                 fp += 1
@@ -122,9 +115,9 @@ def _score(docs: list[dict], extract) -> tuple[dict, list[str]]:
     metrics = {
         "figures_f1": _prf(tp, fp, fn)[2],
         "agencies_f1": _prf(atp, afp, afn)[2],
-        "qualifier_acc": qual_ok / qual_n if qual_n else 0.0,
-        "attribution_acc": ag_ok / ag_n if ag_n else 0.0,
-        "country_acc": place_ok / place_n if place_n else 1.0,
+        "qualifier_acc": _share(*matched["qualifier"], empty=0.0),
+        "attribution_acc": _share(*matched["agency"], empty=0.0),
+        "country_acc": _share(*matched["country"], empty=1.0),
     }
     return metrics, errors
 

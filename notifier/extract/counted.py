@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-from notifier.extract.lexicon import NON_PERSON_NOUNS, PERSON_NOUNS
+from notifier.extract.lexicon import NON_PERSON_NOUNS, PERSON_NOUNS, WORD_RE
 
 _NEGATED_BEFORE = re.compile(
     r"(?:\b(?:none|no\s+one|neither)\s+of\s+(?:the|its|their|these|those|all)?\s*"
@@ -47,7 +47,8 @@ _NAMING_NOUNS = frozenset(
     Terminal Platform Plot Area No. Number""".split()
 )
 # The later ages of a list: "two teachers, aged 34 and 41,".
-_AGE_LIST_BEFORE = re.compile(r"\baged\s+\d{1,3}(?:\s*,\s*\d{1,3})*\s*(?:,|and|or|to|-|\u2013)\s*$")
+_LATER_AGES = r"\baged\s+\d{1,3}(?:\s*,\s*\d{1,3})*\s*(?:,|and|or|to|-|\u2013)"
+_AGE_LIST_BEFORE = re.compile(_LATER_AGES + r"\s*$")
 # "her two children": the members of one family, named, not a count.
 # ... and the children of a parent: "a mother of seven".
 _POSSESSIVE_BEFORE = re.compile(
@@ -104,8 +105,7 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
 _AGE_BOUND_BEFORE = re.compile(
     r"(?:\b(?:children|kids|boys|girls|infants|babies|minors)\s+(?:aged\s+)?(?:under|below)"
     r"|\b(?:under|below|over|above) the age of|\baged(?:\s+between)?|\bages"
-    # the later ages of a list: "two teachers, aged 34 and 41,"
-    r"|\baged\s+\d{1,3}(?:\s*,\s*\d{1,3})*\s*(?:,|and|or|to|-|\u2013))\s*$",
+    rf"|{_LATER_AGES})\s*$",
     re.IGNORECASE,
 )
 
@@ -158,8 +158,6 @@ def routine_crossing(text: str, term: str, sentence_start: int, sentence_end: in
     return _MONITORING.search(text, lo, sentence_end) is not None
 
 
-# A word of a label: a label names things when its words do ("Animals affected:").
-_LABEL_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
 _LABEL_START = re.compile(r"[(;]|\d[\d,.]*")
 _MEASURE = re.compile(r"\d[\d,.]*\s*[^\W\d_]+")
 _POPULATION = frozenset(("population", "populations"))
@@ -175,7 +173,7 @@ def thing_label(core: str) -> bool:
     # starts after the numbers and brackets before it ("520,000 (Chile: 300,000; Peru:").
     line = _MEASURE.sub(" ", tail.rsplit("\n", 1)[-1])
     label = _LABEL_START.split(line[:-1])[-1][-40:]
-    words = [w.lower() for w in _LABEL_WORDS.findall(label) if w[0].isalpha()]
+    words = [w.lower() for w in WORD_RE.findall(label) if w[0].isalpha()]
     return any(w in NON_PERSON_NOUNS for w in words) and not any(
         w in PERSON_NOUNS or w in _POPULATION for w in words
     )

@@ -50,15 +50,17 @@ def _restates_hedged(f: Figure, values: list[int], *, title: bool) -> bool:
     unit = _precision(n)
     if n < 10 or unit < (10 if title else 100):
         return False
-    # Said more precisely ("some 87,000 fled" beside 85,000 in a table: two counts).
+    # Said more precisely, so never n itself ("some 87,000 fled" beside 85,000 in a
+    # table: two counts).
     values = [v for v in values if _precision(v) < unit]
-    if f.qualifier == "exact":
-        return title and any(n * 9 // 10 <= v <= n * 11 // 10 and v != n for v in values)
     if f.qualifier == "at_least":
         return any(n < v < (n * 3 // 2 if title else n * 11 // 10) for v in values)
     if f.qualifier == "at_most":
         return any((n // 2 if title else n * 9 // 10) <= v < n for v in values)
-    return any(n * 9 // 10 <= v <= n * 11 // 10 and v != n for v in values)
+    # "about", or an unhedged round count, which restates only in a title
+    return (title or f.qualifier != "exact") and any(
+        n * 9 // 10 <= v <= n * 11 // 10 for v in values
+    )
 
 
 def _restates_rounded(value: int, values: list[int]) -> bool:

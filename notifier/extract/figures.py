@@ -416,12 +416,12 @@ def _kind_on_the_left(cand: Candidate, core: TextBefore, post: str, patterns: Pa
     people"), though care given is otherwise aid, not a figure.
     """
     left = patterns.left_trigger.search(core, 45)
-    hurt = HURT_HEAD_RE.match(post)  # "evacuated 9 wounded", "treated 9 wounded"
     if left:
         term = cand.pre[-45:][left.start() : left.end()].strip()
-        injured = left.lastgroup == "displaced" and hurt
-        cand.kind, cand.term = "injured" if injured else left.lastgroup, term  # type: ignore[assignment]
+        hurt = left.lastgroup == "displaced" and HURT_HEAD_RE.match(post)  # "evacuated 9 wounded"
+        cand.kind, cand.term = "injured" if hurt else left.lastgroup, term  # type: ignore[assignment]
         return True
+    hurt = HURT_HEAD_RE.match(post)  # "treated 9 wounded"
     if hurt and _TREATED.search(core.text, max(0, len(core.text) - 40)):
         cand.kind, cand.term = "injured", post[: hurt.end()].strip()
         return True

@@ -13,11 +13,10 @@ from typing import Literal
 
 from notifier.extract.counted import households_after_trigger, thing_after_kind_word
 from notifier.extract.fastpath import Patterns
-from notifier.extract.lexicon import HOUSEHOLD_NOUNS, NON_PERSON_NOUNS, PERSON_NOUNS
+from notifier.extract.lexicon import HOUSEHOLD_NOUNS, NON_PERSON_NOUNS, PERSON_NOUNS, WORD_RE
 
 __all__ = ["BASE", "STOP_HEAD", "Head", "unit_head"]
 
-_HEAD_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
 _FAMILY_MEMBERS = re.compile(r"\s*members\s+of\s+(?:[\w-]+\s+)?(?:famil|household|communit|crew)")
 _SKIP_HEAD = frozenset("of the its their his her these those an a more other".split())
 # A head noun comes before these: past them the words belong to the predicate.
@@ -61,7 +60,7 @@ def head(post: str, patterns: Patterns) -> Head:
     if patterns.time_ago.match(post):
         return NO_HEAD
     seen = 0
-    for m in _HEAD_WORDS.finditer(post, 0, 60):
+    for m in WORD_RE.finditer(post, 0, 60):
         word = m.group().lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
         if not word[0].isalpha() or word in STOP_HEAD:
             break

@@ -298,6 +298,9 @@ OF_PHRASE_RE = re.compile(
     r"(?:\s+[^\W\d_]+){1,3}\s+(?:of|from|among)\s+(?:the\s+|their\s+|its\s+)?"
 )
 
+#: A word (or a punctuation mark) after a number or in a label: where head nouns are read.
+WORD_RE = re.compile(r"[^\W\d_][\w'\u2019-]*|[,.;:!?()\[\]|•]", re.UNICODE)
+
 #: The subject of a toll that "reached" a number (not aid that reached people).
 TOLL_SUBJECT_RE = re.compile(r"\b(?:number|toll|total|tally|count)\b", re.IGNORECASE)
 

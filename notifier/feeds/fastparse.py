@@ -81,7 +81,7 @@ def fast_parse(data: bytes, content_type: str | None) -> dict[str, Any] | None:
         return None
     if not entries:
         return None  # feedparser says why a document without entries is not a feed
-    return {"version": version, "entries": entries, "bozo": False}
+    return {"version": version, "entries": entries}
 
 
 def _entries(root: ET.Element, data: bytes) -> tuple[str, list[dict[str, Any]]]:
@@ -181,18 +181,9 @@ def _rss_entry(item: ET.Element) -> dict[str, Any]:
     if guid_element is not None and guid is not None:
         entry["id"] = guid
         attributes = {name.lower(): value for name, value in guid_element.attrib.items()}
-        if attributes.get("ispermalink", "true") == "true" and (
-            not link or not _AS_IS.match(guid) or _SPACE.search(guid)
-        ):
+        if attributes.get("ispermalink", "true") == "true" and (not link or not _kept_as_is(guid)):
             raise _Unsure  # feedparser makes such a guid the link, or resolves it as one
-    content = _text(item.find(_CONTENT))
-    description = _text(item.find("description"))
-    if content is not None:
-        entry["content"] = [{"value": content}]
-    if description is not None:
-        entry["summary"] = description
-    elif content is not None:
-        entry["summary"] = content
+    _add_bodies(entry, _text(item.find(_CONTENT)), _text(item.find("description")))
     date = _text(item.find("pubDate"))
     if date is not None:
         parsed = _rfc822(date)
@@ -213,20 +204,13 @@ def _atom_entry(element: ET.Element) -> dict[str, Any]:
     entry["link"] = _resolved_as_is(links[0].get("href", "").strip())
     identity = _text(element.find(_ATOM + "id"))
     if identity is not None:
-        if not _AS_IS.match(identity) or _SPACE.search(identity):
+        if not _kept_as_is(identity):
             raise _Unsure  # feedparser resolves an Atom id as a link
         entry["id"] = identity
     content_element = element.find(_ATOM + "content")
     if content_element is not None and content_element.get("src") is not None:
         raise _Unsure
-    content = _construct(content_element)
-    summary = _construct(element.find(_ATOM + "summary"))
-    if content is not None:
-        entry["content"] = [{"value": content}]
-    if summary is not None:
-        entry["summary"] = summary
-    elif content is not None:
-        entry["summary"] = content
+    _add_bodies(entry, _construct(content_element), _construct(element.find(_ATOM + "summary")))
     for key in ("published", "updated"):
         date = _text(element.find(_ATOM + key))
         if date is not None:
@@ -234,6 +218,19 @@ def _atom_entry(element: ET.Element) -> dict[str, Any]:
     if "published_parsed" in entry and "updated_parsed" not in entry:
         entry["updated_parsed"] = entry["published_parsed"]
     return entry
+
+
+def _add_bodies(entry: dict[str, Any], content: str | None, summary: str | None) -> None:
+    """The entry's content and summary; feedparser gives the content as summary when none."""
+    if content is not None:
+        entry["content"] = [{"value": content}]
+    if summary is not None or content is not None:
+        entry["summary"] = content if summary is None else summary
+
+
+def _kept_as_is(identifier: str) -> bool:
+    """True when feedparser keeps an identifier it resolves as a link (a permalink, an Atom id)."""
+    return _AS_IS.match(identifier) is not None and _SPACE.search(identifier) is None
 
 
 def _construct(element: ET.Element | None) -> str | None:

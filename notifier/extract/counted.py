@@ -11,8 +11,7 @@ those numbers before it looks for a trigger:
 - an age after a name: "Amina, 12, fled with her mother";
 - a rate: "one child is displaced every second", "300 people per day", "every day, 120";
 - a repetition: "uprooted two or three times", "two waves of attacks";
-- a family's members after a possessive: "her two children";
-- a number that names: "Camp 11", "Resolution 2728".
+- a family's members after a possessive: "her two children".
 
 `routine_crossing` drops, after the trigger is found, a count of people seen
 crossing a border at a checkpoint in a monitoring report ("the observers saw
@@ -39,12 +38,6 @@ _NEGATED_BEFORE = re.compile(
     r"(?:\b(?:none|no\s+one|neither)\s+of\s+(?:the|its|their|these|those|all)?\s*"
     r"|\bno\s+(?:[^\W\d_]+\s+){1,3}(?:among|of)\s+(?:the|its|their|these|those)?\s*)$",
     re.IGNORECASE,
-)
-# "Camp 11", "Zone 3", "Resolution 2728": a number that names, after a capitalised noun.
-_NAMING_NOUNS = frozenset(
-    """Camp Block Sector Zone Site Phase Route Highway Road Gate Ward Level Category Article
-    Resolution Grade Flight Room Building Station Checkpoint Unit Battalion Brigade Division
-    Terminal Platform Plot Area No. Number""".split()
 )
 # The later ages of a list: "two teachers, aged 34 and 41,".
 _LATER_AGES = r"\baged\s+\d{1,3}(?:\s*,\s*\d{1,3})*\s*(?:,|and|or|to|-|\u2013)"
@@ -92,7 +85,6 @@ def not_a_count(text: str, start: int, end: int, sentence_start: int, sentence_e
         _NEGATED_BEFORE.search(before)
         or _POSSESSIVE_BEFORE.search(before)
         or _RATE_BEFORE.search(before)
-        or (before[-1:] == " " and before[-14:-1].rpartition(" ")[2] in _NAMING_NOUNS)
         or _AGE_LIST_BEFORE.search(before)
         or _NEGATED_VERB_AFTER.match(after)
     ):

@@ -230,9 +230,7 @@ LEFT_EXCLUDE_RE = re.compile(
     r"|\b(?:for|aged|ages?|age of|aged between|children under|under the age of|over the age of"
     r"|enough for|sufficient for|designed for|built for|(?:built )?to hold|capacity (?:of|for)"
     r"|(?:town|city|village|country|nation|population|community|district|region|province"
-    r"|island|capital|municipality|state|scale) of|out of"
-    # a share: "nine in ten of the new arrivals"
-    r"|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) in)\s*$)",
+    r"|island|capital|municipality|state|scale) of|one in|out of)\s*$)",
     re.IGNORECASE,
 )
 

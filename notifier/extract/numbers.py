@@ -56,7 +56,15 @@ _CODE_BEFORE = re.compile(
 _RATIO_AFTER = re.compile(
     r"\s+(?:in|out of)\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE
 )
-_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five)\s+(?:in|out of)\s+$", re.IGNORECASE)
+_RATIO_BEFORE = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out of)\s+$",
+    re.IGNORECASE,
+)
+# A number that names, after a capitalised noun: "Camp 11", "Block 4", "Zone 3".
+_NAME_BEFORE = re.compile(
+    r"\b(?:Camp|Block|Sector|Zone|Site|Road|Gate|Ward|Building|Station|Checkpoint|Unit"
+    r"|Battalion|Brigade|Division|Terminal|Platform|Plot|Area)\s$"
+)
 _RANGE_JOIN = re.compile(r"\s*(?:-|\u2013|—|to)\s*$")
 _RANGE_JOINERS = frozenset(["-", "\u2013", "—", "to"])
 _BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
@@ -77,7 +85,9 @@ _BEFORE_EXCLUDED = re.compile(
 )
 
 
-_BEFORE_OR_CODE = re.compile(f"{_BEFORE_EXCLUDED.pattern}|(?i:{_CODE_BEFORE.pattern})")
+_BEFORE_OR_CODE = re.compile(
+    f"{_BEFORE_EXCLUDED.pattern}|(?i:{_CODE_BEFORE.pattern})|{_NAME_BEFORE.pattern}"
+)
 
 
 #: Lower-case words that can open an exclusion after a number, once blanks are
@@ -129,7 +139,8 @@ _BEFORE_WORDS = frozenset(
     september october november december jan feb mar apr jun jul aug sep sept oct nov dec no
     nos number phase level category magnitude resolution update chapter page article tel fax
     ext vol issue item room flight route highway grade step round stage part section annex box
-    figure table paragraph covid sr ipc""".split()
+    figure table paragraph covid sr ipc camp block sector zone site road gate ward building
+    station checkpoint unit battalion brigade division terminal platform plot area""".split()
 )
 
 

@@ -25,6 +25,7 @@ from functools import cached_property
 
 from notifier.extract import roles
 from notifier.extract.models import Kind, PlaceLevel
+from notifier.extract.numerals import NUMBER_RE
 from notifier.extract.places import PlaceMention, find_places, titled
 from notifier.extract.roles import Role
 from notifier.extract.spread import ABROAD, REGIONAL_TITLE, RELATIVE, SPREAD
@@ -284,14 +285,6 @@ class Placer:
         return name, main, level
 
 
-# Numbers in words too: "10 people were killed, seven in Guatemala and three in Honduras".
-_WORDS = (
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
-    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
-    r"|eighty|ninety|dozens|scores|hundreds|thousands)\b"
-)
-_NUMBER = re.compile(rf"(?:[\d.,]*\d|(?i:{_WORDS}))(?:\s*(?:million|billion|mln|bn|m)\b)?")
-_DIGIT = re.compile(rf"\d+|(?i:{_WORDS})")
 # Between a place and the number it leads: "Malawi 4.2 million", "Chad: 300", "Niger has 80".
 # ("Zambia and 300 in Malawi": Zambia is still the number before's.)
 _LEADS = re.compile(r"(?:'s|\u2019s)?[ \t:,]*(?:(?!(?:and|or|but|while)\b)[a-z]+[ \t]+)?")
@@ -349,14 +342,14 @@ class _Clause:
         if not _one_country(seen):
             seen = self._narrowed(seen, _REPORTED)
         if not _one_country(seen):
-            seen = self._narrowed(seen, _DIGIT)
+            seen = self._narrowed(seen, NUMBER_RE)  # in words too: "seven in Guatemala"
         if not _one_country(seen):
             seen = self._right_after(seen)
         return _named(seen, self.position) if _one_country(seen) else (None, None, None)
 
     def _right_after(self, seen: list[_Seen]) -> list[_Seen]:
         """The country named right after the count ("killed 4 people in Sri Lanka before ...")."""
-        number = _NUMBER.match(self.text, self.position)
+        number = NUMBER_RE.match(self.text, self.position)
         after = number.end() if number else self.position + 1
         for i, s in enumerate(seen):
             if s.mention.start > after and _RIGHT_AFTER.fullmatch(
@@ -376,7 +369,7 @@ class _Clause:
         After a cut before the number, the places after the number first.
         """
         text, position = self.text, self.position
-        number = _NUMBER.match(text, position)
+        number = NUMBER_RE.match(text, position)
         after = number.end() if number else position + 1
         nxt = cut.search(text, after, self.hi)
         lo = max((m.end() for m in cut.finditer(text, self.lo, position)), default=self.lo)

@@ -14,7 +14,9 @@ subscriber was sent before (`previous`), so the email says what got worse.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from bisect import bisect_left, insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,13 +69,26 @@ class _EventKeys:
 
     alert: Alert
     event: str | None
-    text: str
+    text: bytes  # a digest of the whitespace-folded text: only ever compared
     places: frozenset[tuple[str, str]]
     kinds: frozenset[str]
     countries: frozenset[str]
     values: frozenset[tuple[str, int]]
     title_words: frozenset[str]
     evidence_words: frozenset[str]
+
+    @property
+    def likeness(self) -> tuple[object, ...]:
+        """All `same_event` reads but the text and the date: alerts equal here are alike."""
+        return (
+            self.event,
+            self.places,
+            self.kinds,
+            self.countries,
+            self.values,
+            self.title_words,
+            self.evidence_words,
+        )
 
 
 def _keys(alert: Alert) -> _EventKeys:
@@ -88,7 +103,7 @@ def _keys(alert: Alert) -> _EventKeys:
     return _EventKeys(
         alert=alert,
         event=f"{s.source}:{s.event_id}" if s and s.event_id else None,
-        text=" ".join(item.text.split()).casefold(),
+        text=_digest(item.text),
         places=places,
         kinds=frozenset(f.kind for f in figures),
         countries=frozenset(item_countries(item)),
@@ -96,6 +111,11 @@ def _keys(alert: Alert) -> _EventKeys:
         title_words=_words(item.title),
         evidence_words=_words(" ".join(f.evidence for f in figures)),
     )
+
+
+def _digest(text: str) -> bytes:
+    folded = " ".join(text.split()).casefold()
+    return hashlib.blake2b(folded.encode(), digest_size=16).digest() if folded else b""
 
 
 def _words(text: str) -> frozenset[str]:
@@ -118,6 +138,14 @@ def same_event(a: _EventKeys, b: _EventKeys, window: timedelta) -> bool:
         return True  # one article carried by two wires
     if abs(a.alert.item.dated - b.alert.item.dated) > window:
         return False
+    return _alike(a, b)
+
+
+def _alike(a: _EventKeys, b: _EventKeys) -> bool:
+    """The rest of `same_event`, for two alerts with no shared id or text, dated within the window.
+
+    It reads only what `_EventKeys.likeness` holds, so alike alerts give one answer.
+    """
     if not _compatible(a.kinds, b.kinds):
         return False
     titles = _similar(a.title_words, b.title_words)
@@ -134,7 +162,7 @@ def _blocks(keys: _EventKeys) -> list[tuple[str, object]]:
 
     Each way `same_event` can say yes needs something in common: the event id, the
     whole text, a place (when both have places) or a figure (kind and value, when
-    one has none). So only the alerts sharing a block are compared, not all of them.
+    one has none). So only the groups sharing a block are tried, not all of them.
     """
     blocks: list[tuple[str, object]] = []
     if keys.event:
@@ -146,37 +174,73 @@ def _blocks(keys: _EventKeys) -> list[tuple[str, object]]:
     return blocks
 
 
+@dataclass(slots=True)
+class _Alike:
+    """The members of a group that `same_event` cannot tell apart but by text and date.
+
+    A story syndicated by many feeds, or re-stamped every hour, gives a group
+    hundreds of members with the same figures, places and words; `same_event`
+    with any of them is the same question but for the date window and the
+    text, so it is asked once, against their dates (sorted) and texts.
+    """
+
+    keys: _EventKeys
+    dates: list[datetime]
+    texts: set[bytes]
+
+    def joins(self, keys: _EventKeys, window: timedelta) -> bool:
+        """`any(same_event(keys, member, window) for member in self)`, asked once."""
+        if keys.event and self.keys.event:
+            return keys.event == self.keys.event
+        if keys.text and keys.text in self.texts:
+            return True
+        dated = keys.alert.item.dated
+        at = bisect_left(self.dates, dated - window)
+        return at < len(self.dates) and self.dates[at] <= dated + window and _alike(keys, self.keys)
+
+
 def group_alerts(alerts: Sequence[Alert], window: timedelta) -> list[list[Alert]]:
     """Alerts about the same event, grouped; the order of first appearance is kept.
 
     An alert joins the first group holding an alert of the same event, as if
-    every earlier group were tried in order; blocking keys (`_blocks`) find the
-    only groups that can hold one, so a dry run over tens of thousands of
-    undelivered items is near linear instead of quadratic.
+    every earlier group were tried in order, member by member. Two things keep
+    a dry run over tens of thousands of undelivered items near linear: blocking
+    keys (`_blocks`) find the only groups that can hold one, and within a group
+    the members alike but for date and text (`_Alike`) are tried as one.
     """
-    groups: list[list[_EventKeys]] = []
-    index: dict[tuple[str, object], list[tuple[int, _EventKeys]]] = {}
+    groups: list[list[Alert]] = []
+    alike: list[_Alike] = []  # every group's members, alike ones as one
+    in_group: list[dict[tuple[object, ...], int]] = []  # per group: likeness -> its _Alike
+    index: dict[tuple[str, object], dict[int, set[int]]] = {}  # block -> group -> _Alikes
     for keys in map(_keys, alerts):
         blocks = _blocks(keys)
-        candidates: dict[int, list[_EventKeys]] = {}
+        candidates: dict[int, set[int]] = {}
         for block in blocks:
-            for number, other in index.get(block, ()):
-                candidates.setdefault(number, []).append(other)
+            for number, members in index.get(block, {}).items():
+                candidates.setdefault(number, set()).update(members)
         home = next(
             (
                 number
                 for number in sorted(candidates)
-                if any(same_event(keys, other, window) for other in candidates[number])
+                if any(alike[m].joins(keys, window) for m in candidates[number])
             ),
             None,
         )
         if home is None:
             home = len(groups)
             groups.append([])
-        groups[home].append(keys)
+            in_group.append({})
+        groups[home].append(keys.alert)
+        member = in_group[home].get(keys.likeness)
+        if member is None:
+            member = in_group[home][keys.likeness] = len(alike)
+            alike.append(_Alike(keys, [keys.alert.item.dated], {keys.text}))
+        else:
+            insort(alike[member].dates, keys.alert.item.dated)
+            alike[member].texts.add(keys.text)
         for block in blocks:
-            index.setdefault(block, []).append((home, keys))
-    return [[k.alert for k in group] for group in groups]
+            index.setdefault(block, {}).setdefault(home, set()).add(member)
+    return groups
 
 
 # entries ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from records import NOW, fig, gdacs, item, policy
 
 from notifier.digest import _EventKeys, _keys, build_digest, group_alerts, same_event, short_quote
@@ -185,8 +186,13 @@ def test_short_quote_keeps_the_figure_and_whole_words() -> None:
     assert len(quote) <= 250
 
 
-def test_grouping_by_blocks_is_the_pairwise_grouping() -> None:
-    """Blocking keys change the cost, not the groups: the same as trying every earlier group."""
+@pytest.mark.parametrize(("seed", "hours"), [(7, 150), (11, 165), (3, 60)])
+def test_grouping_by_blocks_is_the_pairwise_grouping(seed: int, hours: int) -> None:
+    """Blocking keys and alike members tried as one change the cost, not the groups.
+
+    The same as trying every earlier group member by member: many members share
+    figures, places and words and differ in date (some beyond the window) and text.
+    """
 
     def pairwise(found: list[Alert]) -> list[list[int]]:
         groups: list[list[_EventKeys]] = []
@@ -199,7 +205,7 @@ def test_grouping_by_blocks_is_the_pairwise_grouping() -> None:
                 groups.append([keys])
         return [[k.alert.item.id for k in g] for g in groups]
 
-    rnd = random.Random(7)
+    rnd = random.Random(seed)
     made: list[StoredItem] = []
     for i in range(1, 400):
         country = rnd.choice(["PAK", "SDN", "COD"])
@@ -213,7 +219,7 @@ def test_grouping_by_blocks_is_the_pairwise_grouping() -> None:
                 title=title,
                 text=rnd.choice([TEXT, "", f"text {i}"]) or f"other {i}",
                 countries=(country,),
-                published=NOW - timedelta(hours=rnd.randrange(0, 150)),
+                published=NOW - timedelta(hours=rnd.randrange(0, hours)),
                 structured=gdacs("Orange", rnd.choice(["EQ1", "EQ2"])) if i % 7 == 0 else None,
             )
         )

@@ -65,18 +65,10 @@ class Composing(Base):
         sent = store.sent_at_once(key, since=oldest) if kind == "daily" else []
         if not alerts and not (allow_empty and kind == "daily"):
             return None
-        candidates = [a.item.id for a in alerts]
-        asked: dict[tuple[str, str], Previous | None] = {}
+        sent_before = store.sent_figures(key)
 
         def previous(figure: Figure, item: StoredItem) -> Previous | None:
-            # Asked once per place and kind: many alerts name the same place, and each
-            # query excludes every candidate, so a busy day asked thousands of times.
-            trend = trend_key(figure, item.structured)
-            if (figure.kind, trend) not in asked:
-                asked[figure.kind, trend] = store.previous_figure(
-                    key, figure.kind, trend, excluding=candidates
-                )
-            return asked[figure.kind, trend]
+            return sent_before.get((figure.kind, trend_key(figure, item.structured)))
 
         # Nothing new: every figure that crossed is what this subscriber was last sent
         # for that place and kind (a story re-published, re-stamped or syndicated).

@@ -7,7 +7,6 @@ subscriber "was sent" is what sits in their delivered outbox rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from notifier.models import Previous, SentEarlier
@@ -18,41 +17,36 @@ from notifier.store.items import DATED
 class HistoryQueries(Database):
     """Reads across items, figures and the outbox."""
 
-    def previous_figure(
-        self, subscriber: str, kind: str, key: str, *, excluding: Sequence[int]
-    ) -> Previous | None:
-        """The latest figure of this kind and trend key already sent to `subscriber`.
+    def sent_figures(self, subscriber: str) -> dict[tuple[str, str], Previous]:
+        """The latest figure of each kind and trend key already sent to `subscriber`.
 
-        `excluding` are the items being sent now: a figure is never its own trend.
+        A figure is never its own trend: the items being composed now are the
+        subscriber's undelivered ones, which no delivery row of theirs holds.
+        One pass over what the subscriber was sent, not a query per place: a
+        place's figures, delivered or not, run to thousands on a busy desk, and
+        a busy day's digest asks after a hundred places.
         """
-        if key in ("|", ""):
-            return None  # no place and no country: nothing to compare with
-        marks = ",".join("?" * len(excluding)) or "NULL"
-        exclude, args = f"i.id NOT IN ({marks})", tuple[object, ...](excluding)
-        if self.shared and excluding:
-            # One array, not thousands of parameters: PostgreSQL plans a long IN list
-            # anew at each call (10 ms for a busy day's candidates), SQLite does not.
-            exclude, args = "i.id <> ALL(?)", (list(excluding),)
-        row = self.db.execute(
-            "SELECT f.value, f.high, f.qualifier, f.agency, i.feed, "
-            f"{DATED} AS dated FROM figures f "
-            "JOIN items i ON i.id = f.item_id "
-            "JOIN delivery_items di ON di.item_id = i.id AND di.subscriber = ? "
+        rows = self.db.execute(
+            "SELECT f.kind, f.trend_key, f.value, f.high, f.qualifier, f.agency, i.feed, "
+            f"{DATED} AS dated FROM delivery_items di "
             "JOIN deliveries d ON d.id = di.delivery_id AND d.status = 'sent' "
-            f"WHERE f.kind = ? AND f.trend_key = ? AND {exclude} "
-            "ORDER BY dated DESC, f.id DESC LIMIT 1",
-            (subscriber, kind, key, *args),
-        ).fetchone()
-        if row is None:
-            return None
-        return Previous(
-            value=row["value"],
-            high=row["high"],
-            qualifier=row["qualifier"],
-            date=datetime.fromisoformat(row["dated"]),
-            source=row["feed"],
-            agency=row["agency"],
+            "JOIN items i ON i.id = di.item_id "
+            "JOIN figures f ON f.item_id = i.id "
+            "WHERE di.subscriber = ? AND f.trend_key NOT IN ('|', '') "
+            "ORDER BY dated, f.id",
+            (subscriber,),
         )
+        return {
+            (r["kind"], r["trend_key"]): Previous(
+                value=r["value"],
+                high=r["high"],
+                qualifier=r["qualifier"],
+                date=datetime.fromisoformat(r["dated"]),
+                source=r["feed"],
+                agency=r["agency"],
+            )
+            for r in rows
+        }  # later rows overwrite earlier ones: the latest of each key stays
 
     def sent_at_once(self, subscriber: str, since: datetime) -> list[SentEarlier]:
         """Events sent to `subscriber` as immediate alerts after the last daily digest.

@@ -19,10 +19,10 @@ from helpers import (
     write_config,
 )
 
+from notifier import extract as extraction
 from notifier.config import Settings, load_settings
 from notifier.errors import BusyError
 from notifier.extract.models import Report
-from notifier.feeds import work
 from notifier.mailer import RELAY_FAILURES, RETRY_DELAY, SEND_ATTEMPTS
 from notifier.service import Notifier
 from notifier.store import Pruned, utcnow
@@ -176,18 +176,18 @@ def test_an_extractor_bug_on_one_item_skips_it_and_keeps_the_rest(
         "html": FLOODS["html"].replace("Sindh", "Punjab"),
     }
     http_server.serve("/wire.xml", rss([trap, FLOODS, QUIET]))
-    real = work.extract
+    real = extraction.extract
 
     def buggy(text: str) -> Report:
         if text.startswith("Trap"):
             raise RuntimeError("extractor bug")
         return real(text)
 
-    monkeypatch.setattr(work, "extract", buggy)
+    monkeypatch.setattr(extraction, "extract", buggy)
     report = asyncio.run(notifier.run_once())
     assert "could not be read by the extractor" in report.poll.failed["Wire"]
     assert len(box.to("desk@example.org")) == 1
-    monkeypatch.setattr(work, "extract", real)
+    monkeypatch.setattr(extraction, "extract", real)
     http_server.serve("/wire.xml", rss([trap, FLOODS, QUIET]) + " ")  # changed: no 304
     again = asyncio.run(notifier.run_once())
     assert again.poll.new_items == 1

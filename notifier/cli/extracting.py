@@ -17,9 +17,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from notifier import extract as extraction
 from notifier.cli.base import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, command, option
 from notifier.errors import UsageError
-from notifier.extract import Report, extract
+from notifier.extract import Report
 from notifier.htmltext import html_to_text, looks_like_html
 
 Doc = tuple[str, str | None, int]
@@ -91,7 +92,7 @@ def _extract_doc(text: str, html: bool | None) -> Report:
     """HTML (detected unless --html/--text says) becomes text first: the extractor reads text."""
     if looks_like_html(text) if html is None else html:
         text = html_to_text(text)
-    return extract(text)
+    return extraction.extract(text)
 
 
 def _warn(message: str) -> None:

@@ -24,6 +24,8 @@ Where each concern lives:
 - `models`: what extraction returns (`Report`, `Figure`, ...), and the figure kinds
 """
 
+from typing import TYPE_CHECKING
+
 from notifier.extract.models import (
     KINDS,
     Agency,
@@ -34,7 +36,9 @@ from notifier.extract.models import (
     Report,
     Unit,
 )
-from notifier.extract.pipeline import extract
+
+if TYPE_CHECKING:
+    from notifier.extract.pipeline import extract
 
 __all__ = [
     "KINDS",
@@ -47,3 +51,19 @@ __all__ = [
     "Unit",
     "extract",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`extract` is imported on first use, not with the package.
+
+    The records of `models` are what most of notifier needs (config, store,
+    digest); the extractor's patterns take a fifth of a second to compile, paid
+    by every command that never extracts and by the poll's main process, whose
+    workers do the extracting.
+    """
+    if name == "extract":
+        from notifier.extract.pipeline import extract  # noqa: PLC0415 (deferred on purpose)
+
+        globals()["extract"] = extract  # asked once
+        return extract
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

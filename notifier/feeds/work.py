@@ -35,8 +35,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 
+from notifier import extract as extraction  # its `extract` is imported on first use
 from notifier.errors import FeedError
-from notifier.extract import extract
 from notifier.extract.models import Report
 from notifier.feeds.parse import parse_feed
 from notifier.models import Item
@@ -125,7 +125,7 @@ def extract_items(items: Sequence[Item]) -> list[Extracted]:
     done: list[Extracted] = []
     for item in items:
         try:
-            done.append(Extracted(extract(f"{item.title}\n\n{item.text}")))
+            done.append(Extracted(extraction.extract(f"{item.title}\n\n{item.text}")))
         except Exception:  # noqa: BLE001 - an extractor bug: the caller logs it and skips the item
             done.append(Extracted(None, traceback.format_exc()))
     return done
@@ -133,7 +133,7 @@ def extract_items(items: Sequence[Item]) -> list[Extracted]:
 
 def _warm() -> None:
     """Load the extractor's data (gazetteer, language model) before the first item needs it."""
-    extract("Floods displaced 1,000 people in Sindh, Pakistan.")
+    extraction.extract("Floods displaced 1,000 people in Sindh, Pakistan.")
 
 
 class Workers:
@@ -281,7 +281,8 @@ def _pool(count: int) -> ProcessPoolExecutor:
             context: multiprocessing.context.BaseContext
             if "forkserver" in multiprocessing.get_all_start_methods():
                 server = multiprocessing.get_context("forkserver")
-                server.set_forkserver_preload([__name__])
+                # The workers' server imports the extractor once; this process never needs it.
+                server.set_forkserver_preload([__name__, "notifier.extract.pipeline"])
                 context = server
             else:  # pragma: no cover - Windows: each worker imports what it needs itself
                 context = multiprocessing.get_context("spawn")

@@ -28,7 +28,7 @@ from notifier.extract.models import Kind, PlaceLevel
 from notifier.extract.numerals import NUMBER_RE
 from notifier.extract.places import PlaceMention, find_places, titled
 from notifier.extract.roles import Role
-from notifier.extract.spread import ABROAD, REGIONAL_TITLE, RELATIVE, SPREAD, SPREAD_WORDS
+from notifier.extract.spread import ABROAD, REGIONAL_TITLE, RELATIVE, SPREAD
 
 __all__ = ["Placer"]
 
@@ -72,12 +72,6 @@ class Placer:
         self._roles: dict[int, Role] = {}
         self._dateline = _dateline(text)
         self._paragraphs = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
-        self._spread_words = [m.start() for m in SPREAD_WORDS.finditer(text)]
-
-    def _may_spread(self, lo: int, hi: int) -> bool:
-        """Whether a word that ends a SPREAD match starts in [lo, hi): else none is there."""
-        at = bisect_left(self._spread_words, lo)
-        return at < len(self._spread_words) and self._spread_words[at] < hi
 
     def place(self, start: int, end: int, position: int, kind: Kind) -> Placed:
         """The place, country and level of a figure whose number starts at `position`.
@@ -90,7 +84,7 @@ class Placer:
             lo = self._dateline[1]  # "ANTAKYA, Türkiye, Feb 8 (Newswire) - The toll..."
         spread = [
             m.span()
-            for m in (SPREAD.finditer(text, lo, end) if self._may_spread(lo, end) else ())
+            for m in SPREAD.finditer(text, lo, end)
             # "across the region" in a story naming one country is a region of it
             if not (m.group().lower().endswith("region") and self._one_country)
         ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ABROAD", "REGIONAL_TITLE", "RELATIVE", "SPREAD", "SPREAD_WORDS"]
+__all__ = ["ABROAD", "REGIONAL_TITLE", "RELATIVE", "SPREAD"]
 
 # The people are in several countries: nothing names one of them.
 SPREAD = re.compile(
@@ -32,17 +32,6 @@ SPREAD = re.compile(
     r"|lake chad basin|south asia|south-east asia|southeast asia|central asia"
     r"|andaman sea|bay of bengal|arabian sea|black sea|south china sea|gulf of guinea"
     r"|atlantic|indian ocean)\b",
-    re.IGNORECASE,
-)
-
-# Every match of SPREAD ends in one of these words ("countries", "worldwide", "the
-# Horn of Africa", "the Darien Gap"...): a sentence without any cannot match it, and
-# most sentences have none, while SPREAD's openings ("in", "of", "to") are everywhere.
-# A look-ahead, so that every place a word starts is found, overlaps included.
-SPREAD_WORDS = re.compile(
-    r"(?=countries|world|globe|globally|region|continent|europe|africa|asia|america|east"
-    r"|sahel|mediterranean|aegean|channel|sea|gulf|gap|caribbean|balkans|basin|bengal"
-    r"|atlantic|ocean)",
     re.IGNORECASE,
 )
 

@@ -156,10 +156,17 @@ class Workers:
         self._free = max(count, 1) + 1
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
+        self._started = False
 
     def start(self) -> None:
-        """Start the workers now (and load the extractor's data), while the first fetches wait."""
-        if self.count:
+        """Start the workers (and load the extractor's data) if not yet: at the first answer.
+
+        Not before: a poll whose feeds all answer 304 has nothing to parse, and
+        starting the workers (each loads the extractor, a CPU second on this
+        2-core machine) would only slow its digest.
+        """
+        if self.count and not self._started:
+            self._started = True
             pool = _pool(self.count)
             for _ in range(self.count):
                 pool.submit(_in_worker, logging.WARNING, _warm)
@@ -171,6 +178,7 @@ class Workers:
 
         The items' fingerprints wait in `fingerprints(feed_name)`.
         """
+        self.start()
         job = partial(
             _parse,
             self.fingerprint,

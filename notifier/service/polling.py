@@ -69,7 +69,6 @@ class Polling(Base):
             if f.name in states and states[f.name].url == f.url
         }
         workers = feeds.Workers(self._worker_count(), fingerprint=content_hash)
-        workers.start()
         report = PollReport()
         # Feeds between request and store: the answers of a fast network outrun the CPU
         # work, and each waiting answer is held in memory (1,000 feeds: 100+ MB).

@@ -159,11 +159,12 @@ class Workers:
         self._started = False
 
     def start(self) -> None:
-        """Start the workers (and load the extractor's data) if not yet: at the first answer.
+        """Start the workers (and load the extractor's data) if not yet.
 
-        Not before: a poll whose feeds all answer 304 has nothing to parse, and
-        starting the workers (each loads the extractor, a CPU second on this
-        2-core machine) would only slow its digest.
+        Called by the first parse, or earlier by a poll that knows it will parse
+        (a feed it has no validators for). Not always at once: a poll whose feeds
+        all answer 304 has nothing to parse, and starting the workers (each loads
+        the extractor, a CPU second on this 2-core machine) would slow its digest.
         """
         if self.count and not self._started:
             self._started = True

@@ -69,6 +69,8 @@ class Polling(Base):
             if f.name in states and states[f.name].url == f.url
         }
         workers = feeds.Workers(self._worker_count(), fingerprint=content_hash)
+        if any(f.name not in validators for f in mine):
+            workers.start()  # a feed without validators will be parsed: start while it answers
         report = PollReport()
         # Feeds between request and store: the answers of a fast network outrun the CPU
         # work, and each waiting answer is held in memory (1,000 feeds: 100+ MB).

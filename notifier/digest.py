@@ -92,7 +92,12 @@ class _EventKeys:
         )
 
 
-def _keys(alert: Alert) -> _EventKeys:
+def _words(text: str) -> frozenset[str]:
+    """The words two titles or evidence sentences are compared by."""
+    return frozenset(w for w in _WORD.findall(text.casefold()) if w not in _STOP)
+
+
+def _keys(alert: Alert, words: Callable[[str], frozenset[str]] = _words) -> _EventKeys:
     item = alert.item
     s = item.structured
     figures = alert.triggering or item.figures
@@ -109,24 +114,14 @@ def _keys(alert: Alert) -> _EventKeys:
         kinds=frozenset(f.kind for f in figures),
         countries=frozenset(item_countries(item)),
         values=frozenset((f.kind, f.value) for f in figures),
-        title_words=_words(item.title),
-        evidence_words=_words(" ".join(f.evidence for f in figures)),
+        title_words=words(item.title),
+        evidence_words=words(" ".join(f.evidence for f in figures)),
     )
 
 
 def _digest(text: str) -> bytes:
     folded = " ".join(text.split()).casefold()
     return hashlib.blake2b(folded.encode(), digest_size=16).digest() if folded else b""
-
-
-@lru_cache(maxsize=8192)
-def _words(text: str) -> frozenset[str]:
-    """The words two titles or evidence sentences are compared by.
-
-    Cached: a syndicated story brings the same title and sentences in every
-    copy, and a busy day's digest groups tens of thousands of alerts.
-    """
-    return frozenset(w for w in _WORD.findall(text.casefold()) if w not in _STOP)
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> float:
@@ -219,7 +214,10 @@ def group_alerts(alerts: Sequence[Alert], window: timedelta) -> list[list[Alert]
     alike: list[_Alike] = []  # every group's members, alike ones as one
     in_group: list[dict[tuple[object, ...], int]] = []  # per group: likeness -> its _Alike
     index: dict[tuple[str, object], dict[int, set[int]]] = {}  # block -> group -> _Alikes
-    for keys in map(_keys, alerts):
+    # A syndicated story brings the same title and sentences in every copy: their
+    # words are kept for this call (the latest 4,096), not for a daemon's lifetime.
+    words = lru_cache(maxsize=4096)(_words)
+    for keys in (_keys(alert, words) for alert in alerts):
         blocks = _blocks(keys)
         candidates: dict[int, set[int]] = {}
         for block in blocks:

@@ -153,6 +153,7 @@ def routine_crossing(text: str, term: str, sentence_start: int, sentence_end: in
 _LABEL_START = re.compile(r"[(;]|\d[\d,.]*")
 _MEASURE = re.compile(r"\d[\d,.]*\s*[^\W\d_]+")
 _POPULATION = frozenset(("population", "populations"))
+_FIRST_WORD = re.compile(r"^\s*[^\W\d_][\w'\u2019-]*")
 _EMPTY_TAIL = re.compile(r"^[\s()\[\].,;:!?|•*\-\u2013—]*(?:\([^)]*\))?[\s.,;:!?]*$")
 
 
@@ -175,5 +176,5 @@ def is_label_tail(post: str, head_words: int) -> bool:
     """True when nothing but the noun follows the number: a table cell or a label line."""
     rest = post
     for _ in range(min(head_words, 2)):
-        rest = re.sub(r"^\s*[^\W\d_][\w'\u2019-]*", "", rest, count=1)
+        rest = _FIRST_WORD.sub("", rest, count=1)
     return bool(_EMPTY_TAIL.match(rest[:40]))

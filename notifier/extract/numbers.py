@@ -47,10 +47,12 @@ _MONEY_AFTER = re.compile(
 _GLUED_UNIT = re.compile(r"[^\W\d_]")
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s*cent\b|percent\b|pc\b|percentage\b)", re.IGNORECASE)
 _TIME_AFTER = re.compile(r"(?::\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|hrs\b|h\b))")
+# Words a number after which is a code, not a count: "Phase 3", "Resolution 2417".
+_CODE_WORDS = """no nos number phase level category magnitude resolution update chapter page
+    article tel fax ext vol issue item room flight route highway grade step round stage part
+    section annex box figure table paragraph covid sr ipc""".split()
 _CODE_BEFORE = re.compile(
-    r"(?:\b(?:no|nos|number|phase|level|category|magnitude|resolution|update|chapter|page"
-    r"|article|tel|fax|ext|vol|issue|item|room|flight|route|highway|grade|step|round|stage|part"
-    r"|section|annex|box|figure|table|paragraph|covid|sr|ipc)\.?\s*|[+#:/\u2013]|(?<!-)-|\d[ .])$",
+    rf"(?:\b(?:{'|'.join(_CODE_WORDS)})\.?\s*|[+#:/\u2013]|(?<!-)-|\d[ .])$",
     re.IGNORECASE,
 )
 _RATIO_AFTER = re.compile(
@@ -61,10 +63,9 @@ _RATIO_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # A number that names, after a capitalised noun: "Camp 11", "Block 4", "Zone 3".
-_NAME_BEFORE = re.compile(
-    r"\b(?:Camp|Block|Sector|Zone|Site|Road|Gate|Ward|Building|Station|Checkpoint|Unit"
-    r"|Battalion|Brigade|Division|Terminal|Platform|Plot|Area)\s$"
-)
+_NAME_WORDS = """Camp Block Sector Zone Site Road Gate Ward Building Station Checkpoint Unit
+    Battalion Brigade Division Terminal Platform Plot Area""".split()
+_NAME_BEFORE = re.compile(rf"\b(?:{'|'.join(_NAME_WORDS)})\s$")
 _RANGE_JOIN = re.compile(r"\s*(?:-|\u2013|—|to)\s*$")
 _RANGE_JOINERS = frozenset(["-", "\u2013", "—", "to"])
 _BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
@@ -133,14 +134,14 @@ def _excluded(text: str, low: str | None, n: NumberMention) -> bool:
 
 
 #: Every word that can end a match of _BEFORE_OR_CODE (money, ratio, date, code).
-_BEFORE_WORDS = frozenset(
-    """us usd eur chf gbp rs tk sh ksh kes ngn php mzn inr pkr bdt afn etb sdg uah try zar aud
+_BEFORE_WORDS = (
+    frozenset(
+        """us usd eur chf gbp rs tk sh ksh kes ngn php mzn inr pkr bdt afn etb sdg uah try zar aud
     cad mxn cop brl xof xaf cfa fcfa tsh ush in of january february march april may june july august
-    september october november december jan feb mar apr jun jul aug sep sept oct nov dec no
-    nos number phase level category magnitude resolution update chapter page article tel fax
-    ext vol issue item room flight route highway grade step round stage part section annex box
-    figure table paragraph covid sr ipc camp block sector zone site road gate ward building
-    station checkpoint unit battalion brigade division terminal platform plot area""".split()
+    september october november december jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+    )
+    | frozenset(_CODE_WORDS)
+    | frozenset(w.lower() for w in _NAME_WORDS)
 )
 
 

@@ -236,12 +236,13 @@ def group_alerts(alerts: Sequence[Alert], window: timedelta) -> list[list[Alert]
             groups.append([])
             in_group.append({})
         groups[home].append(keys.alert)
-        member = in_group[home].get(keys.likeness)
+        likeness, dated = keys.likeness, keys.alert.item.dated
+        member = in_group[home].get(likeness)
         if member is None:
-            member = in_group[home][keys.likeness] = len(alike)
-            alike.append(_Alike(keys, [keys.alert.item.dated], {keys.text}))
+            member = in_group[home][likeness] = len(alike)
+            alike.append(_Alike(keys, [dated], {keys.text}))
         else:
-            insort(alike[member].dates, keys.alert.item.dated)
+            insort(alike[member].dates, dated)
             alike[member].texts.add(keys.text)
         for block in blocks:
             index.setdefault(block, {}).setdefault(home, set()).add(member)
